@@ -1,0 +1,71 @@
+/**
+ * Errors of the tool itself (bad input, bad usage, environment problems), with stable string
+ * codes. Network outcomes are never errors: they are probe outcomes (see src/probe/outcome.ts).
+ *
+ * Every code is listed here once, with its meaning, so that callers (and the README) have one
+ * place to look. Add new codes to ERROR_CODES; never rename an existing one.
+ */
+export const ERROR_CODES = {
+  ATPNL_USAGE: 'bad command-line usage',
+  ATPNL_FILE_NOT_FOUND: 'an input file does not exist or cannot be read',
+  ATPNL_SCENARIO_YAML: 'a scenario file is not valid YAML',
+  ATPNL_SCENARIO_SCHEMA: 'a scenario file does not match the scenario schema',
+  ATPNL_SCENARIO_INVALID: 'a scenario is well-formed but inconsistent (e.g. names an unknown component)',
+  ATPNL_CATALOG_UNKNOWN_REGION: 'an unknown region or edition was requested from the catalogue',
+  ATPNL_CATALOG_BAD_WORKSPACE: 'a workspace name is not a valid DNS label',
+  ATPNL_PKI: 'the lab PKI could not be generated or loaded',
+  ATPNL_LAB_BIND: 'a lab component could not bind its loopback address or port',
+  ATPNL_BLOB_TRUNCATED: 'a connection-settings blob ends before a field it declares',
+  ATPNL_BLOB_LENGTH: 'a length field in a connection-settings blob runs past the end',
+  ATPNL_BLOB_VERSION: 'a connection-settings blob has an unknown version / structure size',
+  ATPNL_BLOB_INPUT: 'a connection-settings value could not be parsed from its textual form (hex)',
+  ATPNL_REG_PARSE: 'a .reg file could not be parsed',
+  ATPNL_REG_NOT_FOUND: 'a registry key or value the operation needs is missing',
+  ATPNL_PROXY_COPY: 'the proxy-copy procedure failed (it rolled back)',
+  ATPNL_PROXY_COPY_VERIFY: 'proxy-copy wrote a value that did not read back byte-identical',
+  ATPNL_WINDOWS_ONLY: 'the operation needs Windows (reg.exe)',
+  ATPNL_PAC: 'a PAC script could not be compiled',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Where in an input the problem is; every field optional, shown in this order. */
+export interface ErrorLocation {
+  file?: string;
+  line?: number;
+  column?: number;
+  /** Dotted path of the field, e.g. `identities.LocalService.proxy`, or a blob field name. */
+  field?: string;
+  /** Byte offset, for binary inputs. */
+  offset?: number;
+}
+
+export class AtpNetlabError extends Error {
+  override readonly name = 'AtpNetlabError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly location: ErrorLocation = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+
+  /** One line a person can act on: `file:line: field: message (CODE)`. */
+  describe(): string {
+    const { file, line, column, field, offset } = this.location;
+    const where = [file, line !== undefined ? String(line) : undefined, column !== undefined ? String(column) : undefined]
+      .filter((p) => p !== undefined)
+      .join(':');
+    const parts = [
+      where || undefined,
+      field !== undefined ? `field ${field}` : undefined,
+      offset !== undefined ? `offset ${offset} (0x${offset.toString(16)})` : undefined,
+    ].filter(Boolean);
+    return `${parts.length ? parts.join(': ') + ': ' : ''}${this.message} [${this.code}]`;
+  }
+}
+
+export function isAtpNetlabError(e: unknown): e is AtpNetlabError {
+  return e instanceof AtpNetlabError;
+}

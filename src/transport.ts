@@ -1,0 +1,88 @@
+/**
+ * The network as the probe and the WinINET resolver see it. Injected everywhere a packet
+ * would leave the host: the real network by default, the lab's DNS + egress firewall in
+ * scenarios. Code that takes a NetTransport never knows which one it got.
+ */
+import dns from 'node:dns/promises';
+import net from 'node:net';
+
+export interface ConnectOptions {
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface NetTransport {
+  /** Name → addresses. Rejects with an error whose `code` is `ENOTFOUND` when the name does not exist. */
+  lookup(host: string): Promise<string[]>;
+  /**
+   * Open a TCP connection. Rejects with `code` `ETIMEDOUT` when nothing answers in time
+   * (a dropping firewall) or `ECONNREFUSED` when the connection is rejected.
+   */
+  connect(address: string, port: number, opts: ConnectOptions): Promise<net.Socket>;
+  /** The host's DNS suffix search list, most specific first (used by WPAD discovery). */
+  readonly dnsSuffixes: readonly string[];
+  /**
+   * Optional: what the network did to a connection that the host cannot see by itself
+   * (e.g. a transparent proxy on the path). Real networks return undefined.
+   */
+  pathNote?(address: string, port: number): string | undefined;
+}
+
+export class NetError extends Error {
+  constructor(readonly code: 'ENOTFOUND' | 'ETIMEDOUT' | 'ECONNREFUSED' | 'ECONNRESET' | 'EABORTED', message: string) {
+    super(message);
+  }
+}
+
+/** Plain TCP connect with a deadline; shared by the real transport and the lab's. */
+export function tcpConnect(address: string, port: number, opts: ConnectOptions): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: address, port });
+    const fail = (err: Error) => {
+      cleanup();
+      socket.destroy();
+      reject(err);
+    };
+    const timer = setTimeout(
+      () => fail(new NetError('ETIMEDOUT', `no answer from ${address}:${port} within ${opts.timeoutMs} ms`)),
+      opts.timeoutMs,
+    );
+    const onAbort = () => fail(new NetError('EABORTED', 'aborted'));
+    const onError = (e: NodeJS.ErrnoException) => {
+      const code = e.code === 'ECONNREFUSED' ? 'ECONNREFUSED' : e.code === 'ETIMEDOUT' ? 'ETIMEDOUT' : 'ECONNRESET';
+      fail(new NetError(code, `${address}:${port}: ${e.message}`));
+    };
+    const cleanup = () => {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      socket.off('error', onError);
+    };
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    socket.once('error', onError);
+    socket.once('connect', () => {
+      cleanup();
+      resolve(socket);
+    });
+  });
+}
+
+/** The host's real network: system resolver, real sockets. Used by `atp-netlab probe`. */
+export function realTransport(options: { dnsSuffixes?: string[]; hosts?: ReadonlyMap<string, string> } = {}): NetTransport {
+  const hosts = options.hosts ?? new Map<string, string>();
+  return {
+    dnsSuffixes: options.dnsSuffixes ?? [],
+    async lookup(host) {
+      const pinned = hosts.get(host.toLowerCase());
+      if (pinned) return [pinned];
+      if (net.isIP(host)) return [host];
+      try {
+        const res = await dns.lookup(host, { all: true });
+        return res.map((r) => r.address);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        throw new NetError('ENOTFOUND', `${host}: ${code ?? 'lookup failed'}`);
+      }
+    },
+    connect: tcpConnect,
+  };
+}
