@@ -1,0 +1,2 @@
+export * from './lab-pki.js';
+export { thumbprint, issueCertificate, generateKey } from './sign-certificate.js';
