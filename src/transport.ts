@@ -35,9 +35,9 @@ export class NetError extends Error {
 }
 
 /** Plain TCP connect with a deadline; shared by the real transport and the lab's. */
-export function tcpConnect(address: string, port: number, opts: ConnectOptions): Promise<net.Socket> {
+export function tcpConnect(address: string, port: number, opts: ConnectOptions, localAddress?: string): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: address, port });
+    const socket = net.connect({ host: address, port, localAddress });
     const fail = (err: Error) => {
       cleanup();
       socket.destroy();
@@ -83,6 +83,6 @@ export function realTransport(options: { dnsSuffixes?: string[]; hosts?: Readonl
         throw new NetError('ENOTFOUND', `${host}: ${code ?? 'lookup failed'}`);
       }
     },
-    connect: tcpConnect,
+    connect: (address, port, opts) => tcpConnect(address, port, opts),
   };
 }

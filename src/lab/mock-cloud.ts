@@ -1,0 +1,152 @@
+/**
+ * The mock sensorapi cloud, on node:https (mockttp cannot see a client certificate, and the
+ * whole point here is to see whether the sensor's own certificate arrived).
+ *
+ *   sensor / proxy / middlebox ──TLS 1.2+ (client cert requested)──▶ 127.77.B.n:443  <host>
+ *       GET /tri/sensor/api/ping            → 200 "Ok"  (503 for a legacy workspace)
+ *       GET /tri/sensor/api/lab/authenticated → 200 only for an enrolled sensor certificate, else 401
+ *
+ * One endpoint per host, each on its own address and the real port 443, presenting a leaf
+ * for that host from the lab's cloud CA (or a negative-case leaf). Every request is recorded.
+ */
+import https from 'node:https';
+import type net from 'node:net';
+import type tls from 'node:tls';
+import { PING_PATH } from '../catalog/index.js';
+import type { LabPki } from '../pki/index.js';
+import { thumbprint } from '../pki/index.js';
+import { listenOn } from './address-block.js';
+
+export const AUTH_CHECK_PATH = '/tri/sensor/api/lab/authenticated';
+
+export interface CloudHostDefinition {
+  host: string;
+  /** Older workspaces answer ping with 503 Service Unavailable (still proves connectivity). */
+  legacy?: boolean;
+  /** Which certificate the endpoint presents. */
+  certificate?: 'valid' | 'expired' | 'wrong-host' | 'untrusted';
+  /** `request`: ask for a client cert, judge it per request (401). `require`: reject in the handshake. */
+  clientCert?: 'request' | 'require';
+  /** Highest TLS version the endpoint offers (to model old stacks). */
+  maxTlsVersion?: 'TLSv1.2' | 'TLSv1.3';
+}
+
+export interface CloudRequestRecord {
+  host: string;
+  sni: string | null;
+  path: string;
+  status: number;
+  /** Thumbprint of the client certificate the cloud received, or null. */
+  clientCertThumbprint: string | null;
+  enrolled: boolean;
+  /** Lab component that opened the TCP connection (windows-host, a proxy, the middlebox…). */
+  fromHop: string;
+  tlsVersion: string | null;
+}
+
+export interface StartedCloudEndpoint {
+  host: string;
+  address: string;
+  port: number;
+}
+
+export class StartedMockCloud implements AsyncDisposable {
+  readonly records: CloudRequestRecord[] = [];
+  readonly handshakeFailures: { host: string; fromHop: string; error: string }[] = [];
+  private readonly servers: https.Server[] = [];
+  private readonly sockets = new Set<net.Socket>();
+  readonly endpoints: StartedCloudEndpoint[] = [];
+
+  private constructor(
+    private readonly pki: LabPki,
+    private readonly enrolledThumbprints: Set<string>,
+    private readonly whoIs: (address: string) => string,
+  ) {}
+
+  static async start(opts: {
+    pki: LabPki;
+    hosts: CloudHostDefinition[];
+    addressFor: (host: string, index: number) => string;
+    port?: number;
+    whoIs?: (address: string) => string;
+    enrolledThumbprints?: string[];
+  }): Promise<StartedMockCloud> {
+    const cloud = new StartedMockCloud(opts.pki, new Set(opts.enrolledThumbprints ?? [opts.pki.clientCert.thumbprint]), opts.whoIs ?? ((a) => a));
+    try {
+      for (const [i, def] of opts.hosts.entries()) await cloud.startEndpoint(def, opts.addressFor(def.host, i), opts.port ?? 443);
+    } catch (e) {
+      await cloud.stop();
+      throw e;
+    }
+    return cloud;
+  }
+
+  private async startEndpoint(def: CloudHostDefinition, address: string, port: number): Promise<void> {
+    const cert =
+      def.certificate === 'expired' ? this.pki.leaf(def.host, { expired: true })
+      : def.certificate === 'wrong-host' ? this.pki.leaf(def.host, { subjectHost: `not-${def.host}` })
+      : def.certificate === 'untrusted' ? this.pki.leaf(def.host, { issuer: 'untrusted' })
+      : this.pki.leaf(def.host);
+    const server = https.createServer({
+      key: cert.keyPem,
+      cert: cert.chainPem,
+      ca: [this.pki.sensorCa.certPem],
+      requestCert: true,
+      // `request` lets the cloud answer 401 itself, which is what an inspected sensor sees.
+      rejectUnauthorized: def.clientCert === 'require',
+      minVersion: 'TLSv1.2',
+      maxVersion: def.maxTlsVersion ?? 'TLSv1.3',
+      keepAliveTimeout: 2_000,
+    });
+    server.on('connection', (s: net.Socket) => {
+      this.sockets.add(s);
+      s.once('close', () => this.sockets.delete(s));
+    });
+    server.on('tlsClientError', (err, s: tls.TLSSocket) => {
+      this.handshakeFailures.push({ host: def.host, fromHop: this.whoIs(s.remoteAddress ?? '?'), error: (err as NodeJS.ErrnoException).code ?? err.message });
+    });
+    server.on('request', (req, res) => {
+      const sock = req.socket as tls.TLSSocket;
+      const peer = sock.getPeerCertificate();
+      const hasCert = !!peer && Object.keys(peer).length > 0 && !!peer.raw;
+      const tp = hasCert ? thumbprint(`-----BEGIN CERTIFICATE-----\n${peer.raw.toString('base64')}\n-----END CERTIFICATE-----\n`) : null;
+      const enrolled = hasCert && sock.authorized && tp !== null && this.enrolledThumbprints.has(tp);
+      const path = (req.url ?? '/').split('?')[0]!;
+      let status: number;
+      let body: string;
+      if (path === PING_PATH) {
+        [status, body] = def.legacy ? [503, 'Service Unavailable'] : [200, 'Ok'];
+      } else if (path === AUTH_CHECK_PATH) {
+        [status, body] = enrolled ? [200, 'Ok'] : [401, hasCert ? 'Unknown sensor certificate' : 'Sensor certificate required'];
+      } else {
+        [status, body] = [404, 'Not Found'];
+      }
+      const sni = (sock as tls.TLSSocket & { servername?: string | false }).servername;
+      this.records.push({
+        host: def.host,
+        sni: typeof sni === 'string' ? sni : null,
+        path,
+        status,
+        clientCertThumbprint: tp,
+        enrolled,
+        fromHop: this.whoIs(sock.remoteAddress ?? '?'),
+        tlsVersion: sock.getProtocol(),
+      });
+      res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    });
+    await listenOn(server, address, port, `cloud endpoint ${def.host}`);
+    this.servers.push(server);
+    this.endpoints.push({ host: def.host, address, port });
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await Promise.all(this.servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    this.servers.length = 0;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
+  }
+}

@@ -1,0 +1,317 @@
+/**
+ * One sensor-side check of one URL as one identity, walked hop by hop:
+ *
+ *   route ─▶ dns ─▶ tcp ─▶ proxy (CONNECT) ─▶ tls (verify chain, present client cert) ─▶ http
+ *   (PAC)    (target or proxy name)            ping, then the authenticated call (lab)
+ *
+ * Every failure becomes an outcome with the step and code of DESIGN.md; nothing throws. A
+ * watchdog bounds the whole walk: whatever a proxy or middlebox does, the check ends by
+ * `totalMs` and every socket it opened is destroyed (undici 7 can loop forever on a proxy
+ * that closes during CONNECT, FACTS §6; here the CONNECT is ours, not undici's).
+ */
+import net from 'node:net';
+import tls from 'node:tls';
+import { Client } from 'undici';
+import type { NetTransport } from '../transport.js';
+import { NetError } from '../transport.js';
+import { formatHop, type RouteHop, type RouteResult } from '../route.js';
+import { analyzeChain, type ChainFacts, type ExpectedChain } from './chain-analysis.js';
+import { classifyConnectResponse, parseConnectResponse } from './connect-response.js';
+import type { ProbeCode, ProbeOutcome, ProbeStep } from './outcome.js';
+import { stepOf } from './outcome.js';
+import { classifyTlsError } from './tls-errors.js';
+import { emitProbeEvent } from './diagnostics.js';
+
+export interface ProbeTimeouts {
+  tcpMs: number;
+  proxyMs: number;
+  tlsMs: number;
+  httpMs: number;
+  totalMs: number;
+}
+
+export const REAL_TIMEOUTS: ProbeTimeouts = { tcpMs: 5_000, proxyMs: 10_000, tlsMs: 10_000, httpMs: 10_000, totalMs: 30_000 };
+
+export interface ProbeOptions {
+  identity: string;
+  transport: NetTransport;
+  /** The host's trust store (PEM). For a real host: node's roots plus any extra CA. */
+  trustedCaPems: string[];
+  expected: ExpectedChain;
+  /** The sensor's certificate (chain PEM) and key, presented when a server asks. */
+  clientCert?: { certPem: string; keyPem: string };
+  proxyCredentials?: { username: string; password: string };
+  pingPath: string;
+  /** Authenticated call that succeeds only if the cloud received the sensor's certificate (lab). */
+  authCheckPath?: string;
+  /** `ping`: what a browser test shows; `full`: ping plus the authenticated call. */
+  checks: 'ping' | 'full';
+  timeouts: ProbeTimeouts;
+  userAgent?: string;
+}
+
+type Fail = { fail: true; step: ProbeStep; code: ProbeCode; detail: string };
+const fail = (code: ProbeCode, detail: string, step: ProbeStep = stepOf(code)): Fail => ({ fail: true, step, code, detail });
+
+export async function checkUrl(url: string, routeResult: RouteResult, o: ProbeOptions): Promise<ProbeOutcome> {
+  const started = performance.now();
+  const target = new URL(url);
+  const host = target.hostname;
+  const port = Number(target.port || 443);
+  const path = target.pathname + target.search;
+  const opened = new Set<{ destroy(): unknown }>();
+  const abort = new AbortController();
+  let step: ProbeStep = 'route';
+  let routeText = 'DIRECT';
+  let routeSource = routeResult.source;
+  let chain: ChainFacts | undefined;
+  const notes: string[] = routeResult.failed ? [] : [...routeResult.notes];
+  const warnings: string[] = [];
+
+  const finish = (r: Fail | { fail: false; detail: string; httpStatus?: number }): ProbeOutcome => {
+    const outcome: ProbeOutcome = {
+      reachable: !r.fail,
+      step: r.fail ? r.step : 'http',
+      code: r.fail ? r.code : 'OK',
+      inspected: chain?.inspected ?? false,
+      route: routeText,
+      detail: [r.detail, chainDetail(chain), ...notes].filter(Boolean).join('; '),
+      durationMs: Math.round(performance.now() - started),
+      routeSource,
+      ...(chain ? { issuer: chain.issuer } : {}),
+      ...('httpStatus' in r && r.httpStatus !== undefined ? { httpStatus: r.httpStatus } : {}),
+      ...(warnings.length ? { warnings } : {}),
+    };
+    return outcome;
+  };
+
+  const walk = async (): Promise<ProbeOutcome> => {
+    if (routeResult.failed) return finish(fail(routeResult.code, routeResult.detail, 'route'));
+    routeSource = routeResult.source;
+    const candidates = routeResult.candidates.length ? routeResult.candidates : [{ kind: 'DIRECT' } as RouteHop];
+    let socket: net.Socket | undefined;
+    let lastFail: Fail | undefined;
+    for (const [i, hop] of candidates.entries()) {
+      routeText = formatHop(hop);
+      const attempt = await openPath(hop);
+      if ('fail' in attempt) {
+        lastFail = attempt;
+        // WinINET moves to the next PAC entry only when it cannot reach the hop at all.
+        const more = i < candidates.length - 1;
+        if (more && (attempt.step === 'dns' || attempt.step === 'tcp')) {
+          notes.push(`${formatHop(hop)} failed (${attempt.code}), tried the next PAC entry`);
+          continue;
+        }
+        return finish(attempt);
+      }
+      socket = attempt.socket;
+      break;
+    }
+    if (!socket) return finish(lastFail ?? fail('TCP_REFUSED', 'no route candidate'));
+
+    step = 'tls';
+    const hs = await handshake(socket);
+    if ('fail' in hs) return finish(hs);
+    step = 'http';
+    return finish(await httpChecks(hs.socket));
+  };
+
+  const openPath = async (hop: RouteHop): Promise<Fail | { socket: net.Socket }> => {
+    const dialHost = hop.kind === 'DIRECT' ? host : hop.host;
+    const dialPort = hop.kind === 'DIRECT' ? port : hop.port;
+    const what = hop.kind === 'DIRECT' ? host : `proxy ${hop.host}`;
+    step = 'dns';
+    let addresses: string[];
+    try {
+      addresses = await o.transport.lookup(dialHost);
+    } catch (e) {
+      return fail('DNS_NOT_FOUND', `${what} does not resolve (${(e as Error).message})`);
+    }
+    step = 'tcp';
+    let socket: net.Socket | undefined;
+    let tcpErr: NetError | undefined;
+    for (const address of addresses) {
+      try {
+        socket = await o.transport.connect(address, dialPort, { timeoutMs: o.timeouts.tcpMs, signal: abort.signal });
+        opened.add(socket);
+        const note = o.transport.pathNote?.(address, dialPort);
+        if (note && hop.kind === 'DIRECT') {
+          routeText = 'TRANSPARENT';
+          notes.push(`the network diverted ${host}:${port} to ${note}`);
+        }
+        break;
+      } catch (e) {
+        tcpErr = e instanceof NetError ? e : new NetError('ECONNRESET', (e as Error).message);
+      }
+    }
+    if (!socket) {
+      const code: ProbeCode = tcpErr?.code === 'ECONNREFUSED' ? 'TCP_REFUSED' : 'TCP_TIMEOUT';
+      return fail(code, `${what}:${dialPort}: ${tcpErr?.message ?? 'no address'}`);
+    }
+    if (hop.kind === 'DIRECT') return { socket };
+    step = 'proxy';
+    return connectThroughProxy(socket, `${hop.host}:${hop.port}`);
+  };
+
+  const connectThroughProxy = (socket: net.Socket, proxyName: string): Promise<Fail | { socket: net.Socket }> =>
+    new Promise((resolve) => {
+      let buf = Buffer.alloc(0);
+      const done = (r: Fail | { socket: net.Socket }) => {
+        clearTimeout(timer);
+        socket.off('data', onData);
+        socket.off('close', onClose);
+        socket.off('error', onError);
+        resolve(r);
+      };
+      const timer = setTimeout(() => done(fail('PROXY_TIMEOUT', `${proxyName} did not answer CONNECT within ${o.timeouts.proxyMs} ms`)), o.timeouts.proxyMs);
+      const onData = (chunk: Buffer) => {
+        buf = Buffer.concat([buf, chunk]);
+        let head;
+        try {
+          head = parseConnectResponse(buf);
+        } catch (e) {
+          done(fail('PROXY_CLOSED', `${proxyName}: ${(e as Error).message}`));
+          return;
+        }
+        if (!head) return;
+        emitProbeEvent('connect-response', { identity: o.identity, proxy: proxyName, target: `${host}:${port}`, status: head.status });
+        const verdict = classifyConnectResponse(head, { identity: o.identity, proxy: proxyName, target: `${host}:${port}`, hadCredentials: !!o.proxyCredentials });
+        if (!verdict.ok) {
+          // A refusal may carry a body (a block page); give it a moment to arrive for the detail.
+          setTimeout(() => done(fail(verdict.code!, classifyConnectResponse({ ...head, rest: buf.subarray(buf.indexOf('\r\n\r\n') + 4) }, { identity: o.identity, proxy: proxyName, target: `${host}:${port}`, hadCredentials: !!o.proxyCredentials }).detail)), 20);
+          return;
+        }
+        socket.pause();
+        if (head.rest.length) socket.unshift(head.rest);
+        done({ socket });
+      };
+      const onClose = () => done(fail('PROXY_CLOSED', `${proxyName} closed the connection without a status line (CONNECT ${host}:${port})`));
+      const onError = (e: Error) => done(fail('PROXY_CLOSED', `${proxyName} reset the connection during CONNECT: ${e.message}`));
+      socket.on('data', onData);
+      socket.once('close', onClose);
+      socket.once('error', onError);
+      const auth = o.proxyCredentials ? `Proxy-Authorization: Basic ${Buffer.from(`${o.proxyCredentials.username}:${o.proxyCredentials.password}`).toString('base64')}\r\n` : '';
+      socket.write(`CONNECT ${host}:${port} HTTP/1.1\r\nHost: ${host}:${port}\r\n${auth}User-Agent: ${o.userAgent ?? 'atp-netlab-probe'}\r\nProxy-Connection: Keep-Alive\r\n\r\n`);
+    });
+
+  const handshake = (raw: net.Socket): Promise<Fail | { socket: tls.TLSSocket }> =>
+    new Promise((resolve) => {
+      const s = tls.connect({
+        socket: raw,
+        servername: net.isIP(host) ? undefined : host,
+        ca: o.trustedCaPems,
+        cert: o.clientCert?.certPem,
+        key: o.clientCert?.keyPem,
+        minVersion: 'TLSv1.2',
+        ALPNProtocols: ['http/1.1'],
+      });
+      opened.add(s);
+      // The chain must be read before node's own verification runs (it destroys the socket on
+      // failure), so that an untrusted re-signed chain can still be named in the outcome.
+      s.prependListener('secure', () => {
+        chain = analyzeChain(s.getPeerCertificate(true), o.expected);
+      });
+      const timer = setTimeout(() => {
+        s.destroy();
+        resolve(fail('TLS_HANDSHAKE_FAILED', `no TLS handshake within ${o.timeouts.tlsMs} ms`));
+      }, o.timeouts.tlsMs);
+      s.once('secureConnect', () => {
+        clearTimeout(timer);
+        s.removeAllListeners('error');
+        resolve({ socket: s });
+      });
+      s.once('error', (e: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        const c = classifyTlsError({ code: e.code, message: e.message, afterHandshake: false, presentedClientCert: !!o.clientCert });
+        resolve(fail(c.code, c.detail, 'tls'));
+      });
+    });
+
+  const httpChecks = async (s: tls.TLSSocket): Promise<Fail | { fail: false; detail: string; httpStatus?: number }> => {
+    let socketError: NodeJS.ErrnoException | undefined;
+    s.on('error', (e: NodeJS.ErrnoException) => {
+      socketError = e;
+    });
+    const client = new Client(`https://${host}:${port}`, {
+      connect: (_opts, cb) => {
+        cb(null, s);
+      },
+      headersTimeout: o.timeouts.httpMs,
+      bodyTimeout: o.timeouts.httpMs,
+      pipelining: 1,
+    });
+    opened.add({ destroy: () => void client.destroy().catch(() => undefined) });
+    const get = async (p: string) => {
+      const res = await client.request({ path: p, method: 'GET', headers: { host, 'user-agent': o.userAgent ?? 'atp-netlab-probe' }, signal: abort.signal });
+      const body = (await res.body.text()).slice(0, 512);
+      return { status: res.statusCode, body };
+    };
+    const failFromError = (e: unknown, what: string): Fail => {
+      if (socketError) {
+        const c = classifyTlsError({ code: socketError.code, message: socketError.message, afterHandshake: true, presentedClientCert: !!o.clientCert });
+        if (c.code === 'TLS_CLIENT_CERT_REJECTED' || c.code === 'TLS_PROTOCOL_VERSION') return fail(c.code, `${c.detail} (after the handshake, as TLS 1.3 reports it)`, 'tls');
+      }
+      const code = (e as { code?: string }).code;
+      if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return fail('HTTP_TIMEOUT', `no answer to ${what} within ${o.timeouts.httpMs} ms`);
+      return fail('HTTP_STATUS', `${what} failed: ${(e as Error).message}${code ? ` (${code})` : ''}`);
+    };
+    try {
+      let ping;
+      try {
+        ping = await get(o.pingPath);
+      } catch (e) {
+        return failFromError(e, `GET ${o.pingPath}`);
+      }
+      const legacy = ping.status === 503;
+      if (!(ping.status === 200 || legacy)) {
+        if (chain?.inspected) return fail('INSPECTION_BREAKS_MUTUAL_AUTH', `ping answered ${ping.status} from a re-signed chain${ping.body ? ` ("${oneLine(ping.body)}")` : ''}`);
+        return Object.assign(fail('HTTP_STATUS', `ping answered ${ping.status}${ping.body ? ` ("${oneLine(ping.body)}")` : ''}`), { httpStatus: ping.status });
+      }
+      const pingText = legacy ? 'ping answered 503 Service Unavailable (legacy workspace: still reachable)' : `ping answered ${ping.status} ${JSON.stringify(oneLine(ping.body))}`;
+      if (o.checks === 'ping' || !o.authCheckPath) return { fail: false, detail: pingText, httpStatus: ping.status };
+      let auth;
+      try {
+        auth = await get(o.authCheckPath);
+      } catch (e) {
+        return failFromError(e, `GET ${o.authCheckPath}`);
+      }
+      if (auth.status === 200) {
+        if (chain?.inspected) warnings.push('inspected: the chain was re-signed by a middlebox; it works here, but Microsoft does not support SSL inspection of sensor traffic');
+        return { fail: false, detail: `${pingText}; the cloud accepted the sensor's certificate`, httpStatus: ping.status };
+      }
+      if (chain?.inspected) {
+        return fail('INSPECTION_BREAKS_MUTUAL_AUTH', `${pingText}, but the authenticated call answered ${auth.status} ("${oneLine(auth.body)}"): the chain was re-signed by ${chain.issuer} and the cloud did not receive the sensor's certificate`);
+      }
+      return fail('HTTP_STATUS', `${pingText}, but the authenticated call answered ${auth.status} ("${oneLine(auth.body)}")`);
+    } finally {
+      await client.destroy().catch(() => undefined);
+    }
+  };
+
+  let timer: NodeJS.Timeout | undefined;
+  const watchdog = new Promise<ProbeOutcome>((resolve) => {
+    timer = setTimeout(() => {
+      const code: ProbeCode = ({ route: 'ROUTE_PAC_UNAVAILABLE', dns: 'DNS_NOT_FOUND', tcp: 'TCP_TIMEOUT', proxy: 'PROXY_TIMEOUT', tls: 'TLS_HANDSHAKE_FAILED', http: 'HTTP_TIMEOUT' } as const)[step];
+      resolve(finish(fail(code, `watchdog: the ${step} step did not finish within the check's ${o.timeouts.totalMs} ms deadline`, step)));
+    }, o.timeouts.totalMs);
+  });
+  const safeWalk = walk().catch((e: unknown) => finish(fail('TLS_HANDSHAKE_FAILED', `internal probe error at ${step}: ${(e as Error).message}`, step)));
+  try {
+    const outcome = await Promise.race([safeWalk, watchdog]);
+    emitProbeEvent('outcome', { identity: o.identity, url, outcome });
+    return outcome;
+  } finally {
+    clearTimeout(timer);
+    abort.abort();
+    for (const r of opened) r.destroy();
+  }
+}
+
+function oneLine(s: string): string {
+  return s.replace(/\s+/g, ' ').trim().slice(0, 120);
+}
+
+function chainDetail(chain: ChainFacts | undefined): string {
+  if (!chain) return '';
+  return chain.inspected ? `INSPECTED: chain issued by ${chain.issuer}, anchored at ${chain.top} (not the cloud's root)` : `chain issued by ${chain.issuer}`;
+}

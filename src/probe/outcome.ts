@@ -1,0 +1,66 @@
+/**
+ * The probe's contract (DESIGN.md "Probe steps and codes"): every (identity, URL) check ends
+ * in exactly one outcome. Outcomes are data; the probe never throws for a network result.
+ */
+export const PROBE_STEPS = ['route', 'dns', 'tcp', 'proxy', 'tls', 'http'] as const;
+export type ProbeStep = (typeof PROBE_STEPS)[number];
+
+/** Every code, with the step it belongs to and its one-line meaning. The single source for docs. */
+export const PROBE_CODES = {
+  OK: { step: null, meaning: 'ping answered 200 Ok (or the legacy 503) and, in the lab, the cloud saw the sensor\'s own certificate' },
+  ROUTE_PAC_UNAVAILABLE: { step: 'route', meaning: 'PAC/WPAD script could not be found or fetched' },
+  ROUTE_PAC_ERROR: { step: 'route', meaning: 'PAC script failed or returned nothing usable' },
+  DNS_NOT_FOUND: { step: 'dns', meaning: 'name does not resolve (target, or proxy name)' },
+  TCP_TIMEOUT: { step: 'tcp', meaning: 'connection dropped (firewall drop)' },
+  TCP_REFUSED: { step: 'tcp', meaning: 'connection refused / rejected' },
+  PROXY_AUTH_REQUIRED: { step: 'proxy', meaning: 'proxy answered 407 (LocalService/LocalSystem cannot answer it)' },
+  PROXY_AUTH_MISREPORTED: { step: 'proxy', meaning: 'proxy wants credentials but answered 401 or 403 with a challenge instead of 407 (field symptom: "licensing issues")' },
+  PROXY_DENIED: { step: 'proxy', meaning: 'proxy refused the destination (403 or other 4xx)' },
+  PROXY_UPSTREAM_FAILED: { step: 'proxy', meaning: 'proxy answered 502/503/504' },
+  PROXY_CLOSED: { step: 'proxy', meaning: 'proxy closed the connection without a status line' },
+  PROXY_TIMEOUT: { step: 'proxy', meaning: 'proxy accepted the connection but did not answer CONNECT in time' },
+  TLS_UNTRUSTED_CERT: { step: 'tls', meaning: 'server chain does not lead to a trusted root (e.g. inspection CA not deployed)' },
+  TLS_CERT_EXPIRED: { step: 'tls', meaning: 'a certificate in the server chain is expired or not yet valid' },
+  TLS_HOSTNAME_MISMATCH: { step: 'tls', meaning: 'certificate does not cover the host name' },
+  TLS_PROTOCOL_VERSION: { step: 'tls', meaning: 'no TLS 1.2+ agreement' },
+  TLS_CLIENT_CERT_REJECTED: { step: 'tls', meaning: 'the peer rejected the sensor\'s client certificate in the handshake' },
+  TLS_HANDSHAKE_FAILED: { step: 'tls', meaning: 'any other handshake failure' },
+  INSPECTION_BREAKS_MUTUAL_AUTH: { step: 'http', meaning: 'the chain was re-signed by a middlebox and the cloud did not receive the sensor\'s certificate' },
+  HTTP_STATUS: { step: 'http', meaning: 'unexpected status (detail says which)' },
+  HTTP_TIMEOUT: { step: 'http', meaning: 'no answer in time' },
+} as const satisfies Record<string, { step: ProbeStep | null; meaning: string }>;
+
+export type ProbeCode = keyof typeof PROBE_CODES;
+export const PROBE_CODE_NAMES = Object.keys(PROBE_CODES) as ProbeCode[];
+
+export interface ProbeOutcome {
+  reachable: boolean;
+  /** The step that decided: the failing one, or `http` for a success. */
+  step: ProbeStep;
+  code: ProbeCode;
+  /** The presented chain is not the expected cloud chain (even when the check succeeds). */
+  inspected: boolean;
+  /** `DIRECT`, `PROXY host:port` or `TRANSPARENT`, then ` (source)`. */
+  route: string;
+  /** Where the route came from: wininet-static, pac, wpad, winhttp, sensor-config, none, scenario. */
+  routeSource?: string;
+  detail: string;
+  durationMs: number;
+  /** Extra facts for reports (not part of the schema-1 contract, but stable when present). */
+  issuer?: string;
+  httpStatus?: number;
+  warnings?: string[];
+  hops?: HopTrace[];
+}
+
+/** One hop of the path as the probe saw it, for path diagrams. */
+export interface HopTrace {
+  kind: 'host' | 'firewall' | 'proxy' | 'middlebox' | 'transparent' | 'cloud';
+  label: string;
+  ok: boolean;
+  code?: ProbeCode;
+}
+
+export function stepOf(code: ProbeCode): ProbeStep {
+  return PROBE_CODES[code].step ?? 'http';
+}

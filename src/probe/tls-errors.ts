@@ -1,0 +1,43 @@
+/**
+ * Sans-IO: map a TLS failure, as node/OpenSSL reports it, to the probe's code.
+ */
+import type { ProbeCode } from './outcome.js';
+
+const UNTRUSTED = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_CHAIN_TOO_LONG',
+  'INVALID_CA',
+]);
+const EXPIRED = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
+
+export interface TlsErrorFacts {
+  code?: string;
+  message: string;
+  /** Whether the local handshake had completed when the error came (TLS 1.3 client-cert rejections arrive after). */
+  afterHandshake: boolean;
+  presentedClientCert: boolean;
+}
+
+export function classifyTlsError(e: TlsErrorFacts): { code: ProbeCode; detail: string } {
+  const c = e.code ?? '';
+  const m = e.message;
+  if (UNTRUSTED.has(c)) return { code: 'TLS_UNTRUSTED_CERT', detail: `server certificate not trusted (${c})` };
+  if (EXPIRED.has(c)) return { code: 'TLS_CERT_EXPIRED', detail: `server certificate validity (${c})` };
+  if (c === 'ERR_TLS_CERT_ALTNAME_INVALID') return { code: 'TLS_HOSTNAME_MISMATCH', detail: m };
+  if (/PROTOCOL_VERSION|UNSUPPORTED_PROTOCOL|WRONG_VERSION_NUMBER|VERSION_TOO_LOW|NO_PROTOCOLS_AVAILABLE|TLSV1_ALERT_PROTOCOL_VERSION/i.test(c + ' ' + m)) {
+    return { code: 'TLS_PROTOCOL_VERSION', detail: `no TLS 1.2+ agreement (${c || m})` };
+  }
+  if (/CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN|UNSUPPORTED_CERTIFICATE|CERTIFICATE_REVOKED|CERTIFICATE_EXPIRED|ACCESS_DENIED/i.test(c + ' ' + m)) {
+    return {
+      code: 'TLS_CLIENT_CERT_REJECTED',
+      detail: `the peer rejected ${e.presentedClientCert ? "the sensor's client certificate" : 'the handshake because no client certificate was presented'} (${c || m})`,
+    };
+  }
+  return { code: 'TLS_HANDSHAKE_FAILED', detail: `${c ? c + ': ' : ''}${m}` };
+}
