@@ -1,0 +1,17 @@
+export * from './key-path.js';
+export * from './value.js';
+export * from './reg-file.js';
+export { decodeRegBytes, hexToValue, parseRegText, readRegFileBytes, type ReadOptions } from './reg-file-reader.js';
+export { encodeRegText, formatValueLine, writeRegFileBytes, writeRegText } from './reg-file-writer.js';
+export { RegistryTree } from './registry-tree.js';
+export type { RegistryStore } from './registry-store.js';
+export { FileRegistryStore, hiveFileName } from './file-registry-store.js';
+export * from './reg-exe-args.js';
+export {
+  WindowsRegistryStore,
+  defaultRegRunner,
+  type RegRunResult,
+  type RegRunner,
+  type WindowsStoreOptions,
+} from './windows-registry-store.js';
+export * from './connection-values.js';

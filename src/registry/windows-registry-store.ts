@@ -1,0 +1,146 @@
+/**
+ * The live Windows registry through reg.exe. Reads go through `reg export` + our .reg
+ * reader rather than parsing `reg query` text, whose layout and "(Default)" label are
+ * localised. Only usable on Windows; everything here except the default runner is pure
+ * and tested with a fake runner.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { AtpNetlabError } from '../errors.js';
+import { parseKeyPath } from './key-path.js';
+import { readRegFileBytes } from './reg-file-reader.js';
+import { encodeRegText, writeRegText } from './reg-file-writer.js';
+import type { RegFileEntry } from './reg-file.js';
+import {
+  regAddArgs,
+  regAddSupports,
+  regDeleteKeyArgs,
+  regDeleteValueArgs,
+  regExportArgs,
+  regImportArgs,
+  regQueryArgs,
+  windowsCommandLine,
+} from './reg-exe-args.js';
+import type { RegistryStore } from './registry-store.js';
+import { RegistryTree } from './registry-tree.js';
+import type { RegNamedValue, RegValue } from './value.js';
+
+export interface RegRunResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+export type RegRunner = (args: string[]) => Promise<RegRunResult>;
+
+export const defaultRegRunner: RegRunner = (args) =>
+  new Promise((resolve, reject) => {
+    execFile('reg.exe', args, { windowsHide: true, encoding: 'utf8' }, (err, stdout, stderr) => {
+      if (err && typeof (err as NodeJS.ErrnoException).code === 'string') {
+        reject(new AtpNetlabError('ATPNL_WINDOWS_ONLY', `cannot run reg.exe: ${err.message}`));
+        return;
+      }
+      resolve({ exitCode: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+
+export interface WindowsStoreOptions {
+  runner?: RegRunner;
+  /** Where temporary export/import files go; default os.tmpdir(). */
+  tempDir?: string;
+}
+
+export class WindowsRegistryStore implements RegistryStore {
+  readonly kind = 'windows' as const;
+  private readonly run: RegRunner;
+  private readonly tempDir: string;
+
+  constructor(opts: WindowsStoreOptions = {}) {
+    if (!opts.runner && process.platform !== 'win32') {
+      throw new AtpNetlabError('ATPNL_WINDOWS_ONLY', `the live registry store needs Windows (reg.exe); this is ${process.platform}`);
+    }
+    this.run = opts.runner ?? defaultRegRunner;
+    this.tempDir = opts.tempDir ?? os.tmpdir();
+  }
+
+  private async runOk(args: string[]): Promise<RegRunResult> {
+    const r = await this.run(args);
+    if (r.exitCode !== 0) {
+      throw new AtpNetlabError(
+        'ATPNL_REG_NOT_FOUND',
+        `${windowsCommandLine('reg', args)} failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim()}`,
+      );
+    }
+    return r;
+  }
+
+  private async withTemp<T>(fn: (file: string) => Promise<T>): Promise<T> {
+    const dir = await mkdtemp(path.join(this.tempDir, 'atp-netlab-reg-'));
+    try {
+      return await fn(path.join(dir, 'data.reg'));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  /** The key's subtree, or undefined when `reg query` says it is missing. */
+  private async exportTree(key: string): Promise<RegistryTree | undefined> {
+    if (!(await this.keyExists(key))) return undefined;
+    return this.withTemp(async (file) => {
+      await this.runOk(regExportArgs(key, file));
+      return RegistryTree.fromRegFile(readRegFileBytes(await readFile(file), { file }));
+    });
+  }
+
+  async keyExists(key: string): Promise<boolean> {
+    return (await this.run(regQueryArgs(key))).exitCode === 0;
+  }
+
+  async readValue(key: string, name: string): Promise<RegValue | undefined> {
+    return (await this.exportTree(key))?.readValue(key, name);
+  }
+
+  async listValues(key: string): Promise<RegNamedValue[] | undefined> {
+    return (await this.exportTree(key))?.listValues(key);
+  }
+
+  async listSubkeys(key: string): Promise<string[]> {
+    return (await this.exportTree(key))?.listSubkeys(key) ?? [];
+  }
+
+  async writeValue(key: string, name: string, value: RegValue): Promise<void> {
+    if (regAddSupports(value)) {
+      await this.runOk(regAddArgs(key, name, value));
+      return;
+    }
+    await this.importReg(writeRegText({ format: 'regedit5', entries: [{ kind: 'key', path: parseKeyPath(key).full, values: [{ name, value }] }] }));
+  }
+
+  async deleteValue(key: string, name: string): Promise<void> {
+    if ((await this.readValue(key, name)) === undefined) return;
+    await this.runOk(regDeleteValueArgs(key, name));
+  }
+
+  async deleteKey(key: string): Promise<void> {
+    if (!(await this.keyExists(key))) return;
+    await this.runOk(regDeleteKeyArgs(key));
+  }
+
+  async exportKeys(keys: string[]): Promise<string> {
+    const entries: RegFileEntry[] = [];
+    for (const key of keys) {
+      const tree = await this.exportTree(key);
+      if (!tree) throw new AtpNetlabError('ATPNL_REG_NOT_FOUND', `registry key not found: ${parseKeyPath(key).full}`);
+      entries.push(...tree.exportEntries(key));
+    }
+    return writeRegText({ format: 'regedit5', entries });
+  }
+
+  async importReg(text: string): Promise<void> {
+    await this.withTemp(async (file) => {
+      await writeFile(file, encodeRegText(text, 'regedit5'));
+      await this.runOk(regImportArgs(file));
+    });
+  }
+}
