@@ -1,0 +1,13 @@
+export * from './connection-settings-blob.js';
+export * from './hex.js';
+export * from './host-port.js';
+export * from './proxy-string.js';
+export * from './bypass-list.js';
+export * from './pac-result.js';
+export { fetchPacScript, type PacFetchResult } from './pac-fetch.js';
+export { PacEngine, type CompiledPac, type PacEngineOptions } from './pac-engine.js';
+export { PacRuntime, type PacEvaluation, type PacRuntimeOptions, type WpadDiscovery } from './pac-runtime.js';
+export * from './wpad.js';
+export * from './effective-settings.js';
+export { resolveRoute, winHttpOnlyNote, type RouteContext } from './resolve-route.js';
+export { readWinInetState, identityConnectionsKey, MACHINE_CONNECTIONS_KEY, PROXY_POLICY_KEY } from './read-state.js';
