@@ -6,6 +6,7 @@ export { encodeRegText, formatValueLine, writeRegFileBytes, writeRegText } from 
 export { RegistryTree } from './registry-tree.js';
 export type { RegistryStore } from './registry-store.js';
 export { FileRegistryStore, hiveFileName } from './file-registry-store.js';
+export { MemoryRegistryStore } from './memory-registry-store.js';
 export * from './reg-exe-args.js';
 export {
   WindowsRegistryStore,
