@@ -85,7 +85,9 @@ export function findConnectionValues(doc: RegFile): ConnectionValueScan {
           key: entry.path,
           name: op.name,
           line: op.line,
-          message: `value "${op.name}" is misspelt (the 2018 procedure's spelling): Windows reads "${misspelt}"`,
+          message:
+            `value "${op.name}" is misspelt (the 2018 procedure's spelling): Windows reads "${misspelt}"` +
+            (pathHint ? `; also, the ${pathHint}` : ''),
         });
         continue;
       }

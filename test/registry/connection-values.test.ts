@@ -54,6 +54,12 @@ describe('connection values', () => {
     expect(scan.hints[3]!.message).toMatch(/only read under/);
   });
 
+  it('names both misspellings when a misspelt value sits under the misspelt key', () => {
+    const doc = parseRegText(['REGEDIT4', `[HKEY_CURRENT_USER\\${BASE}\\InternetSetting\\Connections]`, '"DefaultConnectionSetting"=hex:46'].join('\n'));
+    const [hint] = findConnectionValues(doc).hints;
+    expect(hint!.message).toMatch(/"DefaultConnectionSetting" is misspelt.*also, the key path is misspelt.*InternetSetting/);
+  });
+
   it('follows deletions in file order', () => {
     const k = `HKEY_CURRENT_USER\\${BASE}\\Internet Settings\\Connections`;
     const doc = parseRegText(

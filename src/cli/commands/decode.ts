@@ -1,0 +1,110 @@
+/**
+ * `atp-netlab decode <file.reg | hex>`: what a connection-settings value says, field by field.
+ */
+import { existsSync } from 'node:fs';
+import { Option } from 'commander';
+import { AtpNetlabError } from '../../errors.js';
+import { decodeConnectionSettings, flagNames, type ConnectionSettings } from '../../wininet/connection-settings-blob.js';
+import { parseHex, toHex, toSpacedHex } from '../../wininet/hex.js';
+import type { RegisterCommand } from './index.js';
+import { formatHint, scanRegFile } from './reg-input.js';
+
+/** One decoded value; the JSON contract of `decode --json` (DESIGN.md). */
+export interface DecodedValue {
+  key: string | null;
+  value: string | null;
+  format: 'wininet' | 'winhttp';
+  version: number;
+  counter: number;
+  flags: number;
+  flagNames: string[];
+  proxyServer: string;
+  bypassList: string;
+  autoConfigUrl: string | null;
+  trailerHex: string;
+  byteLength: number;
+}
+
+export interface DecodeOutput {
+  values: DecodedValue[];
+  /** Near misses and other things worth knowing, for stderr. */
+  warnings: string[];
+}
+
+function toDecoded(key: string | null, value: string | null, s: ConnectionSettings, byteLength: number): DecodedValue {
+  return {
+    key,
+    value,
+    format: s.format,
+    version: s.version,
+    counter: s.counter,
+    flags: s.flags,
+    flagNames: flagNames(s.flags),
+    proxyServer: s.proxyServer,
+    bypassList: s.bypassList,
+    autoConfigUrl: s.format === 'wininet' ? s.autoConfigUrl : null,
+    trailerHex: toHex(s.trailer),
+    byteLength,
+  };
+}
+
+const HEX_LIKE = /^(hex(\([0-9a-f]+\))?:|0x)?[0-9a-f\s,\\]+$/i;
+
+/** Decodes a .reg file (path) or a hex string. */
+export async function decodeInput(input: string): Promise<DecodeOutput> {
+  if (!existsSync(input) && HEX_LIKE.test(input.trim())) {
+    const bytes = parseHex(input);
+    return { values: [toDecoded(null, null, decodeConnectionSettings(bytes), bytes.length)], warnings: [] };
+  }
+  if (!existsSync(input)) {
+    throw new AtpNetlabError('ATPNL_FILE_NOT_FOUND', `${input} is neither a readable file nor hex`, { file: input });
+  }
+  const scan = await scanRegFile(input);
+  const values = scan.values.map((v) => {
+    try {
+      return toDecoded(v.key, v.name, decodeConnectionSettings(v.bytes, v.name), v.bytes.length);
+    } catch (e) {
+      if (e instanceof AtpNetlabError) {
+        throw new AtpNetlabError(e.code, `${v.name}: ${e.message}`, { file: input, ...(v.line !== undefined ? { line: v.line } : {}), ...e.location }, { cause: e });
+      }
+      throw e;
+    }
+  });
+  return { values, warnings: scan.hints.map(formatHint) };
+}
+
+export function renderDecodeTable(values: DecodedValue[]): string {
+  const out: string[] = [];
+  for (const v of values) {
+    out.push(`${v.key ?? '(hex input)'}${v.value ? `\n  ${v.value}` : ''} [${v.format}, ${v.byteLength} bytes]`);
+    const rows: [string, string][] = [
+      ['version', `0x${v.version.toString(16)}`],
+      ['counter', String(v.counter)],
+      ['flags', `0x${v.flags.toString(16)} ${v.flagNames.join('|')}`],
+      ['proxyServer', JSON.stringify(v.proxyServer)],
+      ['bypassList', JSON.stringify(v.bypassList)],
+    ];
+    if (v.autoConfigUrl !== null) rows.push(['autoConfigUrl', JSON.stringify(v.autoConfigUrl)]);
+    rows.push(['trailer', v.trailerHex ? `${toSpacedHex(Buffer.from(v.trailerHex, 'hex'))} (${v.trailerHex.length / 2} bytes)` : '(none)']);
+    for (const [k, val] of rows) out.push(`    ${k.padEnd(14)} ${val}`);
+    out.push('');
+  }
+  return out.join('\n');
+}
+
+export const registerDecode: RegisterCommand = (program) => {
+  program
+    .command('decode')
+    .description('Decode connection-settings values (DefaultConnectionSettings, SavedLegacySettings, WinHttpSettings) from a .reg file or hex')
+    .argument('<input>', '.reg file (regedit export, any encoding) or the value as hex (spaces/commas allowed)')
+    .addOption(new Option('--json', 'print a JSON array of {key, value, format, version, counter, flags, flagNames, proxyServer, bypassList, autoConfigUrl, trailerHex, byteLength}'))
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ atp-netlab decode hkcu-connections.reg\n  $ atp-netlab decode "46 00 00 00 02 00 00 00 01 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00" --json',
+    )
+    .action(async (input: string, opts: { json?: boolean }) => {
+      const { values, warnings } = await decodeInput(input);
+      for (const w of warnings) process.stderr.write(`atp-netlab: warning: ${w}\n`);
+      process.stdout.write(opts.json ? `${JSON.stringify(values, null, 2)}\n` : renderDecodeTable(values));
+    });
+};
