@@ -100,7 +100,13 @@ export async function resolveRoute(state: WinInetState, url: string | URL, ctx: 
 async function decide(state: WinInetState, url: URL, pac: PacRuntime): Promise<RouteResult> {
   const notes = [...(state.notes ?? [])];
   const s = state.wininet;
-  if (!winInetHasProxy(s) && winHttpHasProxy(state.winhttp)) notes.push(winHttpOnlyNote(state.winhttp));
+  // Only when WinINET ends up without a proxy: a WPAD script that found one already answers it.
+  if (!winInetHasProxy(s) && winHttpHasProxy(state.winhttp)) {
+    const winhttpNote = winHttpOnlyNote(state.winhttp);
+    const result = await decide({ ...state, winhttp: null }, url, pac);
+    if (!result.failed && result.source !== 'wpad') result.notes.unshift(winhttpNote);
+    return result;
+  }
 
   if (!s) {
     notes.push('no WinINET connection settings for this identity: WinINET goes direct');

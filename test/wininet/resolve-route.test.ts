@@ -282,3 +282,14 @@ describe('effective settings', () => {
     }
   });
 });
+
+describe('WinHTTP note with WPAD', () => {
+  it('is not added when WPAD gave WinINET a proxy', async () => {
+    files.set('wpad.contoso.com/wpad.dat', { status: 200, body: 'function FindProxyForURL(u, h) { return "PROXY wpad-proxy:8080"; }' });
+    const winhttp = buildWinHttpSettings({ proxy: 'wh:80' });
+    const found = await resolveRoute({ wininet: buildWinInetSettings({ autoDetect: true }), winhttp }, PING, { transport: fakeTransport(NAMES, ['contoso.com']) });
+    expect(!found.failed && found.notes).not.toContain(winHttpOnlyNote(winhttp));
+    const none = await resolveRoute({ wininet: buildWinInetSettings({ autoDetect: true }), winhttp }, PING, { transport: fakeTransport(NAMES, ['fabrikam.com']) });
+    expect(!none.failed && none.notes[0]).toBe(winHttpOnlyNote(winhttp));
+  });
+});
