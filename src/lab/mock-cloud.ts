@@ -96,7 +96,7 @@ export class StartedMockCloud implements AsyncDisposable {
       rejectUnauthorized: def.clientCert === 'require',
       minVersion: 'TLSv1.2',
       maxVersion: def.maxTlsVersion ?? 'TLSv1.3',
-      keepAliveTimeout: 2_000,
+      keepAliveTimeout: 10_000,
     });
     server.on('connection', (s: net.Socket) => {
       this.sockets.add(s);

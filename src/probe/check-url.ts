@@ -156,8 +156,18 @@ export async function checkUrl(url: string, routeResult: RouteResult, o: ProbeOp
   const connectThroughProxy = (socket: net.Socket, proxyName: string): Promise<Fail | { socket: net.Socket }> =>
     new Promise((resolve) => {
       let buf = Buffer.alloc(0);
+      let refusal: ReturnType<typeof classifyConnectResponse> | undefined;
+      let refusalHead: ReturnType<typeof parseConnectResponse>;
+      let refusalTimer: NodeJS.Timeout | undefined;
+      const ctx = () => ({ identity: o.identity, proxy: proxyName, target: `${host}:${port}`, hadCredentials: !!o.proxyCredentials });
+      const settleRefusal = () => {
+        const head = refusalHead!;
+        const withBody = classifyConnectResponse({ ...head, rest: buf.subarray(buf.indexOf('\r\n\r\n') + 4) }, ctx());
+        done(fail(refusal!.code!, withBody.detail));
+      };
       const done = (r: Fail | { socket: net.Socket }) => {
         clearTimeout(timer);
+        clearTimeout(refusalTimer);
         socket.off('data', onData);
         socket.off('close', onClose);
         socket.off('error', onError);
@@ -166,6 +176,7 @@ export async function checkUrl(url: string, routeResult: RouteResult, o: ProbeOp
       const timer = setTimeout(() => done(fail('PROXY_TIMEOUT', `${proxyName} did not answer CONNECT within ${o.timeouts.proxyMs} ms`)), o.timeouts.proxyMs);
       const onData = (chunk: Buffer) => {
         buf = Buffer.concat([buf, chunk]);
+        if (refusal) return;
         let head;
         try {
           head = parseConnectResponse(buf);
@@ -175,18 +186,20 @@ export async function checkUrl(url: string, routeResult: RouteResult, o: ProbeOp
         }
         if (!head) return;
         emitProbeEvent('connect-response', { identity: o.identity, proxy: proxyName, target: `${host}:${port}`, status: head.status });
-        const verdict = classifyConnectResponse(head, { identity: o.identity, proxy: proxyName, target: `${host}:${port}`, hadCredentials: !!o.proxyCredentials });
+        const verdict = classifyConnectResponse(head, ctx());
         if (!verdict.ok) {
-          // A refusal may carry a body (a block page); give it a moment to arrive for the detail.
-          setTimeout(() => done(fail(verdict.code!, classifyConnectResponse({ ...head, rest: buf.subarray(buf.indexOf('\r\n\r\n') + 4) }, { identity: o.identity, proxy: proxyName, target: `${host}:${port}`, hadCredentials: !!o.proxyCredentials }).detail)), 20);
+          // A refusal may carry a body (a block page): wait briefly for it, or for the close.
+          refusal = verdict;
+          refusalHead = head;
+          if (!refusalTimer) refusalTimer = setTimeout(settleRefusal, 50);
           return;
         }
         socket.pause();
         if (head.rest.length) socket.unshift(head.rest);
         done({ socket });
       };
-      const onClose = () => done(fail('PROXY_CLOSED', `${proxyName} closed the connection without a status line (CONNECT ${host}:${port})`));
-      const onError = (e: Error) => done(fail('PROXY_CLOSED', `${proxyName} reset the connection during CONNECT: ${e.message}`));
+      const onClose = () => (refusal ? settleRefusal() : done(fail('PROXY_CLOSED', `${proxyName} closed the connection without a status line (CONNECT ${host}:${port})`)));
+      const onError = (e: Error) => (refusal ? settleRefusal() : done(fail('PROXY_CLOSED', `${proxyName} reset the connection during CONNECT: ${e.message}`)));
       socket.on('data', onData);
       socket.once('close', onClose);
       socket.once('error', onError);
@@ -232,17 +245,32 @@ export async function checkUrl(url: string, routeResult: RouteResult, o: ProbeOp
     s.on('error', (e: NodeJS.ErrnoException) => {
       socketError = e;
     });
+    let handedOut = false;
     const client = new Client(`https://${host}:${port}`, {
+      // undici must get the socket asynchronously: a synchronous callback runs before the
+      // client has finished its own connect bookkeeping and the request then never starts.
+      // It gets this one socket once: were undici to reconnect (the server closed), a second
+      // hand-out of the same dead socket would spin forever.
       connect: (_opts, cb) => {
-        cb(null, s);
+        if (!handedOut) {
+          handedOut = true;
+          queueMicrotask(() => cb(null, s));
+          return;
+        }
+        const err = socketError ?? new Error('the server closed the connection between requests');
+        setImmediate(() => {
+          cb(err, null);
+          void client.destroy(err).catch(() => undefined);
+        });
       },
+      keepAliveTimeoutThreshold: 100,
       headersTimeout: o.timeouts.httpMs,
       bodyTimeout: o.timeouts.httpMs,
       pipelining: 1,
     });
     opened.add({ destroy: () => void client.destroy().catch(() => undefined) });
     const get = async (p: string) => {
-      const res = await client.request({ path: p, method: 'GET', headers: { host, 'user-agent': o.userAgent ?? 'atp-netlab-probe' }, signal: abort.signal });
+      const res = await client.request({ path: p, method: 'GET', headers: { 'user-agent': o.userAgent ?? 'atp-netlab-probe' }, signal: abort.signal });
       const body = (await res.body.text()).slice(0, 512);
       return { status: res.statusCode, body };
     };

@@ -1,0 +1,42 @@
+/**
+ * A lab definition is plain, serializable data (like mockttp's rule definitions): the
+ * scenario loader builds it, `explainLab` describes it, and `startLab` (topology.ts) turns it
+ * into running components. Nothing here owns a socket.
+ */
+import type { FirewallDefinition } from './egress-firewall.js';
+import type { ForwardProxyDefinition } from './forward-proxy.js';
+import type { CloudHostDefinition } from './mock-cloud.js';
+
+export interface LabDefinition {
+  /** DNS suffix of the simulated host (lab names like `corp-proxy.<domain>`). */
+  domain: string;
+  cloud: { hosts: CloudHostDefinition[] };
+  proxies: ForwardProxyDefinition[];
+  firewall: FirewallDefinition;
+  dns?: {
+    /** Extra names → a component name or an address. */
+    records?: Record<string, string>;
+    /** Names the lab must not answer (e.g. a proxy name missing from DNS). */
+    remove?: string[];
+  };
+}
+
+export function explainLab(def: LabDefinition): string {
+  const lines: string[] = [];
+  lines.push(`DNS suffix ${def.domain}; the lab DNS answers only lab names.`);
+  const fw = def.firewall;
+  lines.push(`Host egress firewall: default ${fw.default}${fw.rules.length ? `; rules: ${fw.rules.map((r) => `${r.action} ${r.to}${r.port ? ':' + r.port : ''}`).join(', ')}` : ''}.`);
+  for (const p of def.proxies) {
+    lines.push(
+      `Forward proxy ${p.name}:${p.port ?? 8080}: CONNECT to ${(p.allow ?? ['*']).join(', ')} on port(s) ${(p.ports ?? [443]).join(', ')}` +
+        `, auth ${p.auth ?? 'none'}${p.upstream ? `, chained to ${p.upstream}` : ''}${p.onTargetFailure === 'close' ? ', closes without a status line when the target fails' : ''}.`,
+    );
+  }
+  lines.push(`Cloud: ${def.cloud.hosts.length} sensorapi endpoint(s) on port 443 (TLS 1.2+, client certificate requested).`);
+  for (const h of def.cloud.hosts) {
+    const quirks = [h.legacy && 'ping answers 503 (legacy)', h.certificate && h.certificate !== 'valid' && `${h.certificate} certificate`, h.clientCert === 'require' && 'requires a client certificate in the handshake', h.maxTlsVersion && `max ${h.maxTlsVersion}`].filter(Boolean);
+    if (quirks.length) lines.push(`  ${h.host}: ${quirks.join(', ')}`);
+  }
+  for (const n of def.dns?.remove ?? []) lines.push(`DNS has no record for ${n}.`);
+  return lines.join('\n');
+}

@@ -1,0 +1,139 @@
+/**
+ * Starts every component of a lab definition on its own loopback address and disposes them
+ * all, in reverse order, whatever happened in between.
+ *
+ *   127.77.B.1      windows-host (source address of the probe's connections)
+ *   127.77.B.3..    forward proxies (upstreams first)
+ *   127.77.B.100..  cloud endpoints, one per host, port 443
+ *   127.77.B.253    reject sink (nothing listens: genuine RST)
+ *   127.77.B.254    block sentinel
+ */
+import { AtpNetlabError } from '../errors.js';
+import type { LabPki } from '../pki/index.js';
+import type { NetTransport } from '../transport.js';
+import { claimAddressBlock, type AddressBlock } from './address-block.js';
+import { StartedForwardProxy } from './forward-proxy.js';
+import type { LabDefinition } from './lab-definition.js';
+import { LabNetwork } from './lab-network.js';
+import { StartedMockCloud } from './mock-cloud.js';
+
+export interface LabComponentInfo {
+  name: string;
+  kind: 'windows-host' | 'forward-proxy' | 'cloud';
+  address: string;
+  port?: number;
+  dnsNames: string[];
+}
+
+export class StartedLab implements AsyncDisposable {
+  readonly proxies = new Map<string, StartedForwardProxy>();
+  cloud!: StartedMockCloud;
+  readonly components: LabComponentInfo[] = [];
+  private stopped = false;
+
+  private constructor(
+    readonly definition: LabDefinition,
+    readonly pki: LabPki,
+    readonly block: AddressBlock,
+    readonly network: LabNetwork,
+  ) {}
+
+  static async start(def: LabDefinition, pki: LabPki): Promise<StartedLab> {
+    const block = await claimAddressBlock();
+    const network = new LabNetwork(block, def.firewall, [def.domain]);
+    const lab = new StartedLab(def, pki, block, network);
+    lab.components.push({ name: 'windows-host', kind: 'windows-host', address: network.hostAddress, dnsNames: [] });
+    try {
+      await lab.startAll();
+    } catch (e) {
+      await lab.stop();
+      throw e;
+    }
+    return lab;
+  }
+
+  private async startAll(): Promise<void> {
+    const def = this.definition;
+    const { network, block } = this;
+    // Cloud endpoints first: proxies pre-flight their targets through the lab DNS.
+    const cloudHosts = def.cloud.hosts;
+    if (cloudHosts.length > 140) throw new AtpNetlabError('ATPNL_SCENARIO_INVALID', `a lab holds at most 140 cloud endpoints (got ${cloudHosts.length})`);
+    this.cloud = await StartedMockCloud.start({
+      pki: this.pki,
+      hosts: cloudHosts,
+      addressFor: (_h, i) => block.address(100 + i),
+      whoIs: (a) => network.whoIs(a),
+    });
+    for (const ep of this.cloud.endpoints) {
+      network.dns.register(ep.host, ep.address);
+      network.nameComponent(ep.address, `cloud:${ep.host}`);
+      this.components.push({ name: `cloud:${ep.host}`, kind: 'cloud', address: ep.address, port: ep.port, dnsNames: [ep.host] });
+    }
+    // Addresses and names of every proxy are known before any starts, so upstreams can be named.
+    const proxyAddress = new Map<string, string>();
+    def.proxies.forEach((p, i) => {
+      const address = block.address(3 + i);
+      proxyAddress.set(p.name, address);
+      network.nameComponent(address, p.name);
+      for (const n of [p.name, `${p.name}.${def.domain}`]) network.dns.register(n, address);
+    });
+    for (const p of orderUpstreamsFirst(def.proxies)) {
+      const address = proxyAddress.get(p.name)!;
+      let upstreamUrl: string | undefined;
+      if (p.upstream) {
+        const up = this.proxies.get(p.upstream);
+        if (!up) throw new AtpNetlabError('ATPNL_SCENARIO_INVALID', `proxy ${p.name} chains to unknown upstream "${p.upstream}"`, { field: `network.proxies.${p.name}.upstream` });
+        upstreamUrl = up.url;
+      }
+      const started = await StartedForwardProxy.start(p, { address, lookup: (h) => network.lookup(h), whoIs: (a) => network.whoIs(a), upstreamUrl });
+      this.proxies.set(p.name, started);
+      this.components.push({ name: p.name, kind: 'forward-proxy', address, port: started.port, dnsNames: [p.name, `${p.name}.${def.domain}`] });
+    }
+    for (const [name, target] of Object.entries(def.dns?.records ?? {})) {
+      const address = proxyAddress.get(target) ?? this.cloud.endpoints.find((e) => e.host === target)?.address ?? target;
+      network.dns.register(name, address);
+    }
+    for (const name of def.dns?.remove ?? []) {
+      network.dns.unregister(name);
+      network.dns.unregister(`${name}.${def.domain}`);
+    }
+  }
+
+  /** The simulated Windows host's network (lab DNS + egress firewall), for the probe. */
+  hostTransport(): NetTransport {
+    return this.network.hostTransport();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.network.destroyAll();
+    for (const p of [...this.proxies.values()].reverse()) await p.stop().catch(() => undefined);
+    await this.cloud?.stop().catch(() => undefined);
+    await this.block.release();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
+  }
+}
+
+export function startLab(def: LabDefinition, pki: LabPki): Promise<StartedLab> {
+  return StartedLab.start(def, pki);
+}
+
+function orderUpstreamsFirst<T extends { name: string; upstream?: string }>(items: T[]): T[] {
+  const out: T[] = [];
+  const byName = new Map(items.map((i) => [i.name, i]));
+  const visiting = new Set<string>();
+  const visit = (i: T) => {
+    if (out.includes(i)) return;
+    if (visiting.has(i.name)) throw new AtpNetlabError('ATPNL_SCENARIO_INVALID', `proxy chain loops through ${i.name}`);
+    visiting.add(i.name);
+    const up = i.upstream ? byName.get(i.upstream) : undefined;
+    if (up) visit(up);
+    out.push(i);
+  };
+  items.forEach(visit);
+  return out;
+}
