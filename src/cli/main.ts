@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+/**
+ * atp-netlab command line. The only module that decides the process's exit code:
+ * 0 = everything reachable / every expectation met, 1 = some not, 2 = invalid input or usage.
+ */
+import { Command, CommanderError } from 'commander';
+import { AtpNetlabError, isAtpNetlabError } from '../errors.js';
+import { COMMANDS } from './commands/index.js';
+import { VERSION } from '../version.js';
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command();
+  program
+    .name('atp-netlab')
+    .description('Connectivity test harness and mock endpoint simulator for the Azure ATP (Defender for Identity) sensor')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .showHelpAfterError('(run with --help for usage)');
+  let code = 0;
+  const setExit = (c: number) => {
+    code = Math.max(code, c);
+  };
+  for (const register of COMMANDS) register(program, setExit);
+  for (const sub of program.commands) sub.exitOverride();
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // help and version are "errors" to commander but successes to the user
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      return 2;
+    }
+    if (isAtpNetlabError(e)) {
+      process.stderr.write(`atp-netlab: ${e.describe()}\n`);
+      return 2;
+    }
+    process.stderr.write(`atp-netlab: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return 3;
+  }
+}
+
+export function usageError(message: string): AtpNetlabError {
+  return new AtpNetlabError('ATPNL_USAGE', message);
+}
+
+const code = await main(process.argv);
+// Let pending writes to stdout finish before leaving; lab sockets are already closed here.
+process.exitCode = code;
