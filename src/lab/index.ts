@@ -6,3 +6,4 @@ export * from './egress-firewall.js';
 export * from './lab-network.js';
 export * from './lab-dns.js';
 export * from './address-block.js';
+export * from './pac-server.js';

@@ -6,12 +6,15 @@
 import type { FirewallDefinition } from './egress-firewall.js';
 import type { ForwardProxyDefinition } from './forward-proxy.js';
 import type { CloudHostDefinition } from './mock-cloud.js';
+import type { PacServerDefinition } from './pac-server.js';
 
 export interface LabDefinition {
   /** DNS suffix of the simulated host (lab names like `corp-proxy.<domain>`). */
   domain: string;
   cloud: { hosts: CloudHostDefinition[] };
   proxies: ForwardProxyDefinition[];
+  /** Web servers for PAC files; one named `wpad` answers WPAD discovery. */
+  pacServers?: PacServerDefinition[];
   firewall: FirewallDefinition;
   dns?: {
     /** Extra names → a component name or an address. */
@@ -31,6 +34,9 @@ export function explainLab(def: LabDefinition): string {
       `Forward proxy ${p.name}:${p.port ?? 8080}: CONNECT to ${(p.allow ?? ['*']).join(', ')} on port(s) ${(p.ports ?? [443]).join(', ')}` +
         `, auth ${p.auth ?? 'none'}${p.upstream ? `, chained to ${p.upstream}` : ''}${p.onTargetFailure === 'close' ? ', closes without a status line when the target fails' : ''}.`,
     );
+  }
+  for (const w of def.pacServers ?? []) {
+    lines.push(`PAC server ${w.name}:80${w.down ? ' (down: every request 404)' : ''} serving ${Object.keys(w.files).join(', ') || 'nothing'}${w.name === 'wpad' ? ' (WPAD)' : ''}.`);
   }
   lines.push(`Cloud: ${def.cloud.hosts.length} sensorapi endpoint(s) on port 443 (TLS 1.2+, client certificate requested).`);
   for (const h of def.cloud.hosts) {

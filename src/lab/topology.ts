@@ -4,6 +4,7 @@
  *
  *   127.77.B.1      windows-host (source address of the probe's connections)
  *   127.77.B.3..    forward proxies (upstreams first)
+ *   127.77.B.40..   PAC / WPAD servers, port 80
  *   127.77.B.100..  cloud endpoints, one per host, port 443
  *   127.77.B.253    reject sink (nothing listens: genuine RST)
  *   127.77.B.254    block sentinel
@@ -16,10 +17,11 @@ import { StartedForwardProxy } from './forward-proxy.js';
 import type { LabDefinition } from './lab-definition.js';
 import { LabNetwork } from './lab-network.js';
 import { StartedMockCloud } from './mock-cloud.js';
+import { StartedPacServer } from './pac-server.js';
 
 export interface LabComponentInfo {
   name: string;
-  kind: 'windows-host' | 'forward-proxy' | 'cloud';
+  kind: 'windows-host' | 'forward-proxy' | 'cloud' | 'pac-server' | 'middlebox' | 'transparent-proxy';
   address: string;
   port?: number;
   dnsNames: string[];
@@ -27,6 +29,7 @@ export interface LabComponentInfo {
 
 export class StartedLab implements AsyncDisposable {
   readonly proxies = new Map<string, StartedForwardProxy>();
+  readonly pacServers = new Map<string, StartedPacServer>();
   cloud!: StartedMockCloud;
   readonly components: LabComponentInfo[] = [];
   private stopped = false;
@@ -89,6 +92,14 @@ export class StartedLab implements AsyncDisposable {
       this.proxies.set(p.name, started);
       this.components.push({ name: p.name, kind: 'forward-proxy', address, port: started.port, dnsNames: [p.name, `${p.name}.${def.domain}`] });
     }
+    for (const [i, w] of (def.pacServers ?? []).entries()) {
+      const address = block.address(40 + i);
+      network.nameComponent(address, w.name);
+      for (const n of [w.name, `${w.name}.${def.domain}`]) network.dns.register(n, address);
+      const started = await StartedPacServer.start(w, { address, whoIs: (a) => network.whoIs(a) });
+      this.pacServers.set(w.name, started);
+      this.components.push({ name: w.name, kind: 'pac-server', address, port: started.port, dnsNames: [w.name, `${w.name}.${def.domain}`] });
+    }
     for (const [name, target] of Object.entries(def.dns?.records ?? {})) {
       const address = proxyAddress.get(target) ?? this.cloud.endpoints.find((e) => e.host === target)?.address ?? target;
       network.dns.register(name, address);
@@ -108,6 +119,7 @@ export class StartedLab implements AsyncDisposable {
     if (this.stopped) return;
     this.stopped = true;
     this.network.destroyAll();
+    for (const w of this.pacServers.values()) await w.stop().catch(() => undefined);
     for (const p of [...this.proxies.values()].reverse()) await p.stop().catch(() => undefined);
     await this.cloud?.stop().catch(() => undefined);
     await this.block.release();
