@@ -7,3 +7,6 @@ export * from './lab-network.js';
 export * from './lab-dns.js';
 export * from './address-block.js';
 export * from './pac-server.js';
+export * from './middlebox.js';
+export * from './transparent-proxy.js';
+export * from './tls-client-hello.js';

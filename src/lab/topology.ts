@@ -4,6 +4,8 @@
  *
  *   127.77.B.1      windows-host (source address of the probe's connections)
  *   127.77.B.3..    forward proxies (upstreams first)
+ *   127.77.B.20..   SSL-inspecting middleboxes (CONNECT, port 8080 by default)
+ *   127.77.B.30     transparent proxy (port 443; the network diverts cloud addresses to it)
  *   127.77.B.40..   PAC / WPAD servers, port 80
  *   127.77.B.100..  cloud endpoints, one per host, port 443
  *   127.77.B.253    reject sink (nothing listens: genuine RST)
@@ -16,7 +18,10 @@ import { claimAddressBlock, type AddressBlock } from './address-block.js';
 import { StartedForwardProxy } from './forward-proxy.js';
 import type { LabDefinition } from './lab-definition.js';
 import { LabNetwork } from './lab-network.js';
+import { StartedMiddlebox } from './middlebox.js';
 import { StartedMockCloud } from './mock-cloud.js';
+import { matchesPattern } from './egress-firewall.js';
+import { StartedTransparentProxy } from './transparent-proxy.js';
 import { StartedPacServer } from './pac-server.js';
 
 export interface LabComponentInfo {
@@ -29,6 +34,8 @@ export interface LabComponentInfo {
 
 export class StartedLab implements AsyncDisposable {
   readonly proxies = new Map<string, StartedForwardProxy>();
+  readonly middleboxes = new Map<string, StartedMiddlebox>();
+  transparentProxy?: StartedTransparentProxy;
   readonly pacServers = new Map<string, StartedPacServer>();
   cloud!: StartedMockCloud;
   readonly components: LabComponentInfo[] = [];
@@ -72,6 +79,7 @@ export class StartedLab implements AsyncDisposable {
       network.nameComponent(ep.address, `cloud:${ep.host}`);
       this.components.push({ name: `cloud:${ep.host}`, kind: 'cloud', address: ep.address, port: ep.port, dnsNames: [ep.host] });
     }
+    await this.startMiddleboxes();
     // Addresses and names of every proxy are known before any starts, so upstreams can be named.
     const proxyAddress = new Map<string, string>();
     def.proxies.forEach((p, i) => {
@@ -84,7 +92,7 @@ export class StartedLab implements AsyncDisposable {
       const address = proxyAddress.get(p.name)!;
       let upstreamUrl: string | undefined;
       if (p.upstream) {
-        const up = this.proxies.get(p.upstream);
+        const up = this.proxies.get(p.upstream) ?? this.middleboxes.get(p.upstream);
         if (!up) throw new AtpNetlabError('ATPNL_SCENARIO_INVALID', `proxy ${p.name} chains to unknown upstream "${p.upstream}"`, { field: `network.proxies.${p.name}.upstream` });
         upstreamUrl = up.url;
       }
@@ -101,13 +109,66 @@ export class StartedLab implements AsyncDisposable {
       this.components.push({ name: w.name, kind: 'pac-server', address, port: started.port, dnsNames: [w.name, `${w.name}.${def.domain}`] });
     }
     for (const [name, target] of Object.entries(def.dns?.records ?? {})) {
-      const address = proxyAddress.get(target) ?? this.cloud.endpoints.find((e) => e.host === target)?.address ?? target;
+      const address = proxyAddress.get(target) ?? this.middleboxes.get(target)?.address ?? this.cloud.endpoints.find((e) => e.host === target)?.address ?? target;
       network.dns.register(name, address);
     }
     for (const name of def.dns?.remove ?? []) {
       network.dns.unregister(name);
       network.dns.unregister(`${name}.${def.domain}`);
     }
+    await this.startTransparentProxy();
+  }
+
+  private async startMiddleboxes(): Promise<void> {
+    const def = this.definition;
+    const { network, block } = this;
+    const list = def.middleboxes ?? [];
+    if (list.length > 10) throw new AtpNetlabError('ATPNL_SCENARIO_INVALID', `a lab holds at most 10 middleboxes (got ${list.length})`);
+    for (const [i, m] of list.entries()) {
+      if (this.middleboxes.has(m.name) || def.proxies.some((p) => p.name === m.name)) {
+        throw new AtpNetlabError('ATPNL_SCENARIO_INVALID', `component name "${m.name}" is used twice`, { field: `network.middleboxes.${m.name}` });
+      }
+      const address = block.address(20 + i);
+      network.nameComponent(address, m.name);
+      const dnsNames = [m.name, `${m.name}.${def.domain}`];
+      for (const n of dnsNames) network.dns.register(n, address);
+      const started = await StartedMiddlebox.start(m, { address, pki: this.pki, lookup: (h) => network.lookup(h), whoIs: (a) => network.whoIs(a) });
+      this.middleboxes.set(m.name, started);
+      this.components.push({ name: m.name, kind: 'middlebox', address, port: started.port, dnsNames });
+    }
+  }
+
+  private async startTransparentProxy(): Promise<void> {
+    const t = this.definition.transparentProxy;
+    if (!t) return;
+    const { network, block } = this;
+    const address = block.address(30);
+    const name = t.name ?? 'transparent-proxy';
+    let middlebox: StartedMiddlebox | undefined;
+    if (t.middlebox) {
+      middlebox = this.middleboxes.get(t.middlebox);
+      if (!middlebox) throw new AtpNetlabError('ATPNL_SCENARIO_INVALID', `transparent proxy hands to unknown middlebox "${t.middlebox}"`, { field: 'network.transparentProxy.middlebox' });
+    }
+    network.nameComponent(address, name);
+    this.transparentProxy = await StartedTransparentProxy.start(t, { address, lookup: (h) => network.lookup(h), whoIs: (a) => network.whoIs(a), middlebox });
+    const patterns = t.divert ?? ['*'];
+    const diverted = new Set(this.cloud.endpoints.filter((e) => patterns.some((p) => matchesPattern(p, e.host))).map((e) => e.address));
+    network.intercept({
+      match: (a, port) => port === 443 && diverted.has(a),
+      to: { address, port: this.transparentProxy.port },
+      label: `transparent proxy ${name} (${address}:${this.transparentProxy.port})${t.middlebox ? ` with middlebox ${t.middlebox}` : ''}`,
+    });
+    this.components.push({ name, kind: 'transparent-proxy', address, port: this.transparentProxy.port, dnsNames: [] });
+  }
+
+  /**
+   * The roots the simulated host trusts: the lab cloud root, plus the CA of any middlebox
+   * whose definition says the host trusts it (a convenience for the scenario runner).
+   */
+  hostTrustedCaPems(): string[] {
+    const pems = [this.pki.trustedRoot.certPem];
+    if ((this.definition.middleboxes ?? []).some((m) => m.hostTrustsCa)) pems.push(this.pki.middleboxCa.certPem);
+    return pems;
   }
 
   /** The simulated Windows host's network (lab DNS + egress firewall), for the probe. */

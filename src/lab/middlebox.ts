@@ -1,0 +1,462 @@
+/**
+ * An SSL-inspecting middlebox: an explicit HTTP CONNECT proxy on its own lab address that
+ * may decrypt what goes through it, like Squid `ssl_bump` or mitmproxy.
+ *
+ *   sensor / forward proxy ──CONNECT host:443──▶ middlebox 127.77.B.20+:8080
+ *     ├─ lab DNS + TCP to host:443 (from the middlebox's address); failure → 502/504 + body
+ *     ├─ 200 Connection Established
+ *     ├─ none               ───────────── byte pipe ─────────────────────────────▶ host:443
+ *     └─ peek ClientHello SNI (bytes put back, nothing consumed)
+ *          ├─ splice: SNI matches spliceHosts ── byte pipe (sensor's own TLS) ───▶ host:443
+ *          └─ intercept / intercept-mutual / splice of any other host:
+ *               sensor ◀─TLS, leaf forged for the SNI by the middlebox CA─▶ middlebox
+ *               middlebox ─TLS, verifies the lab cloud root, SNI as sent ─────▶ host:443
+ *                          no client certificate            (intercept: cloud answers 401)
+ *                          the sensor's enrolled identity   (intercept-mutual, like mitmproxy
+ *                                                            `client_certs`, Squid `cert=`)
+ *               decrypted bytes piped both ways; an upstream handshake failure becomes the
+ *               optional block page (an HTTP error on the sensor's TLS connection), else a close.
+ *
+ * The transparent proxy hands diverted connections to `handleTls` (the same decision and
+ * relay code; there is one implementation).
+ *
+ * Why hand-built on node:net/node:tls rather than mockttp: the splice-or-intercept decision
+ * needs the SNI before any TLS is terminated; every connection must leave a record (who, what
+ * SNI, what was done, what the cloud side said, whether a client certificate went upstream);
+ * the TLS version bounds differ per side (the legacy-TLS scenario offers only TLS 1.0/1.1 to
+ * the sensor while talking TLS 1.2+ to the cloud); and mockttp rebuilds a ~146-certificate
+ * trust list for every upstream connection when given an extra CA (FACTS §6: 36 ms of CPU per
+ * intercepted request against ~5 ms here), where this builds one upstream secure context and
+ * one per forged host, once.
+ *
+ * Whether the Windows host trusts the middlebox CA is a property of the host (`hostTrustsCa`
+ * is read by the scenario runner), not of the middlebox: the middlebox always presents its
+ * forged leaf. The middlebox never logs; everything it did is in `records`.
+ */
+import http from 'node:http';
+import net from 'node:net';
+import tls from 'node:tls';
+import type { LabPki } from '../pki/index.js';
+import { tcpConnect, type NetError } from '../transport.js';
+import { listenOn } from './address-block.js';
+import { relay } from './byte-relay.js';
+import { matchesPattern } from './egress-firewall.js';
+import { readClientHello, type PeekResult } from './peek-client-hello.js';
+
+export type MiddleboxMode = 'none' | 'splice' | 'intercept' | 'intercept-mutual';
+
+export interface TlsVersionBounds {
+  minTlsVersion?: tls.SecureVersion;
+  maxTlsVersion?: tls.SecureVersion;
+}
+
+export interface MiddleboxDefinition {
+  name: string;
+  /** CONNECT port on the middlebox's own address; default 8080. */
+  port?: number;
+  mode: MiddleboxMode;
+  /** `splice` mode: SNI patterns tunnelled untouched (exact or `*.suffix`); default `*.atp.azure.com`. */
+  spliceHosts?: string[];
+  /** Whether the Windows host has the middlebox CA in its trust store (read by the scenario runner). */
+  hostTrustsCa: boolean;
+  /** TLS versions offered to the sensor (default TLS 1.2–1.3; below 1.2 lowers OpenSSL's security level). */
+  sensorTls?: TlsVersionBounds;
+  /** TLS versions used toward the cloud (default TLS 1.2–1.3). */
+  cloudTls?: TlsVersionBounds;
+  /** Answer an intercepted request with this HTTP error when the cloud side fails, instead of closing. */
+  blockPage?: { status: number; body: string };
+}
+
+export const DEFAULT_SPLICE_HOSTS = ['*.atp.azure.com'];
+
+export type MiddleboxAction = 'tunnel' | 'spliced' | 'intercepted';
+
+export interface MiddleboxRecord {
+  /** Lab component that opened the connection (windows-host, a forward proxy…). */
+  from: string;
+  /** `host:port` from CONNECT, or the SNI for a connection the transparent proxy handed over. */
+  target: string;
+  sni: string | null;
+  /** How the connection reached the middlebox. */
+  entry: 'connect' | 'transparent';
+  action: MiddleboxAction;
+  /** `ok`, `pending`, or an error code from the cloud side (ENOTFOUND, ECONNREFUSED, a TLS code…). */
+  upstreamResult: string;
+  /** `ok`, `pending`, or the sensor-side handshake error (intercepted connections only). */
+  sensorResult: string;
+  clientCertPresentedUpstream: boolean;
+  /** The sensor-side TLS was terminated here (the middlebox saw plaintext). */
+  decrypted: boolean;
+  /** TLS versions actually negotiated on each side, when intercepted. */
+  sensorTlsVersion: string | null;
+  cloudTlsVersion: string | null;
+  /** Whether the block page was served. */
+  blockPageServed: boolean;
+}
+
+export interface MiddleboxEnvironment {
+  address: string;
+  pki: LabPki;
+  lookup: (host: string) => string | undefined;
+  whoIs: (address: string) => string;
+}
+
+/** What a caller that already holds a connection (CONNECT front end, transparent proxy) knows. */
+export interface HandOff {
+  from: string;
+  host: string;
+  port: number;
+  entry: MiddleboxRecord['entry'];
+  /** Result of the ClientHello peek (the bytes are still unread on `client`). */
+  peek: PeekResult;
+  /** TCP connection to the target, when the caller opened it already. */
+  upstream?: net.Socket;
+}
+
+const HEAD_LIMIT_BYTES = 8_192;
+const HEAD_TIMEOUT_MS = 10_000;
+const PEEK_TIMEOUT_MS = 10_000;
+const CONNECT_TIMEOUT_MS = 5_000;
+const HANDSHAKE_TIMEOUT_MS = 10_000;
+
+function errorCode(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  return err?.code ?? (err?.message || 'error');
+}
+
+function lowTls(b: TlsVersionBounds | undefined): boolean {
+  return b?.minTlsVersion === 'TLSv1' || b?.minTlsVersion === 'TLSv1.1';
+}
+
+function httpResponse(status: number, body: string, extra = ''): string {
+  return `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n${extra}\r\n${body}`;
+}
+
+export class StartedMiddlebox implements AsyncDisposable {
+  readonly records: MiddleboxRecord[] = [];
+  private readonly sockets = new Set<net.Socket>();
+  private readonly forgedContexts = new Map<string, tls.SecureContext>();
+  private readonly upstreamContext: tls.SecureContext;
+  private stopped = false;
+
+  private constructor(
+    readonly def: MiddleboxDefinition,
+    private readonly env: MiddleboxEnvironment,
+    readonly port: number,
+    private readonly server: net.Server,
+  ) {
+    const mutual = def.mode === 'intercept-mutual';
+    // One upstream context for the middlebox's life: the lab cloud root as the only trust
+    // anchor (the middlebox is lab code and knows the lab), and the sensor's identity in
+    // intercept-mutual mode.
+    this.upstreamContext = tls.createSecureContext({
+      ca: [env.pki.trustedRoot.certPem],
+      ...(mutual ? { cert: env.pki.clientCert.chainPem, key: env.pki.clientCert.keyPem } : {}),
+      minVersion: def.cloudTls?.minTlsVersion ?? 'TLSv1.2',
+      maxVersion: def.cloudTls?.maxTlsVersion ?? 'TLSv1.3',
+      ...(lowTls(def.cloudTls) ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
+    });
+  }
+
+  static async start(def: MiddleboxDefinition, env: MiddleboxEnvironment): Promise<StartedMiddlebox> {
+    const port = def.port ?? 8080;
+    const server = net.createServer();
+    const mb = new StartedMiddlebox(def, env, port, server);
+    server.on('connection', (s) => mb.onConnect(s));
+    await listenOn(server, env.address, port, `middlebox ${def.name}`);
+    return mb;
+  }
+
+  get address(): string {
+    return this.env.address;
+  }
+
+  get url(): string {
+    return `http://${this.env.address}:${this.port}`;
+  }
+
+  private track<T extends net.Socket>(s: T): T {
+    if (this.sockets.has(s)) return s;
+    if (this.stopped) {
+      s.destroy();
+      return s;
+    }
+    this.sockets.add(s);
+    s.once('close', () => this.sockets.delete(s));
+    // Errors are handled where the socket is used; this keeps a late one from being unhandled.
+    s.on('error', () => undefined);
+    return s;
+  }
+
+  /** The CONNECT front end. */
+  private onConnect(client: net.Socket): void {
+    this.track(client);
+    const from = this.env.whoIs(client.remoteAddress ?? '?');
+    let buf = Buffer.alloc(0);
+    const timer = setTimeout(() => client.destroy(), HEAD_TIMEOUT_MS);
+    const onData = (chunk: Buffer) => {
+      buf = Buffer.concat([buf, chunk]);
+      const end = buf.indexOf('\r\n\r\n');
+      if (end < 0) {
+        if (buf.length > HEAD_LIMIT_BYTES) {
+          clearTimeout(timer);
+          client.off('data', onData);
+          client.end(httpResponse(431, 'Request header too large'));
+        }
+        return;
+      }
+      clearTimeout(timer);
+      client.off('data', onData);
+      client.pause();
+      const rest = buf.subarray(end + 4);
+      const requestLine = buf.subarray(0, buf.indexOf('\r\n')).toString('latin1');
+      const m = /^(\S+) (\S+) HTTP\/1\.[01]$/.exec(requestLine);
+      if (!m) {
+        client.end(httpResponse(400, 'Bad request'));
+        return;
+      }
+      if (m[1] !== 'CONNECT') {
+        client.end(httpResponse(405, `The middlebox ${this.def.name} only serves CONNECT`, 'Allow: CONNECT\r\n'));
+        return;
+      }
+      const authority = m[2]!;
+      const colon = authority.lastIndexOf(':');
+      const host = (colon > 0 ? authority.slice(0, colon) : authority).replace(/^\[|\]$/g, '').toLowerCase();
+      const port = colon > 0 ? Number(authority.slice(colon + 1)) : 443;
+      if (!host || !Number.isInteger(port) || port < 1 || port > 65_535) {
+        client.end(httpResponse(400, `Bad CONNECT target ${authority}`));
+        return;
+      }
+      void this.connectTunnel(client, from, host, port, rest);
+    };
+    client.on('data', onData);
+  }
+
+  private async connectTunnel(client: net.Socket, from: string, host: string, port: number, rest: Buffer): Promise<void> {
+    let upstream: net.Socket;
+    try {
+      upstream = await this.openUpstream(host, port);
+    } catch (e) {
+      const record = this.newRecord(from, `${host}:${port}`, 'connect');
+      record.upstreamResult = errorCode(e);
+      const status = record.upstreamResult === 'ETIMEDOUT' ? 504 : 502;
+      client.end(httpResponse(status, `${this.def.name}: cannot reach ${host}:${port} (${(e as Error).message})`));
+      return;
+    }
+    if (client.destroyed) {
+      upstream.destroy();
+      return;
+    }
+    client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+    if (this.def.mode === 'none') {
+      // No peek: a plain tunnel must also carry protocols where the server speaks first.
+      const record = this.newRecord(from, `${host}:${port}`, 'connect');
+      record.upstreamResult = 'ok';
+      if (rest.length) client.unshift(rest);
+      relay(client, upstream);
+      return;
+    }
+    const peek = await readClientHello(client, PEEK_TIMEOUT_MS, rest);
+    await this.handleTls(client, { from, host, port, entry: 'connect', peek, upstream });
+  }
+
+  private newRecord(from: string, target: string, entry: MiddleboxRecord['entry']): MiddleboxRecord {
+    const r: MiddleboxRecord = {
+      from,
+      target,
+      sni: null,
+      entry,
+      action: 'tunnel',
+      upstreamResult: 'pending',
+      sensorResult: 'ok',
+      clientCertPresentedUpstream: false,
+      decrypted: false,
+      sensorTlsVersion: null,
+      cloudTlsVersion: null,
+      blockPageServed: false,
+    };
+    this.records.push(r);
+    return r;
+  }
+
+  /** Lab DNS + TCP from the middlebox's own address; never the real DNS. */
+  private async openUpstream(host: string, port: number): Promise<net.Socket> {
+    const address = net.isIP(host) ? host : this.env.lookup(host);
+    if (!address) throw Object.assign(new Error(`${host} not found by the lab DNS`), { code: 'ENOTFOUND' });
+    const s = await tcpConnect(address, port, { timeoutMs: CONNECT_TIMEOUT_MS }, this.env.address).catch((e: NetError) => {
+      throw Object.assign(new Error(e.message), { code: e.code });
+    });
+    return this.track(s);
+  }
+
+  /**
+   * Decide and serve a connection whose ClientHello was peeked: tunnel, splice, or intercept.
+   * Used by the CONNECT front end and by the transparent proxy.
+   */
+  async handleTls(client: net.Socket, h: HandOff): Promise<MiddleboxRecord> {
+    this.track(client);
+    const sni = h.peek.status === 'ok' ? h.peek.hello.sni : null;
+    const record = this.newRecord(h.from, h.entry === 'connect' ? `${h.host}:${h.port}` : `${sni ?? h.host}:${h.port}`, h.entry);
+    record.sni = sni;
+    if (h.peek.status === 'closed' || h.peek.status === 'timeout') {
+      record.upstreamResult = h.upstream ? 'ok' : 'not-opened';
+      record.sensorResult = h.peek.status;
+      client.destroy();
+      h.upstream?.destroy();
+      return record;
+    }
+    let upstream = h.upstream;
+    if (!upstream) {
+      try {
+        upstream = await this.openUpstream(h.host, h.port);
+      } catch (e) {
+        // A diverted connection has no CONNECT to answer: all the middlebox can do is close.
+        record.upstreamResult = errorCode(e);
+        client.destroy();
+        return record;
+      }
+    }
+    const name = sni ?? h.host;
+    const passThrough = h.peek.status !== 'ok' || this.def.mode === 'none';
+    const splice = this.def.mode === 'splice' && (this.def.spliceHosts ?? DEFAULT_SPLICE_HOSTS).some((p) => matchesPattern(p, name));
+    if (passThrough || splice) {
+      // Not TLS (nothing to inspect), mode none, or a spliced host: the bytes go through untouched.
+      record.action = splice && !passThrough ? 'spliced' : 'tunnel';
+      record.upstreamResult = 'ok';
+      relay(client, upstream);
+      return record;
+    }
+    this.intercept(client, upstream, name, record);
+    return record;
+  }
+
+  private forgedContext(name: string): tls.SecureContext {
+    let ctx = this.forgedContexts.get(name);
+    if (!ctx) {
+      const leaf = this.env.pki.leaf(name, { issuer: 'middlebox' });
+      ctx = tls.createSecureContext({
+        key: leaf.keyPem,
+        cert: leaf.chainPem,
+        minVersion: this.def.sensorTls?.minTlsVersion ?? 'TLSv1.2',
+        maxVersion: this.def.sensorTls?.maxTlsVersion ?? 'TLSv1.3',
+        // OpenSSL 3 refuses TLS 1.0/1.1 at its default security level 1.
+        ...(lowTls(this.def.sensorTls) ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
+      });
+      this.forgedContexts.set(name, ctx);
+    }
+    return ctx;
+  }
+
+  private intercept(client: net.Socket, upstreamTcp: net.Socket, name: string, record: MiddleboxRecord): void {
+    record.action = 'intercepted';
+    record.sensorResult = 'pending';
+    const mutual = this.def.mode === 'intercept-mutual';
+    record.clientCertPresentedUpstream = mutual;
+    // Terminate the sensor's TLS with a leaf forged for the name it asked for. node's TLS
+    // socket reads the bytes the peek put back before anything new from the wire.
+    const sensor = this.track(new tls.TLSSocket(client, { isServer: true, secureContext: this.forgedContext(name) }) as tls.TLSSocket);
+    const cloud = this.track(
+      tls.connect({
+        socket: upstreamTcp,
+        secureContext: this.upstreamContext,
+        servername: net.isIP(name) ? undefined : name,
+        host: name,
+        ALPNProtocols: ['http/1.1'],
+      }),
+    );
+    let sensorReady = false;
+    let cloudReady = false;
+    let cloudFailed = false;
+    let cloudBytes = 0;
+    const timer = setTimeout(() => {
+      if (!sensorReady) record.sensorResult = 'timeout';
+      if (!cloudReady && !cloudFailed) record.upstreamResult = 'timeout';
+      sensor.destroy();
+      cloud.destroy();
+    }, HANDSHAKE_TIMEOUT_MS);
+    const maybeRelay = () => {
+      if (!sensorReady || !cloudReady) return;
+      clearTimeout(timer);
+      cloud.on('data', (d: Buffer) => (cloudBytes += d.length));
+      relay(sensor, cloud, {
+        // TLS 1.3: a cloud that rejects the (missing) client certificate says so only after
+        // the client's handshake completed, on the first read. Count it as the upstream result.
+        onError: (side, e) => {
+          if (side !== cloud || cloudBytes > 0) return false;
+          record.upstreamResult = errorCode(e);
+          return this.serveBlockPage(sensor, record, false);
+        },
+      });
+    };
+    sensor.once('secure', () => {
+      sensorReady = true;
+      record.decrypted = true;
+      record.sensorResult = 'ok';
+      record.sensorTlsVersion = sensor.getProtocol();
+      if (cloudFailed) {
+        clearTimeout(timer);
+        if (!this.serveBlockPage(sensor, record, true)) sensor.destroy();
+        return;
+      }
+      maybeRelay();
+    });
+    sensor.once('error', (e) => {
+      if (!sensorReady) {
+        record.sensorResult = errorCode(e);
+        clearTimeout(timer);
+        cloud.destroy();
+      }
+    });
+    cloud.once('secureConnect', () => {
+      cloudReady = true;
+      record.upstreamResult = 'ok';
+      record.cloudTlsVersion = cloud.getProtocol();
+      maybeRelay();
+    });
+    cloud.once('error', (e) => {
+      if (cloudReady) return;
+      cloudFailed = true;
+      record.upstreamResult = errorCode(e);
+      // The sensor's handshake is completed either way (its side then shows the forged chain,
+      // as in the field), then it gets the block page or a close.
+      if (sensorReady) {
+        clearTimeout(timer);
+        if (!this.serveBlockPage(sensor, record, true)) sensor.destroy();
+      }
+    });
+  }
+
+  /**
+   * Answer the sensor's request with the block page, like a real inspecting proxy does when
+   * it cannot reach the server. Returns false when no block page is configured.
+   */
+  private serveBlockPage(sensor: tls.TLSSocket, record: MiddleboxRecord, waitForRequest: boolean): boolean {
+    const page = this.def.blockPage;
+    if (!page || sensor.destroyed) return false;
+    const send = () => {
+      record.blockPageServed = true;
+      sensor.end(httpResponse(page.status, page.body));
+      setTimeout(() => sensor.destroy(), 2_000).unref();
+    };
+    if (!waitForRequest) {
+      send();
+      return true;
+    }
+    // HTTP is client-first: answer the request, not an idle connection.
+    sensor.once('data', send);
+    sensor.resume();
+    return true;
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const s of this.sockets) s.destroy();
+    this.sockets.clear();
+    await new Promise<void>((r) => this.server.close(() => r()));
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
+  }
+}
