@@ -2,8 +2,11 @@ import type { Command } from 'commander';
 import { registerDecode } from './decode.js';
 import { registerEncode } from './encode.js';
 import { registerProxyCopy } from './proxy-copy.js';
+import { registerRun } from './run.js';
+import { registerEndpoints } from './endpoints.js';
+import { registerSchema } from './schema.js';
 
 /** A command module adds its subcommand; `setExit` raises the process's exit code (max wins). */
 export type RegisterCommand = (program: Command, setExit: (code: number) => void) => void;
 
-export const COMMANDS: RegisterCommand[] = [registerDecode, registerEncode, registerProxyCopy];
+export const COMMANDS: RegisterCommand[] = [registerRun, registerEndpoints, registerDecode, registerEncode, registerProxyCopy, registerSchema];

@@ -1,0 +1,94 @@
+/**
+ * `atp-netlab run [PATH...]`: every scenario in the in-process lab, then the reports.
+ * Exit 0 = all expectations met, 1 = some not, 2 = invalid scenario or usage.
+ */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import { Option } from 'commander';
+import { AtpNetlabError } from '../../errors.js';
+import { LabPki, defaultPkiDir } from '../../pki/index.js';
+import { renderConsoleReport } from '../../report/console-report.js';
+import { renderJsonReport } from '../../report/json-report.js';
+import { renderJunitReport } from '../../report/junit-report.js';
+import type { RunReport } from '../../report/result-model.js';
+import { findScenarioFiles, loadScenarioFile, type LoadedScenario } from '../../scenario/load-scenario.js';
+import { runScenarios } from '../../scenario/run-scenario.js';
+import type { RegisterCommand } from './index.js';
+
+export interface RunCommandOptions {
+  json?: boolean;
+  junit?: string;
+  html?: string;
+  markdown?: string;
+  concurrency?: number;
+  verbose?: boolean;
+  certs?: string;
+}
+
+/** Extra report writers (HTML, Markdown) register here so `run` needs no change to gain them. */
+export const EXTRA_REPORTERS: { option: keyof RunCommandOptions; render: (r: RunReport) => string }[] = [];
+
+export async function loadAll(paths: string[]): Promise<LoadedScenario[]> {
+  const files = await findScenarioFiles(paths.length ? paths : ['scenarios']);
+  if (!files.length) throw new AtpNetlabError('ATPNL_USAGE', `no scenario files (*.yaml) under ${paths.join(', ') || 'scenarios'}`);
+  const loaded: LoadedScenario[] = [];
+  for (const f of files) loaded.push(await loadScenarioFile(f));
+  const names = new Map<string, string>();
+  for (const l of loaded) {
+    const prev = names.get(l.scenario.name);
+    if (prev) throw new AtpNetlabError('ATPNL_SCENARIO_INVALID', `scenario name "${l.scenario.name}" is also used by ${prev}`, { file: l.file, field: 'name' });
+    names.set(l.scenario.name, l.file);
+  }
+  return loaded;
+}
+
+export const registerRun: RegisterCommand = (program, setExit) => {
+  program
+    .command('run')
+    .description('run scenarios (files or folders; default scenarios/) in the in-process lab and report per identity and host')
+    .argument('[paths...]', 'scenario files or folders')
+    .option('--json', 'write the JSON report (schema 1) to stdout instead of the table')
+    .option('--junit <file>', 'write a JUnit XML report')
+    .option('--html <file>', 'write a self-contained HTML report')
+    .option('--markdown <file>', 'write a Markdown summary (e.g. for $GITHUB_STEP_SUMMARY)')
+    .addOption(new Option('--concurrency <n>', 'scenarios run at once').argParser(positiveInt).default(os.availableParallelism(), 'CPU count'))
+    .option('--certs <dir>', 'lab PKI cache directory', defaultPkiDir())
+    .option('-v, --verbose', 'also list the checks that passed in the progress output')
+    .addHelpText('after', '\nExamples:\n  atp-netlab run                         # every scenario under scenarios/\n  atp-netlab run scenarios/proxy-auth-required.yaml --json\n  atp-netlab run scenarios --junit out/junit.xml --markdown out/summary.md\n\nExit codes: 0 all expectations met, 1 some not met, 2 invalid input or usage.')
+    .action(async (paths: string[], opts: RunCommandOptions) => {
+      const scenarios = await loadAll(paths);
+      const pki = await LabPki.load(opts.certs);
+      const progress = (s: string) => process.stderr.write(s + '\n');
+      progress(`atp-netlab: running ${scenarios.length} scenario(s), ${opts.concurrency} at a time`);
+      const report = await runScenarios(scenarios, {
+        pki,
+        concurrency: opts.concurrency,
+        onEvent: (e) => {
+          if (e.type === 'scenario-end') {
+            const r = e.result;
+            const failed = r.checks.filter((c) => !c.passed).length;
+            progress(`  [${String(e.index + 1).padStart(String(e.total).length)}/${e.total}] ${r.passed ? 'pass' : 'FAIL'} ${r.name} (${r.checks.length} checks${failed ? `, ${failed} not as expected` : ''}${r.error ? `, error: ${r.error}` : ''}, ${r.durationMs} ms)`);
+          }
+        },
+      });
+      if (opts.json) process.stdout.write(renderJsonReport(report));
+      else process.stdout.write(renderConsoleReport(report, { color: !!process.stdout.isTTY && !process.env.NO_COLOR, verbose: opts.verbose }));
+      await writeReport(opts.junit, () => renderJunitReport(report));
+      for (const r of EXTRA_REPORTERS) await writeReport(opts[r.option] as string | undefined, () => r.render(report));
+      setExit(report.summary.failed ? 1 : 0);
+    });
+};
+
+async function writeReport(file: string | undefined, render: () => string): Promise<void> {
+  if (!file) return;
+  const path = await import('node:path');
+  await fs.mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  await fs.writeFile(file, render());
+  process.stderr.write(`atp-netlab: wrote ${file}\n`);
+}
+
+export function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new AtpNetlabError('ATPNL_USAGE', `expected a positive whole number, got "${v}"`);
+  return n;
+}

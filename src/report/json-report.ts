@@ -1,0 +1,52 @@
+/**
+ * The JSON report, schema 1 (DESIGN.md). Field order follows the contract; extra fields
+ * (check, mismatches, routeSource, issuer, warnings, description, error) are additions that
+ * schema-1 readers can ignore.
+ */
+import type { RunReport } from './result-model.js';
+
+export function renderJsonReport(report: RunReport): string {
+  return (
+    JSON.stringify(
+      {
+        tool: report.tool,
+        schema: report.schema,
+        version: report.version,
+        durationMs: report.durationMs,
+        summary: report.summary,
+        scenarios: report.scenarios.map((s) => ({
+          name: s.name,
+          file: s.file,
+          passed: s.passed,
+          durationMs: s.durationMs,
+          description: s.description,
+          ...(s.error ? { error: s.error } : {}),
+          ...(s.steps?.length ? { steps: s.steps } : {}),
+          checks: s.checks.map((c) => ({
+            identity: c.identity,
+            url: c.url,
+            host: c.host,
+            check: c.check,
+            passed: c.passed,
+            expected: c.expected,
+            observed: {
+              reachable: c.observed.reachable,
+              step: c.observed.step,
+              code: c.observed.code,
+              inspected: c.observed.inspected,
+              route: c.observed.route,
+              detail: c.observed.detail,
+              durationMs: c.observed.durationMs,
+              ...(c.observed.routeSource ? { routeSource: c.observed.routeSource } : {}),
+              ...(c.observed.issuer ? { issuer: c.observed.issuer } : {}),
+              ...(c.observed.warnings?.length ? { warnings: c.observed.warnings } : {}),
+            },
+            ...(c.mismatches.length ? { mismatches: c.mismatches } : {}),
+          })),
+        })),
+      },
+      null,
+      2,
+    ) + '\n'
+  );
+}

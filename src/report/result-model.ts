@@ -1,0 +1,54 @@
+/**
+ * One result model for every reporter (console, JSON schema 1, JUnit, HTML, Markdown).
+ */
+import type { ProbeOutcome } from '../probe/outcome.js';
+import type { HopTrace } from '../probe/outcome.js';
+
+export interface ExpectedOutcome {
+  reachable: boolean;
+  step?: string;
+  code?: string;
+  inspected?: boolean;
+  route?: string;
+  routeSource?: string;
+  detailIncludes?: string;
+}
+
+export interface CheckResult {
+  identity: string;
+  url: string;
+  host: string;
+  /** `full` (ping + authenticated call, what the sensor needs) or `ping` (what a browser shows). */
+  check: 'full' | 'ping';
+  passed: boolean;
+  expected: ExpectedOutcome;
+  observed: ProbeOutcome;
+  /** Why it did not pass, one line per differing field. */
+  mismatches: string[];
+  /** The path as drawn in reports: host → firewall → proxy → middlebox → cloud. */
+  path?: HopTrace[];
+}
+
+export interface ScenarioResult {
+  name: string;
+  file: string;
+  description: string;
+  passed: boolean;
+  durationMs: number;
+  checks: CheckResult[];
+  /** Set when the scenario could not run at all (lab failed to start, bad .reg file...). */
+  error?: string;
+  /** What the lab was, in words (explainLab). */
+  lab?: string;
+  /** Admin steps run on the host (e.g. proxy-copy), with what they did. */
+  steps?: string[];
+}
+
+export interface RunReport {
+  tool: 'atp-netlab';
+  schema: 1;
+  version: string;
+  durationMs: number;
+  summary: { scenarios: number; passed: number; failed: number };
+  scenarios: ScenarioResult[];
+}

@@ -1,0 +1,88 @@
+/**
+ * The simulated Windows host's registry: a real file-backed store (one `.reg` file per hive)
+ * filled from the scenario — imported `.reg` exports first, then declarative settings
+ * encoded into real DefaultConnectionSettings / WinHttpSettings blobs — and then changed by
+ * the admin steps (proxy-copy), exactly as the real procedure would change it.
+ */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { AtpNetlabError, isAtpNetlabError } from '../errors.js';
+import { CONNECTIONS_SUBKEY, IDENTITY_INFO, type Identity } from '../identity.js';
+import { applyProxyCopy, planProxyCopy } from '../proxy-copy/index.js';
+import { FileRegistryStore } from '../registry/file-registry-store.js';
+import { decodeRegBytes } from '../registry/reg-file-reader.js';
+import { regBinary } from '../registry/value.js';
+import { buildWinHttpSettings, encodeSettings, encodeWinHttpSettings } from '../wininet/index.js';
+import { MACHINE_CONNECTIONS_KEY, PROXY_POLICY_KEY } from '../wininet/read-state.js';
+import type { IdentitySettings, Scenario } from './schema.js';
+
+export interface HostRegistry extends AsyncDisposable {
+  store: FileRegistryStore;
+  dir: string;
+  /** What each admin step did, for the report. */
+  steps: string[];
+  dispose(): Promise<void>;
+}
+
+function encodeIdentity(s: IdentitySettings): Uint8Array | undefined {
+  if (s.proxy === undefined && s.pac === undefined && s.autoDetect === undefined && s.bypass === undefined) return undefined;
+  return encodeSettings({
+    ...(s.proxy && s.proxy !== 'none' ? { proxy: s.proxy } : {}),
+    ...(s.bypass ? { bypass: s.bypass } : {}),
+    ...(s.pac ? { pac: s.pac } : {}),
+    ...(s.autoDetect ? { autoDetect: true } : {}),
+  });
+}
+
+export async function buildHostRegistry(s: Scenario, scenarioFile: string): Promise<HostRegistry> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), `atp-netlab-host-${s.name}-`));
+  const store = new FileRegistryStore(path.join(dir, 'registry'));
+  const steps: string[] = [];
+  const dispose = () => fs.rm(dir, { recursive: true, force: true });
+  try {
+    for (const reg of s.host.reg ?? []) {
+      const file = path.resolve(path.dirname(scenarioFile), reg);
+      let bytes: Buffer;
+      try {
+        bytes = await fs.readFile(file);
+      } catch (e) {
+        throw new AtpNetlabError('ATPNL_FILE_NOT_FOUND', `host.reg: cannot read ${reg}: ${(e as NodeJS.ErrnoException).code}`, { file: scenarioFile, field: 'host.reg' });
+      }
+      try {
+        await store.importReg(decodeRegBytes(bytes));
+      } catch (e) {
+        if (isAtpNetlabError(e)) throw new AtpNetlabError(e.code, e.message, { ...e.location, file }, { cause: e });
+        throw e;
+      }
+      steps.push(`imported ${reg}`);
+    }
+    for (const [identity, settings] of Object.entries(s.host.identities) as [Identity, IdentitySettings][]) {
+      const blob = encodeIdentity(settings);
+      if (blob) await store.writeValue(`${IDENTITY_INFO[identity].hive}\\${CONNECTIONS_SUBKEY}`, 'DefaultConnectionSettings', regBinary(blob));
+    }
+    if (s.host.machine) {
+      const blob = encodeIdentity(s.host.machine);
+      if (blob) await store.writeValue(MACHINE_CONNECTIONS_KEY, 'DefaultConnectionSettings', regBinary(blob));
+    }
+    if (s.host.proxySettingsPerUser !== undefined) {
+      await store.writeValue(PROXY_POLICY_KEY, 'ProxySettingsPerUser', { type: 'REG_DWORD', data: s.host.proxySettingsPerUser });
+    }
+    if (s.host.winhttp) {
+      await store.writeValue(MACHINE_CONNECTIONS_KEY, 'WinHttpSettings', regBinary(encodeWinHttpSettings(buildWinHttpSettings(s.host.winhttp))));
+    }
+    for (const step of s.host.steps) {
+      const targets = typeof step === 'string' ? undefined : step['proxy-copy'].targets;
+      const plan = await planProxyCopy(store, targets ? { targets } : {});
+      const result = await applyProxyCopy(store, plan, { backupDir: path.join(dir, 'backups') });
+      if (result.status === 'rolled-back') {
+        throw new AtpNetlabError('ATPNL_PROXY_COPY', `proxy-copy step failed and rolled back: ${result.error ?? 'unknown error'}`, { file: scenarioFile, field: 'host.steps' });
+      }
+      steps.push(`proxy-copy to ${(targets ?? plan.targets.map((t) => t.identity)).join(', ')}: ${result.status}${plan.warnings.length ? ` (warnings: ${plan.warnings.join('; ')})` : ''}`);
+    }
+  } catch (e) {
+    await dispose();
+    throw e;
+  }
+  return { store, dir, steps, dispose, [Symbol.asyncDispose]: dispose };
+}

@@ -1,0 +1,50 @@
+/**
+ * Sans-IO: the path a check took, hop by hop, as reports draw it
+ * (identity → firewall → proxies → middlebox → cloud host), with the hop that broke marked.
+ */
+import type { LabDefinition } from '../lab/lab-definition.js';
+import type { HopTrace, ProbeOutcome } from '../probe/outcome.js';
+
+export function describePath(def: LabDefinition, o: ProbeOutcome, host: string): HopTrace[] {
+  const hops: HopTrace[] = [{ kind: 'host', label: 'Windows host', ok: true }, { kind: 'firewall', label: 'egress firewall', ok: true }];
+  const m = /^PROXY ([^:]+):/.exec(o.route);
+  const middleboxNames = new Set(((def as { middleboxes?: { name: string }[] }).middleboxes ?? []).map((x) => x.name));
+  if (m) {
+    let name: string | undefined = m[1]!.split('.')[0];
+    const seen = new Set<string>();
+    while (name && !seen.has(name)) {
+      seen.add(name);
+      const isMiddlebox = middleboxNames.has(name);
+      hops.push({ kind: isMiddlebox ? 'middlebox' : 'proxy', label: name, ok: true });
+      name = isMiddlebox ? undefined : def.proxies.find((p) => p.name === name)?.upstream;
+    }
+  } else if (o.route.startsWith('TRANSPARENT')) {
+    hops.push({ kind: 'transparent', label: 'transparent proxy', ok: true });
+  }
+  if (o.inspected && !hops.some((h) => h.kind === 'middlebox')) hops.push({ kind: 'middlebox', label: 'SSL inspection', ok: true });
+  hops.push({ kind: 'cloud', label: host, ok: true });
+  if (o.reachable) {
+    if (o.inspected) hops.find((h) => h.kind === 'middlebox')!.code = 'OK';
+    return hops;
+  }
+  const idx = brokenHop(hops, o);
+  hops[idx] = { ...hops[idx]!, ok: false, code: o.code };
+  return hops;
+}
+
+function brokenHop(hops: HopTrace[], o: ProbeOutcome): number {
+  const find = (k: HopTrace['kind']) => hops.findIndex((h) => h.kind === k);
+  const firstProxy = hops.findIndex((h) => h.kind === 'proxy' || h.kind === 'middlebox' || h.kind === 'transparent');
+  switch (o.step) {
+    case 'route':
+    case 'dns':
+      return 0;
+    case 'tcp':
+      return find('firewall');
+    case 'proxy':
+      return firstProxy >= 0 ? firstProxy : find('firewall');
+    case 'tls':
+    case 'http':
+      return o.inspected && find('middlebox') >= 0 ? find('middlebox') : hops.length - 1;
+  }
+}

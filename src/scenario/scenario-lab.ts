@@ -1,0 +1,52 @@
+/**
+ * Sans-IO: turn a scenario into the lab it needs (a LabDefinition) and the hosts it probes.
+ */
+import { requiredEndpoints, type Edition } from '../catalog/index.js';
+import type { LabDefinition } from '../lab/lab-definition.js';
+import type { CloudHostDefinition } from '../lab/mock-cloud.js';
+import type { HostSet } from './expectations.js';
+import type { Scenario } from './schema.js';
+
+export const DEFAULT_WORKSPACE = 'contosoATP';
+
+export function scenarioHosts(s: Scenario): HostSet {
+  const editions: Edition[] = s.editions ?? (s.region ? ['seed-2018', 'workspace'] : ['workspace']);
+  const endpoints = requiredEndpoints({
+    region: s.region,
+    workspace: s.workspace ?? DEFAULT_WORKSPACE,
+    cloud: s.cloud,
+    editions,
+    includeConsole: false,
+  }).filter((e) => e.role === 'sensorapi');
+  const workspace = endpoints.filter((e) => e.edition === 'workspace').map((e) => e.host);
+  const regional = endpoints.filter((e) => e.edition !== 'workspace').map((e) => e.host);
+  const extra = s.extraHosts.map((h) => h.toLowerCase());
+  return { all: [...workspace, ...regional, ...extra], workspace, regional, extra };
+}
+
+export function scenarioLabDefinition(s: Scenario, hosts: HostSet): LabDefinition {
+  const overrides = new Map((s.cloudEndpoints.endpoints ?? []).map((e) => [e.host.toLowerCase(), e]));
+  const cloudHosts: CloudHostDefinition[] = [];
+  for (const host of hosts.all) {
+    const o = overrides.get(host);
+    if (o?.absent) continue;
+    cloudHosts.push({
+      host,
+      legacy: o?.legacy ?? (s.cloudEndpoints.legacy === true && hosts.workspace.includes(host)),
+      ...(o?.certificate ? { certificate: o.certificate } : {}),
+      ...(o?.clientCert ? { clientCert: o.clientCert } : {}),
+      ...(o?.maxTlsVersion ? { maxTlsVersion: o.maxTlsVersion } : {}),
+    });
+  }
+  const n = s.network;
+  return {
+    domain: n.domain,
+    cloud: { hosts: cloudHosts },
+    proxies: n.proxies,
+    pacServers: n.pacServers,
+    firewall: n.firewall,
+    ...(n.dns ? { dns: n.dns } : {}),
+    ...((n.middleboxes.length ? { middleboxes: n.middleboxes } : {}) as object),
+    ...((n.transparentProxy ? { transparentProxy: n.transparentProxy } : {}) as object),
+  };
+}
