@@ -400,13 +400,17 @@ export class StartedMiddlebox implements AsyncDisposable {
       }
       maybeRelay();
     });
-    sensor.once('error', (e) => {
-      if (!sensorReady) {
-        record.sensorResult = errorCode(e);
-        clearTimeout(timer);
-        cloud.destroy();
-      }
-    });
+    const sensorGone = (result: string) => {
+      if (sensorReady || record.sensorResult !== 'pending') return;
+      // The sensor hung up during its handshake (e.g. it did not trust the forged chain, or no
+      // common TLS version): the cloud side is abandoned.
+      record.sensorResult = result;
+      if (record.upstreamResult === 'pending') record.upstreamResult = 'abandoned';
+      clearTimeout(timer);
+      cloud.destroy();
+    };
+    sensor.once('error', (e) => sensorGone(errorCode(e)));
+    sensor.once('close', () => sensorGone('closed'));
     cloud.once('secureConnect', () => {
       cloudReady = true;
       record.upstreamResult = 'ok';

@@ -180,8 +180,10 @@ export class StartedLab implements AsyncDisposable {
     if (this.stopped) return;
     this.stopped = true;
     this.network.destroyAll();
+    await this.transparentProxy?.stop().catch(() => undefined);
     for (const w of this.pacServers.values()) await w.stop().catch(() => undefined);
     for (const p of [...this.proxies.values()].reverse()) await p.stop().catch(() => undefined);
+    for (const m of this.middleboxes.values()) await m.stop().catch(() => undefined);
     await this.cloud?.stop().catch(() => undefined);
     await this.block.release();
   }
