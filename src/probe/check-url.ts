@@ -281,6 +281,13 @@ export async function checkUrl(url: string, routeResult: RouteResult, o: ProbeOp
       }
       const code = (e as { code?: string }).code;
       if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return fail('HTTP_TIMEOUT', `no answer to ${what} within ${o.timeouts.httpMs} ms`);
+      // A middlebox that re-signed the chain and then hangs up without an answer is what an
+      // inspecting proxy does when its own handshake with the cloud fails: the cloud wants the
+      // sensor's certificate and the middlebox has none to give ("Two way SSL connection to
+      // service failed" in the field).
+      if (chain?.inspected && (code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED' || socketError?.code === 'ECONNRESET')) {
+        return fail('INSPECTION_BREAKS_MUTUAL_AUTH', `${what}: the connection was closed without an answer after ${chain.issuer} re-signed the chain; the middlebox most likely could not complete mutual TLS with the cloud (it does not hold the sensor's certificate)`);
+      }
       return fail('HTTP_STATUS', `${what} failed: ${(e as Error).message}${code ? ` (${code})` : ''}`);
     };
     try {
@@ -296,7 +303,12 @@ export async function checkUrl(url: string, routeResult: RouteResult, o: ProbeOp
         return Object.assign(fail('HTTP_STATUS', `ping answered ${ping.status}${ping.body ? ` ("${oneLine(ping.body)}")` : ''}`), { httpStatus: ping.status });
       }
       const pingText = legacy ? 'ping answered 503 Service Unavailable (legacy workspace: still reachable)' : `ping answered ${ping.status} ${JSON.stringify(oneLine(ping.body))}`;
-      if (o.checks === 'ping' || !o.authCheckPath) return { fail: false, detail: pingText, httpStatus: ping.status };
+      if (o.checks === 'ping' || !o.authCheckPath) {
+        // The browser-test trap: a ping through an inspecting middlebox answers 200 even when
+        // the middlebox breaks the sensor's mutual authentication.
+        if (chain?.inspected) warnings.push('inspected: the chain was re-signed by a middlebox; a ping-only test (like a browser) cannot show whether the cloud receives the sensor\'s certificate');
+        return { fail: false, detail: pingText, httpStatus: ping.status };
+      }
       let auth;
       try {
         auth = await get(o.authCheckPath);

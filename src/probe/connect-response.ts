@@ -58,7 +58,9 @@ export function classifyConnectResponse(head: ConnectResponseHead, opts: { ident
       detail: `${opts.proxy} answered ${line}${challenge ? ` with challenge "${challenge}"` : ''} instead of 407: it wants credentials but says so in a way WinINET does not treat as a proxy challenge (the sensor reports "licensing issues")`,
     };
   }
-  if (status === 502 || status === 503 || status === 504) {
+  // 590-599: proxy-chain (Apify) reports an upstream proxy's failure or refusal with these
+  // non-standard gateway statuses (e.g. 590 UPSTREAM502); for the sensor it is the same thing.
+  if (status === 502 || status === 503 || status === 504 || (status >= 590 && status <= 599)) {
     return { ok: false, code: 'PROXY_UPSTREAM_FAILED', detail: `${opts.proxy} answered ${line} for ${opts.target}: it could not reach the destination${bodyHint(head)}` };
   }
   return { ok: false, code: 'PROXY_DENIED', detail: `${opts.proxy} refused CONNECT ${opts.target}: ${line}${bodyHint(head)}` };
