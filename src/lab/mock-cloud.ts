@@ -29,6 +29,10 @@ export interface CloudHostDefinition {
   clientCert?: 'request' | 'require';
   /** Highest TLS version the endpoint offers (to model old stacks). */
   maxTlsVersion?: 'TLSv1.2' | 'TLSv1.3';
+  /** `hang`: complete TLS, read the request, never answer (an overloaded or wedged endpoint). */
+  fault?: 'hang';
+  /** Status for ping instead of 200 (e.g. 500 from a broken front end). */
+  pingStatus?: number;
 }
 
 export interface CloudRequestRecord {
@@ -114,8 +118,9 @@ export class StartedMockCloud implements AsyncDisposable {
       const path = (req.url ?? '/').split('?')[0]!;
       let status: number;
       let body: string;
+      if (def.fault === 'hang') return;
       if (path === PING_PATH) {
-        [status, body] = def.legacy ? [503, 'Service Unavailable'] : [200, 'Ok'];
+        [status, body] = def.pingStatus ? [def.pingStatus, 'Lab fault'] : def.legacy ? [503, 'Service Unavailable'] : [200, 'Ok'];
       } else if (path === AUTH_CHECK_PATH) {
         [status, body] = enrolled ? [200, 'Ok'] : [401, hasCert ? 'Unknown sensor certificate' : 'Sensor certificate required'];
       } else {

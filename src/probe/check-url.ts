@@ -246,6 +246,7 @@ export async function checkUrl(url: string, routeResult: RouteResult, o: ProbeOp
       socketError = e;
     });
     let handedOut = false;
+    let answered = false;
     const client = new Client(`https://${host}:${port}`, {
       // undici must get the socket asynchronously: a synchronous callback runs before the
       // client has finished its own connect bookkeeping and the request then never starts.
@@ -271,15 +272,27 @@ export async function checkUrl(url: string, routeResult: RouteResult, o: ProbeOp
     opened.add({ destroy: () => void client.destroy().catch(() => undefined) });
     const get = async (p: string) => {
       const res = await client.request({ path: p, method: 'GET', headers: { 'user-agent': o.userAgent ?? 'atp-netlab-probe' }, signal: abort.signal });
+      answered = true;
       const body = (await res.body.text()).slice(0, 512);
       return { status: res.statusCode, body };
     };
-    const failFromError = (e: unknown, what: string): Fail => {
+    const failFromError = async (e: unknown, what: string): Promise<Fail> => {
+      // A TLS 1.3 alert (client certificate refused) can reach the socket after undici has
+      // already failed the request on the close; let it land before classifying.
+      if (!socketError && !s.destroyed) await new Promise((r) => { s.once('close', r); setTimeout(r, 50); });
+      else await new Promise((r) => setImmediate(r));
       if (socketError) {
         const c = classifyTlsError({ code: socketError.code, message: socketError.message, afterHandshake: true, presentedClientCert: !!o.clientCert });
         if (c.code === 'TLS_CLIENT_CERT_REJECTED' || c.code === 'TLS_PROTOCOL_VERSION') return fail(c.code, `${c.detail} (after the handshake, as TLS 1.3 reports it)`, 'tls');
       }
       const code = (e as { code?: string }).code;
+      if (code === 'UND_ERR_SOCKET' && !answered) {
+        // The peer completed the handshake, then hung up before answering anything. A server
+        // that verifies client certificates itself (node, many stacks) does exactly this with
+        // no alert: under TLS 1.3 the client's handshake is already over when it decides.
+        if (chain?.inspected) return fail('INSPECTION_BREAKS_MUTUAL_AUTH', `the middlebox (${chain.issuer}) closed the connection after the handshake without answering: it could not complete the upstream mutual-TLS handshake`);
+        return fail('TLS_CLIENT_CERT_REJECTED', `the server closed the connection right after the handshake without answering ${what} (no HTTP response): it did not accept ${o.clientCert ? "the sensor's client certificate" : 'a connection without a client certificate'} (inferred: no TLS alert was sent)`, 'tls');
+      }
       if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return fail('HTTP_TIMEOUT', `no answer to ${what} within ${o.timeouts.httpMs} ms`);
       // A middlebox that re-signed the chain and then hangs up without an answer is what an
       // inspecting proxy does when its own handshake with the cloud fails: the cloud wants the
@@ -295,7 +308,7 @@ export async function checkUrl(url: string, routeResult: RouteResult, o: ProbeOp
       try {
         ping = await get(o.pingPath);
       } catch (e) {
-        return failFromError(e, `GET ${o.pingPath}`);
+        return await failFromError(e, `GET ${o.pingPath}`);
       }
       const legacy = ping.status === 503;
       if (!(ping.status === 200 || legacy)) {
@@ -313,7 +326,7 @@ export async function checkUrl(url: string, routeResult: RouteResult, o: ProbeOp
       try {
         auth = await get(o.authCheckPath);
       } catch (e) {
-        return failFromError(e, `GET ${o.authCheckPath}`);
+        return await failFromError(e, `GET ${o.authCheckPath}`);
       }
       if (auth.status === 200) {
         if (chain?.inspected) warnings.push('inspected: the chain was re-signed by a middlebox; it works here, but Microsoft does not support SSL inspection of sensor traffic');

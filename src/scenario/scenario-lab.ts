@@ -36,6 +36,8 @@ export function scenarioLabDefinition(s: Scenario, hosts: HostSet): LabDefinitio
       ...(o?.certificate ? { certificate: o.certificate } : {}),
       ...(o?.clientCert ? { clientCert: o.clientCert } : {}),
       ...(o?.maxTlsVersion ? { maxTlsVersion: o.maxTlsVersion } : {}),
+      ...(o?.fault ? { fault: o.fault } : {}),
+      ...(o?.pingStatus ? { pingStatus: o.pingStatus } : {}),
     });
   }
   const n = s.network;

@@ -68,6 +68,8 @@ const cloudEndpointSchema = z.strictObject({
   clientCert: z.enum(['request', 'require']).optional(),
   maxTlsVersion: z.enum(['TLSv1.2', 'TLSv1.3']).optional(),
   absent: z.boolean().optional().describe('no endpoint and no DNS record for this host'),
+  fault: z.enum(['hang']).optional().describe('hang: accept TLS and the request, never answer'),
+  pingStatus: z.number().int().min(100).max(599).optional(),
 });
 
 export const networkSchema = z.strictObject({
