@@ -1,0 +1,255 @@
+/**
+ * `atp-netlab lab up --scenario FILE`: start a scenario's lab and keep it running for manual
+ * tests (a browser, curl, the real `atp-netlab probe`, a sensor in a VM pointed at it) until
+ * SIGINT/SIGTERM, then stop every component.
+ *
+ * What it prints is everything an outside client needs, since it cannot use the lab's
+ * in-process DNS: component addresses, a hosts-file fragment (also written to a file), the
+ * trust bundle, the enrolled sensor certificate, the host's registry as a .reg export, and a
+ * ready-to-paste `atp-netlab probe` command that is judged like the lab judges (lab root
+ * expected, authenticated call with the sensor's certificate).
+ *
+ * Limits of an outside client, said in the printed notes: the egress firewall and the
+ * transparent proxy's diversion live in the in-process transport only.
+ */
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { AUTH_CHECK_PATH } from '../../lab/mock-cloud.js';
+import { startLab, type StartedLab } from '../../lab/topology.js';
+import { CONNECTIONS_SUBKEY, IDENTITIES, IDENTITY_INFO } from '../../identity.js';
+import { LabPki, defaultPkiDir } from '../../pki/index.js';
+import { encodeRegText } from '../../registry/reg-file-writer.js';
+import { buildHostRegistry } from '../../scenario/host-registry.js';
+import { loadScenarioFile, type LoadedScenario } from '../../scenario/load-scenario.js';
+import { DEFAULT_WORKSPACE, scenarioHosts, scenarioLabDefinition } from '../../scenario/scenario-lab.js';
+import { MACHINE_CONNECTIONS_KEY, PROXY_POLICY_KEY } from '../../wininet/read-state.js';
+import type { RegisterCommand } from './index.js';
+import type { ProbeCommandOptions } from './probe.js';
+
+export interface LabUpOptions {
+  /** Lab PKI cache directory (default certs/ or $ATP_NETLAB_CERTS). */
+  certs?: string;
+  /** Where the hosts fragment and the registry export go; default a new temporary directory (removed on stop). */
+  workDir?: string;
+}
+
+export interface RunningLab extends AsyncDisposable {
+  loaded: LoadedScenario;
+  lab: StartedLab;
+  pki: LabPki;
+  /** Directory holding hosts.txt and host.reg. */
+  dir: string;
+  hostsFile: string;
+  /** The simulated host's connection settings as a .reg export, when it has any. */
+  regFile?: string;
+  trustBundle: string;
+  clientCertFile?: string;
+  clientKeyFile?: string;
+  /** The probe command's options (for in-process use) and its argv (after `atp-netlab`). */
+  probeOptions: ProbeCommandOptions;
+  probeArgv: string[];
+  /** The text `lab up` prints. */
+  summary: string;
+  stop(): Promise<void>;
+}
+
+function commonName(subject: string): string {
+  return /CN=([^,\n]+)/.exec(subject)?.[1]?.trim() ?? subject;
+}
+
+/** POSIX shell quoting, only where needed, so the printed command pastes as is. */
+export function shellQuote(arg: string): string {
+  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+export async function startLabForScenario(file: string, opts: LabUpOptions = {}): Promise<RunningLab> {
+  const loaded = await loadScenarioFile(file);
+  const s = loaded.scenario;
+  const pki = await LabPki.load(opts.certs ?? defaultPkiDir());
+  const hosts = scenarioHosts(s);
+  const def = scenarioLabDefinition(s, hosts);
+  const ownDir = opts.workDir === undefined;
+  const dir = opts.workDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), `atp-netlab-lab-${s.name}-`)));
+  await fs.mkdir(dir, { recursive: true });
+  let lab: StartedLab | undefined;
+  try {
+    // The host's registry exactly as `run` builds it (imports, declarative blobs, proxy-copy),
+    // exported so the outside probe reads the same blobs with --reg.
+    const registry = await buildHostRegistry(s, loaded.file);
+    let regText: string | undefined;
+    try {
+      const keys = [...IDENTITIES.map((i) => `${IDENTITY_INFO[i].hive}\\${CONNECTIONS_SUBKEY}`), MACHINE_CONNECTIONS_KEY, PROXY_POLICY_KEY];
+      const present: string[] = [];
+      for (const k of keys) if (await registry.store.keyExists(k)) present.push(k);
+      if (present.length) regText = await registry.store.exportKeys(present);
+    } finally {
+      await registry.dispose();
+    }
+    lab = await startLab(def, pki);
+    const started = lab;
+
+    const hostsFile = path.join(dir, 'hosts.txt');
+    const dnsLines = started.network.dns.entries().map(([name, addr]) => `${addr} ${name}`);
+    await fs.writeFile(hostsFile, `# atp-netlab lab "${s.name}": lab DNS names (hosts-file format)\n${dnsLines.join('\n')}\n`);
+    let regFile: string | undefined;
+    if (regText !== undefined) {
+      regFile = path.join(dir, 'host.reg');
+      await fs.writeFile(regFile, encodeRegText(regText, 'regedit5'));
+    }
+    const trustsMiddlebox = s.host.trust.includes('middlebox-ca');
+    const trustBundle = pki.trustBundlePath(trustsMiddlebox ? 'cloud+middlebox' : 'cloud');
+    const sensorCert = s.host.identities.LocalService?.clientCert ?? 'enrolled';
+    const certRole = sensorCert === 'enrolled' ? 'client-cert' : sensorCert === 'unenrolled' ? 'unenrolled-client-cert' : undefined;
+    const clientCertFile = certRole ? path.join(pki.dir, `${certRole}.pem`) : undefined;
+    const clientKeyFile = certRole ? path.join(pki.dir, `${certRole}.key`) : undefined;
+    const expectRoot = commonName(pki.trustedRoot.subject);
+
+    const editions = s.editions ?? (s.region ? ['seed-2018', 'workspace'] : ['workspace']);
+    const probeOptions: ProbeCommandOptions = {
+      workspace: s.workspace ?? DEFAULT_WORKSPACE,
+      ...(s.region ? { region: s.region, edition: editions } : {}),
+      ...(s.cloud ? { cloud: s.cloud } : {}),
+      ...(s.extraHosts.length ? { extraHost: s.extraHosts } : {}),
+      identity: 'LocalService',
+      ...(regFile ? { reg: regFile } : {}),
+      hosts: hostsFile,
+      dnsSuffix: [def.domain],
+      ca: [trustBundle],
+      expectRoot: [expectRoot],
+      ...(clientCertFile && clientKeyFile ? { clientCert: clientCertFile, clientKey: clientKeyFile } : {}),
+      authPath: AUTH_CHECK_PATH,
+    };
+    const probeArgv = probeArgvOf(probeOptions);
+
+    const lines: string[] = [];
+    lines.push(`Lab for scenario "${s.name}" (${loaded.file})`);
+    lines.push('');
+    lines.push('Components:');
+    const nameWidth = Math.max(...started.components.map((c) => c.name.length));
+    for (const c of started.components) {
+      lines.push(`  ${c.name.padEnd(nameWidth)}  ${c.kind.padEnd(17)}  ${c.address}${c.port !== undefined ? `:${c.port}` : ''}${c.dnsNames.length ? `  (${c.dnsNames.join(', ')})` : ''}`);
+    }
+    lines.push('');
+    lines.push(`Hosts-file fragment (written to ${hostsFile}):`);
+    for (const l of dnsLines) lines.push(`  ${l}`);
+    lines.push('');
+    lines.push(`Trust bundle:       ${trustBundle}${trustsMiddlebox ? ' (lab cloud root + middlebox CA: the scenario\'s host trusts the middlebox)' : ' (lab cloud root)'}`);
+    if (clientCertFile && clientKeyFile) {
+      lines.push(`Sensor certificate: ${clientCertFile}`);
+      lines.push(`Sensor key:         ${clientKeyFile}`);
+    } else lines.push("Sensor certificate: none (the scenario's LocalService presents no certificate)");
+    lines.push(`Host registry:      ${regFile ?? '(the scenario sets no connection settings: every identity goes direct)'}`);
+    lines.push('');
+    lines.push('Probe this lab from outside the process (as LocalService; --identity LocalSystem or CurrentUser for the others):');
+    lines.push(`  atp-netlab ${probeArgv.map(shellQuote).join(' ')}`);
+    lines.push('');
+    lines.push('Notes:');
+    const fw = def.firewall;
+    lines.push(
+      `  - The egress firewall (default ${fw.default}${fw.rules.length ? `, ${fw.rules.length} rule(s)` : ''}) exists only inside the in-process transport:` +
+        ' a client outside this process reaches every lab address directly, so firewall rules are NOT enforced for external probes.',
+    );
+    if (def.transparentProxy) lines.push('  - The transparent proxy only diverts in-process connections: an external probe goes straight to the cloud endpoints.');
+    lines.push('  - Names missing from the hosts fragment resolve through the system resolver (the lab DNS answers only in-process).');
+    if (Object.values(s.host.identities).some((i) => i?.proxyCredentials)) {
+      lines.push('  - Proxy credentials of the scenario are not printed; pass them with --proxy http://user:pass@host:port --identity CurrentUser.');
+    }
+    lines.push('  - Compare with the in-process result: atp-netlab run ' + shellQuote(loaded.file));
+    const summary = lines.join('\n') + '\n';
+
+    let stopped = false;
+    const stop = async () => {
+      if (stopped) return;
+      stopped = true;
+      await started.stop();
+      if (ownDir) await fs.rm(dir, { recursive: true, force: true });
+    };
+    return {
+      loaded,
+      lab: started,
+      pki,
+      dir,
+      hostsFile,
+      ...(regFile ? { regFile } : {}),
+      trustBundle,
+      ...(clientCertFile ? { clientCertFile } : {}),
+      ...(clientKeyFile ? { clientKeyFile } : {}),
+      probeOptions,
+      probeArgv,
+      summary,
+      stop,
+      [Symbol.asyncDispose]: stop,
+    };
+  } catch (e) {
+    await lab?.stop();
+    if (ownDir) await fs.rm(dir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/** `probe` options → the argv that parses back to them. */
+export function probeArgvOf(o: ProbeCommandOptions): string[] {
+  const argv = ['probe'];
+  const one = (flag: string, v: string | undefined) => {
+    if (v !== undefined) argv.push(flag, v);
+  };
+  const many = (flag: string, vs: string[] | undefined) => {
+    for (const v of vs ?? []) argv.push(flag, v);
+  };
+  one('--workspace', o.workspace);
+  one('--region', o.region);
+  one('--cloud', o.cloud);
+  many('--edition', o.edition);
+  many('--extra-host', o.extraHost);
+  one('--identity', o.identity);
+  one('--reg', o.reg);
+  one('--proxy', o.proxy);
+  one('--pac', o.pac);
+  one('--sensor-config', o.sensorConfig);
+  one('--hosts', o.hosts);
+  many('--resolve', o.resolve);
+  many('--dns-suffix', o.dnsSuffix);
+  many('--ca', o.ca);
+  many('--expect-root', o.expectRoot);
+  one('--client-cert', o.clientCert);
+  one('--client-key', o.clientKey);
+  one('--auth-path', o.authPath);
+  if (o.timeoutMs !== undefined) one('--timeout-ms', String(o.timeoutMs));
+  if (o.json) argv.push('--json');
+  return argv;
+}
+
+/** Resolves on the first SIGINT or SIGTERM. */
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (sig: NodeJS.Signals) => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolve(sig);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
+
+export const registerLabUp: RegisterCommand = (program) => {
+  // Other `lab` subcommands may register the parent too: share it.
+  const lab = program.commands.find((c) => c.name() === 'lab') ?? program.command('lab').description('work with a scenario\'s lab outside a run');
+  lab
+    .command('up')
+    .description("start a scenario's lab and keep it running for manual tests, until Ctrl+C")
+    .requiredOption('--scenario <file>', 'scenario file (YAML)')
+    .option('--certs <dir>', 'lab PKI cache directory', defaultPkiDir())
+    .addHelpText('after', '\nExample:\n  atp-netlab lab up --scenario scenarios/proxy-auth-required.yaml\n  (then paste the printed `atp-netlab probe ...` command in another terminal)')
+    .action(async (o: { scenario: string; certs: string }) => {
+      const running = await startLabForScenario(o.scenario, { certs: o.certs });
+      const signal = untilSignal();
+      process.stdout.write(running.summary);
+      process.stdout.write(`\natp-netlab: lab "${running.loaded.scenario.name}" is up; press Ctrl+C to stop\n`);
+      const sig = await signal;
+      process.stderr.write(`atp-netlab: ${sig}: stopping the lab\n`);
+      await running.stop();
+      process.stderr.write('atp-netlab: lab stopped\n');
+    });
+};

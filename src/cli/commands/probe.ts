@@ -1,0 +1,170 @@
+/**
+ * `atp-netlab probe`: one host's real check, with the real network and the probe code the lab
+ * runs. Exit 0 = every host reachable, 1 = some not, 2 = usage or unreadable input.
+ */
+import { Option } from 'commander';
+import { parseRegion, type Cloud, type Edition, type Region } from '../../catalog/index.js';
+import { AtpNetlabError } from '../../errors.js';
+import { IDENTITIES, parseIdentity, type Identity } from '../../identity.js';
+import { probeHost, type ProbeHostOptions, type ProbeHostReport, type RouteSpec } from '../../probe/probe-host.js';
+import type { RegisterCommand } from './index.js';
+import { positiveInt } from './run.js';
+
+export interface ProbeCommandOptions {
+  workspace?: string;
+  region?: string;
+  cloud?: string;
+  edition?: string[];
+  extraHost?: string[];
+  identity?: string;
+  reg?: string;
+  proxy?: string;
+  pac?: string;
+  sensorConfig?: string;
+  ca?: string[];
+  expectRoot?: string[];
+  hosts?: string;
+  resolve?: string[];
+  dnsSuffix?: string[];
+  clientCert?: string;
+  clientKey?: string;
+  authPath?: string;
+  json?: boolean;
+  timeoutMs?: number;
+}
+
+export interface ProbeCommandOutput {
+  exitCode: 0 | 1;
+  stdout: string;
+  report: ProbeHostReport;
+}
+
+const CLOUDS: Cloud[] = ['commercial', 'gcc', 'gcc-high'];
+const EDITIONS: Edition[] = ['seed-2018', 'table-2020', 'workspace'];
+
+function usage(message: string, field?: string): AtpNetlabError {
+  return new AtpNetlabError('ATPNL_USAGE', message, field ? { field } : {});
+}
+
+/** CLI options → probeHost options; every usage problem is an AtpNetlabError (exit 2). */
+export function probeOptionsFromCli(o: ProbeCommandOptions): ProbeHostOptions {
+  const identity: Identity | undefined = parseIdentity(o.identity ?? 'LocalService');
+  if (!identity) throw usage(`unknown identity ${JSON.stringify(o.identity)} (one of ${IDENTITIES.join(', ')})`, 'identity');
+  const given = (['reg', 'proxy', 'pac', 'sensorConfig'] as const).filter((k) => o[k] !== undefined);
+  if (given.length > 1) throw usage(`give one of --reg, --proxy, --pac, --sensor-config (got ${given.map((g) => (g === 'sensorConfig' ? '--sensor-config' : `--${g}`)).join(' and ')})`);
+  const route: RouteSpec | undefined =
+    o.reg !== undefined ? { kind: 'reg', file: o.reg }
+    : o.proxy !== undefined ? { kind: 'proxy', proxy: o.proxy }
+    : o.pac !== undefined ? { kind: 'pac', url: o.pac }
+    : o.sensorConfig !== undefined ? { kind: 'sensor-config', file: o.sensorConfig }
+    : undefined;
+  const region: Region | undefined = o.region !== undefined ? parseRegion(o.region) : undefined;
+  if (o.cloud !== undefined && !CLOUDS.includes(o.cloud as Cloud)) throw usage(`unknown cloud ${JSON.stringify(o.cloud)} (one of ${CLOUDS.join(', ')})`, 'cloud');
+  for (const e of o.edition ?? []) if (!EDITIONS.includes(e as Edition)) throw usage(`unknown edition ${JSON.stringify(e)} (one of ${EDITIONS.join(', ')})`, 'edition');
+  if (o.workspace === undefined && region === undefined && !o.extraHost?.length && o.sensorConfig === undefined) {
+    throw usage('give --workspace (e.g. --workspace contosoATP), --region, --extra-host, or --sensor-config', 'workspace');
+  }
+  return {
+    identity,
+    ...(o.workspace !== undefined ? { workspace: o.workspace } : {}),
+    ...(region ? { region } : {}),
+    ...(o.cloud !== undefined ? { cloud: o.cloud as Cloud } : {}),
+    ...(o.edition?.length ? { editions: o.edition as Edition[] } : {}),
+    ...(o.extraHost?.length ? { extraHosts: o.extraHost } : {}),
+    ...(route ? { route } : {}),
+    ...(o.ca?.length ? { caFiles: o.ca } : {}),
+    ...(o.expectRoot?.length ? { expectRoots: o.expectRoot } : {}),
+    ...(o.hosts !== undefined ? { hostsFile: o.hosts } : {}),
+    ...(o.resolve?.length ? { resolve: o.resolve } : {}),
+    ...(o.dnsSuffix?.length ? { dnsSuffixes: o.dnsSuffix } : {}),
+    ...(o.clientCert !== undefined ? { clientCertFile: o.clientCert } : {}),
+    ...(o.clientKey !== undefined ? { clientKeyFile: o.clientKey } : {}),
+    ...(o.authPath !== undefined ? { authPath: o.authPath } : {}),
+    ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
+  };
+}
+
+function pad(s: string, n: number): string {
+  return s.length >= n ? s : s + ' '.repeat(n - s.length);
+}
+
+export function renderProbeTable(r: ProbeHostReport): string {
+  const rows = r.checks.map((c) => {
+    const o = c.observed;
+    return {
+      host: c.host,
+      reachable: o.reachable ? 'yes' : 'NO',
+      code: o.reachable ? o.code : `${o.step}/${o.code}`,
+      route: `${o.route}${o.routeSource ? ` (${o.routeSource})` : ''}`,
+      chain: o.issuer ? `${o.inspected ? 'INSPECTED, ' : ''}issued by ${o.issuer}` : '-',
+      detail: o.detail,
+      warnings: o.warnings ?? [],
+    };
+  });
+  const head = { host: 'host', reachable: 'reachable', code: 'step/code', route: 'route (source)', chain: 'chain' };
+  const w = (k: keyof typeof head) => Math.max(head[k].length, ...rows.map((x) => x[k].length));
+  const line = (x: typeof head) => [pad(x.host, w('host')), pad(x.reachable, w('reachable')), pad(x.code, w('code')), pad(x.route, w('route')), x.chain].join('  ').trimEnd();
+  const out: string[] = [];
+  out.push(`atp-netlab probe (real network) as ${r.identity}${r.workspace ? `, workspace ${r.workspace}` : ''}${r.region ? `, region ${r.region}` : ''}; settings: ${r.settings}`);
+  for (const n of r.notes) out.push(`note: ${n}`);
+  out.push('');
+  out.push(line(head));
+  for (const x of rows) {
+    out.push(line(x));
+    out.push(`    ${x.detail}`);
+    for (const warning of x.warnings) out.push(`    warning: ${warning}`);
+  }
+  const ok = r.checks.filter((c) => c.observed.reachable).length;
+  out.push('');
+  out.push(`${ok} of ${r.checks.length} host(s) reachable as ${r.identity}.`);
+  return out.join('\n') + '\n';
+}
+
+export async function probeCommand(o: ProbeCommandOptions, onProgress?: (line: string) => void): Promise<ProbeCommandOutput> {
+  const opts = probeOptionsFromCli(o);
+  const report = await probeHost({ ...opts, ...(onProgress ? { onProgress } : {}) });
+  const stdout = o.json ? JSON.stringify(report, null, 2) + '\n' : renderProbeTable(report);
+  return { exitCode: report.checks.every((c) => c.observed.reachable) ? 0 : 1, stdout, report };
+}
+
+const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+
+export const registerProbe: RegisterCommand = (program, setExit) => {
+  program
+    .command('probe')
+    .description("check this host's real connectivity to the sensorapi endpoints, as one identity, with the lab's probe code")
+    .option('--workspace <name>', 'workspace name (checks <name>sensorapi.atp.azure.com)')
+    .option('--region <region>', 'also check the regional hosts: us, europe, asia, uk, us-gcc-high')
+    .option('--cloud <cloud>', 'commercial, gcc or gcc-high (default from the region)')
+    .option('--edition <edition>', 'catalogue edition of the regional hosts (repeatable): seed-2018, table-2020, workspace', collect)
+    .option('--extra-host <host>', 'another host to check (repeatable)', collect)
+    .option('--identity <identity>', `identity whose settings are used: ${IDENTITIES.join(', ')}`, 'LocalService')
+    .option('--reg <file>', "a .reg export holding the identity's DefaultConnectionSettings (full-hive exports work)")
+    .option('--proxy <url>', 'a static proxy: http://host:port or a WinINET proxy string (https=host:port)')
+    .option('--pac <url>', 'an automatic configuration (PAC) script URL')
+    .option('--sensor-config <file>', "the sensor's SensorConfiguration.json (its own proxy and endpoint)")
+    .option('--ca <file>', 'extra trusted CA certificates, PEM (repeatable; added to the bundled roots)', collect)
+    .option('--expect-root <cn>', 'root CN that counts as the cloud chain, besides DigiCert Global Root G2 / Baltimore (repeatable)', collect)
+    .option('--hosts <file>', 'pin names with a hosts-format file (addr name...)')
+    .option('--resolve <host:addr>', 'pin one name, like curl --resolve (repeatable)', collect)
+    .option('--dns-suffix <suffix>', 'DNS suffix search list entry, for WPAD and bare names (repeatable)', collect)
+    .option('--client-cert <file>', 'present this client certificate (PEM chain) when a server asks')
+    .option('--client-key <file>', 'key of --client-cert (PEM)')
+    .option('--auth-path <path>', 'after the ping, GET this path too (lab rehearsals: /tri/sensor/api/lab/authenticated)')
+    .option('--json', 'print the JSON result (schema 1, mode real)')
+    .addOption(new Option('--timeout-ms <n>', 'deadline of one host check').argParser(positiveInt))
+    .addHelpText(
+      'after',
+      '\nExamples:\n' +
+        '  atp-netlab probe --workspace contosoATP                                # DIRECT (or the live registry on Windows)\n' +
+        '  atp-netlab probe --workspace contosoATP --reg export.reg --identity LocalService\n' +
+        '  atp-netlab probe --workspace contosoATP --region europe --proxy http://proxy.contoso.com:8080\n' +
+        '  atp-netlab probe --sensor-config "C:\\Program Files\\Azure Advanced Threat Protection Sensor\\2.x\\SensorConfiguration.json"\n' +
+        '\nExit codes: 0 every host reachable, 1 some not, 2 invalid input or usage.',
+    )
+    .action(async (o: ProbeCommandOptions) => {
+      const out = await probeCommand(o, (line) => process.stderr.write(`atp-netlab: ${line}\n`));
+      process.stdout.write(out.stdout);
+      setExit(out.exitCode);
+    });
+};

@@ -1,0 +1,333 @@
+/**
+ * Real mode: one host's check against the real network, with the very code the lab runs.
+ *
+ *   identity settings (.reg export │ --proxy │ --pac │ SensorConfiguration.json │ live registry │ none)
+ *        └─▶ route per URL (resolveRoute / the sensor's own proxy)
+ *              └─▶ checkUrl for each required sensorapi host (ping; + authenticated call if asked)
+ *
+ * Trust is the host's: node's bundled roots plus any extra CA files. Names resolve through the
+ * system resolver unless pinned (hosts-file lines or `host:addr`), which is how a lab
+ * rehearsal points the real probe at a running `lab up` without touching /etc/hosts.
+ * Never imports the lab: this module must not know whether it is being tested.
+ */
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import tls from 'node:tls';
+import { PING_PATH, requiredEndpoints, type Cloud, type Edition, type Region } from '../catalog/index.js';
+import { AtpNetlabError } from '../errors.js';
+import { canAnswerProxyChallenge, IDENTITY_INFO, type Identity } from '../identity.js';
+import { findConnectionValues } from '../registry/connection-values.js';
+import { keyPathEquals } from '../registry/key-path.js';
+import { MemoryRegistryStore } from '../registry/memory-registry-store.js';
+import { readRegFileBytes } from '../registry/reg-file-reader.js';
+import type { RegistryStore } from '../registry/registry-store.js';
+import { WindowsRegistryStore } from '../registry/windows-registry-store.js';
+import type { RouteResult } from '../route.js';
+import { realTransport, type NetTransport } from '../transport.js';
+import { VERSION } from '../version.js';
+import { parseHostPort } from '../wininet/host-port.js';
+import { effectiveSettings, type WinInetState } from '../wininet/effective-settings.js';
+import { encodeSettings } from '../wininet/connection-settings-blob.js';
+import { PacRuntime } from '../wininet/pac-runtime.js';
+import { identityConnectionsKey, readWinInetState } from '../wininet/read-state.js';
+import { resolveRoute } from '../wininet/resolve-route.js';
+import { REAL_CLOUD_ROOTS } from './chain-analysis.js';
+import { checkUrl, REAL_TIMEOUTS, type ProbeTimeouts } from './check-url.js';
+import type { ProbeOutcome } from './outcome.js';
+import { parseSensorConfig, sensorConfigRoute, type SensorConfig } from './sensor-config.js';
+
+/** Where the identity's proxy settings come from. */
+export type RouteSpec =
+  | { kind: 'reg'; file: string }
+  | { kind: 'proxy'; proxy: string }
+  | { kind: 'pac'; url: string }
+  | { kind: 'sensor-config'; file: string }
+  /** The live Windows registry (reg.exe). */
+  | { kind: 'live' }
+  /** Nothing given: DIRECT, source `none`. */
+  | { kind: 'none' };
+
+export interface ProbeHostOptions {
+  workspace?: string;
+  region?: Region;
+  cloud?: Cloud;
+  /** Catalogue editions; default: every edition when a region is given, else the workspace's host only. */
+  editions?: Edition[];
+  /** More hosts to check (the sensor configuration's endpoint is added automatically). */
+  extraHosts?: string[];
+  identity: Identity;
+  /** Default: the live registry on Windows, else none. */
+  route?: RouteSpec;
+  /** Extra trusted CA files (PEM, one or more certificates each), added to node's roots. */
+  caFiles?: string[];
+  /** Subject CNs of roots that count as "the cloud's own chain", besides the real ones. */
+  expectRoots?: string[];
+  /** Hosts-file format: `addr name [name...]`, `#` comments. */
+  hostsFile?: string;
+  /** `host:addr` (or curl's `host:port:addr`), pinning one name. */
+  resolve?: string[];
+  /** DNS suffix search list (WPAD discovery, bare proxy names). */
+  dnsSuffixes?: string[];
+  clientCertFile?: string;
+  clientKeyFile?: string;
+  /** Authenticated call after the ping (lab rehearsals: /tri/sensor/api/lab/authenticated). */
+  authPath?: string;
+  /** Deadline of one check; the step deadlines are capped by it. */
+  timeoutMs?: number;
+  /** Injected in tests. */
+  transport?: NetTransport;
+  registryStore?: RegistryStore;
+  platform?: NodeJS.Platform;
+  onProgress?: (line: string) => void;
+}
+
+export interface ProbeHostCheck {
+  host: string;
+  url: string;
+  identity: Identity;
+  observed: ProbeOutcome;
+}
+
+/** The `--json` document (schema 1, mode real). */
+export interface ProbeHostReport {
+  tool: 'atp-netlab';
+  schema: 1;
+  version: string;
+  mode: 'real';
+  identity: Identity;
+  workspace: string | null;
+  region: string | null;
+  /** What the route was read from, e.g. `reg export.reg`, `proxy proxy:8080`, `none`. */
+  settings: string;
+  notes: string[];
+  checks: ProbeHostCheck[];
+}
+
+function usage(message: string, field?: string): AtpNetlabError {
+  return new AtpNetlabError('ATPNL_USAGE', message, field ? { field } : {});
+}
+
+async function readText(file: string, what: string): Promise<string> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (e) {
+    throw new AtpNetlabError('ATPNL_FILE_NOT_FOUND', `cannot read ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { file });
+  }
+}
+
+/** Hosts-file text → name (lower case) → address. Later lines do not override earlier ones, as in /etc/hosts. */
+export function parseHostsFile(text: string, file = '(hosts)'): Map<string, string> {
+  const out = new Map<string, string>();
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.replace(/#.*$/, '').trim();
+    if (line === '') return;
+    const [addr, ...names] = line.split(/\s+/);
+    if (!addr || !net.isIP(addr)) throw new AtpNetlabError('ATPNL_USAGE', `"${addr}" is not an IP address`, { file, line: i + 1 });
+    if (names.length === 0) throw new AtpNetlabError('ATPNL_USAGE', `address ${addr} has no name after it`, { file, line: i + 1 });
+    for (const n of names) if (!out.has(n.toLowerCase())) out.set(n.toLowerCase(), addr);
+  });
+  return out;
+}
+
+/** `host:addr`, or curl's `host:port:addr` (the port is ignored: a pin applies to every port). */
+export function parseResolveSpec(spec: string): [string, string] {
+  const colon = spec.indexOf(':');
+  const host = colon === -1 ? '' : spec.slice(0, colon);
+  let addr = colon === -1 ? '' : spec.slice(colon + 1);
+  const withPort = /^\d{1,5}:(.+)$/.exec(addr);
+  if (withPort && !net.isIP(addr)) addr = withPort[1]!;
+  addr = addr.replace(/^\[(.*)\]$/, '$1');
+  if (!host || !net.isIP(addr)) throw usage(`--resolve ${JSON.stringify(spec)}: expected host:address (e.g. contosoatpsensorapi.atp.azure.com:127.0.0.1)`, 'resolve');
+  return [host.toLowerCase(), addr];
+}
+
+export function stepTimeouts(timeoutMs: number | undefined): ProbeTimeouts {
+  if (timeoutMs === undefined) return REAL_TIMEOUTS;
+  const cap = (ms: number) => Math.min(ms, timeoutMs);
+  return { tcpMs: cap(REAL_TIMEOUTS.tcpMs), proxyMs: cap(REAL_TIMEOUTS.proxyMs), tlsMs: cap(REAL_TIMEOUTS.tlsMs), httpMs: cap(REAL_TIMEOUTS.httpMs), totalMs: timeoutMs };
+}
+
+/** The sensorapi hosts to check, workspace first, then regional, then extra; de-duplicated. */
+export function probeTargets(o: Pick<ProbeHostOptions, 'workspace' | 'region' | 'cloud' | 'editions' | 'extraHosts'>): string[] {
+  const endpoints = requiredEndpoints({
+    ...(o.region ? { region: o.region } : {}),
+    ...(o.workspace ? { workspace: o.workspace } : {}),
+    ...(o.cloud ? { cloud: o.cloud } : {}),
+    // Without a region the catalogue would list every region's hosts: the workspace alone.
+    editions: o.editions ?? (o.region ? ['seed-2018', 'table-2020', 'workspace'] : ['workspace']),
+    includeConsole: false,
+  }).filter((e) => e.role === 'sensorapi');
+  const ordered = [...endpoints.filter((e) => e.edition === 'workspace'), ...endpoints.filter((e) => e.edition !== 'workspace')].map((e) => e.host);
+  return [...new Set([...ordered, ...(o.extraHosts ?? []).map((h) => h.toLowerCase())])];
+}
+
+/** How the route for each URL is decided, once the settings are read. */
+type RouteSource =
+  | { kind: 'state'; state: WinInetState }
+  | { kind: 'fixed'; route: RouteResult };
+
+interface Prepared {
+  source: RouteSource;
+  settings: string;
+  notes: string[];
+  sensorConfig?: SensorConfig;
+  proxyCredentials?: { username: string; password: string };
+}
+
+/** A `--proxy` value: a URL (`http://[user:pass@]h:p`) or a WinINET proxy string (`h:p`, `https=h:p`). */
+function proxyInput(text: string): { proxyString: string; display: string; credentials?: { username: string; password: string } } {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
+    let u: URL;
+    try {
+      u = new URL(text);
+    } catch {
+      throw usage('--proxy: not a URL (expected http://host:port)', 'proxy');
+    }
+    if (u.protocol !== 'http:') throw usage(`--proxy: only http:// proxies are supported (the sensor speaks HTTP CONNECT), got ${u.protocol}//`, 'proxy');
+    const hp = parseHostPort(`${u.hostname}${u.port ? `:${u.port}` : ''}`);
+    if ('error' in hp) throw usage(`--proxy: ${hp.error}`, 'proxy');
+    const hostText = hp.host.includes(':') ? `[${hp.host}]` : hp.host;
+    const proxyString = `${hostText}:${u.port ? hp.port : 80}`;
+    const credentials = u.username ? { username: decodeURIComponent(u.username), password: decodeURIComponent(u.password) } : undefined;
+    return { proxyString, display: proxyString, ...(credentials ? { credentials } : {}) };
+  }
+  const issues = text.split(/[;\s]+/).filter(Boolean).map((e) => parseHostPort(e.replace(/^[a-z]+=/i, ''))).filter((r) => 'error' in r);
+  if (issues.length) throw usage(`--proxy ${JSON.stringify(text)}: ${(issues[0] as { error: string }).error}`, 'proxy');
+  return { proxyString: text, display: text };
+}
+
+async function prepareRoute(o: ProbeHostOptions): Promise<Prepared> {
+  const platform = o.platform ?? process.platform;
+  const spec: RouteSpec = o.route ?? (platform === 'win32' || o.registryStore ? { kind: 'live' } : { kind: 'none' });
+  switch (spec.kind) {
+    case 'reg': {
+      let bytes: Buffer;
+      try {
+        bytes = await fs.readFile(spec.file);
+      } catch (e) {
+        throw new AtpNetlabError('ATPNL_FILE_NOT_FOUND', `cannot read ${spec.file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { file: spec.file });
+      }
+      const doc = readRegFileBytes(bytes, { file: spec.file });
+      const scan = findConnectionValues(doc);
+      const notes = scan.hints.map((h) => `${spec.file}${h.line !== undefined ? `:${h.line}` : ''}: ${h.message}`);
+      const own = identityConnectionsKey(o.identity);
+      const hasOwn = scan.values.some((v) => keyPathEquals(v.key, own) && v.name === 'DefaultConnectionSettings');
+      const hasHkcu = scan.values.some((v) => keyPathEquals(v.key, identityConnectionsKey('CurrentUser')) && v.name === 'DefaultConnectionSettings');
+      if (!hasOwn && hasHkcu && o.identity !== 'CurrentUser') {
+        notes.push(
+          `the export has CurrentUser's (HKCU) settings but none for ${o.identity} (${IDENTITY_INFO[o.identity].hive}): ${o.identity} does not use HKCU's proxy` +
+            ' (probe with --identity CurrentUser to see what the administrator\'s browser does)',
+        );
+      }
+      const store = MemoryRegistryStore.fromRegFile(doc);
+      return { source: { kind: 'state', state: await readWinInetState(store, o.identity) }, settings: `reg ${spec.file}`, notes };
+    }
+    case 'proxy': {
+      const p = proxyInput(spec.proxy);
+      const state = effectiveSettings({ perUser: encodeSettings({ proxy: p.proxyString }) });
+      const notes: string[] = [];
+      if (p.credentials && !canAnswerProxyChallenge(o.identity)) notes.push(`--proxy carries credentials but ${o.identity} cannot answer a proxy challenge: they are not sent`);
+      return {
+        source: { kind: 'state', state },
+        settings: `proxy ${p.display}`,
+        notes,
+        ...(p.credentials && canAnswerProxyChallenge(o.identity) ? { proxyCredentials: p.credentials } : {}),
+      };
+    }
+    case 'pac': {
+      try {
+        const u = new URL(spec.url);
+        if (u.protocol !== 'http:' && u.protocol !== 'https:' && u.protocol !== 'file:') throw new Error(u.protocol);
+      } catch {
+        throw usage(`--pac ${JSON.stringify(spec.url)}: expected an http:// URL`, 'pac');
+      }
+      const state = effectiveSettings({ perUser: encodeSettings({ pac: spec.url }) });
+      return { source: { kind: 'state', state }, settings: `pac ${spec.url}`, notes: [] };
+    }
+    case 'sensor-config': {
+      const cfg = parseSensorConfig(await readText(spec.file, 'sensor configuration'), spec.file);
+      return { source: { kind: 'fixed', route: sensorConfigRoute(cfg) }, settings: `sensor-config ${spec.file}`, notes: [], sensorConfig: cfg };
+    }
+    case 'live': {
+      const store = o.registryStore ?? new WindowsRegistryStore();
+      return { source: { kind: 'state', state: await readWinInetState(store, o.identity) }, settings: 'live registry', notes: [] };
+    }
+    case 'none':
+      return {
+        source: {
+          kind: 'fixed',
+          route: { failed: false, candidates: [{ kind: 'DIRECT' }], source: 'none', notes: ['no proxy settings given (--reg, --proxy, --pac or --sensor-config): direct'] },
+        },
+        settings: 'none',
+        notes: [],
+      };
+  }
+}
+
+async function readPem(file: string, what: string): Promise<string> {
+  const text = await readText(file, what);
+  if (!text.includes('-----BEGIN ')) throw new AtpNetlabError('ATPNL_USAGE', `${what} ${file} is not PEM (expected -----BEGIN ...)`, { file });
+  return text;
+}
+
+export async function probeHost(o: ProbeHostOptions): Promise<ProbeHostReport> {
+  if ((o.clientCertFile === undefined) !== (o.clientKeyFile === undefined)) throw usage('--client-cert and --client-key go together', 'client-cert');
+  const prepared = await prepareRoute(o);
+  const extra = [...(o.extraHosts ?? [])];
+  const endpoint = prepared.sensorConfig?.endpoint;
+  if (endpoint) extra.push(endpoint.address);
+  const hosts = probeTargets({ ...o, extraHosts: extra });
+  if (hosts.length === 0) throw usage('nothing to check: give --workspace (and/or --region), or a sensor configuration that names its endpoint', 'workspace');
+
+  const pins = new Map<string, string>();
+  if (o.hostsFile) for (const [n, a] of parseHostsFile(await readText(o.hostsFile, 'hosts file'), o.hostsFile)) pins.set(n, a);
+  for (const spec of o.resolve ?? []) {
+    const [n, a] = parseResolveSpec(spec);
+    pins.set(n, a);
+  }
+  const transport = o.transport ?? realTransport({ hosts: pins, ...(o.dnsSuffixes ? { dnsSuffixes: o.dnsSuffixes } : {}) });
+
+  const extraCas: string[] = [];
+  for (const f of o.caFiles ?? []) extraCas.push(await readPem(f, 'CA file'));
+  const clientCert =
+    o.clientCertFile && o.clientKeyFile ? { certPem: await readPem(o.clientCertFile, 'client certificate'), keyPem: await readPem(o.clientKeyFile, 'client key') } : undefined;
+  const timeouts = stepTimeouts(o.timeoutMs);
+  const progress = o.onProgress ?? (() => undefined);
+
+  using pac = new PacRuntime({ transport, fetchTimeoutMs: Math.min(5_000, timeouts.totalMs) });
+  const check = async (host: string): Promise<ProbeHostCheck> => {
+    const port = endpoint && endpoint.address === host ? endpoint.port : 443;
+    const url = `https://${host}${port === 443 ? '' : `:${port}`}${PING_PATH}`;
+    progress(`probing ${url} as ${o.identity}`);
+    const src = prepared.source;
+    const route = src.kind === 'fixed' ? src.route : await resolveRoute(src.state, url, { transport, pac });
+    const observed = await checkUrl(url, route, {
+      identity: o.identity,
+      transport,
+      trustedCaPems: [...tls.rootCertificates, ...extraCas],
+      expected: { rootNames: [...REAL_CLOUD_ROOTS, ...(o.expectRoots ?? [])] },
+      ...(clientCert ? { clientCert } : {}),
+      ...(prepared.proxyCredentials ? { proxyCredentials: prepared.proxyCredentials } : {}),
+      pingPath: PING_PATH,
+      ...(o.authPath ? { authCheckPath: o.authPath } : {}),
+      checks: o.authPath ? 'full' : 'ping',
+      timeouts,
+      userAgent: `atp-netlab-probe (${o.identity})`,
+    });
+    progress(`  ${host}: ${observed.reachable ? 'reachable' : `unreachable at ${observed.step}`} (${observed.code}, ${observed.durationMs} ms)`);
+    return { host, url, identity: o.identity, observed };
+  };
+  const checks = await Promise.all(hosts.map(check));
+  return {
+    tool: 'atp-netlab',
+    schema: 1,
+    version: VERSION,
+    mode: 'real',
+    identity: o.identity,
+    workspace: o.workspace ?? null,
+    region: o.region ?? null,
+    settings: prepared.settings,
+    notes: prepared.notes,
+    checks,
+  };
+}
