@@ -5,6 +5,7 @@
  */
 import type { CheckResult, RunReport, ScenarioResult } from './result-model.js';
 import { describeExpected, describeObserved } from './junit-report.js';
+import { remediationForCheck } from './remediation.js';
 
 export interface ConsoleOptions {
   color: boolean;
@@ -60,6 +61,9 @@ function renderScenario(s: ScenarioResult, paint: (c: keyof typeof codes, s: str
     const c = s.checks[i]!;
     if (!c.passed) out.push(`      ${paint('red', c.mismatches.join('; '))}\n      ${paint('dim', c.observed.detail)}`);
     else if (isWarning(c)) out.push(`      ${paint('yellow', `warning: reachable only through SSL inspection (${c.observed.issuer ?? 'unknown issuer'}); Microsoft does not support inspecting sensor traffic`)}`);
+    // The fix for what was observed, from the one remediation table (HTML and Markdown say the same).
+    const fix = !c.passed || isWarning(c) ? remediationForCheck(c) : undefined;
+    if (fix) out.push(`      ${paint(fix.severity === 'warning' ? 'yellow' : 'bold', 'fix:')} ${fix.fix}`);
   }
   return out;
 }

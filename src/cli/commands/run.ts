@@ -9,7 +9,9 @@ import { AtpNetlabError } from '../../errors.js';
 import { LabPki, defaultPkiDir } from '../../pki/index.js';
 import { renderConsoleReport } from '../../report/console-report.js';
 import { renderJsonReport } from '../../report/json-report.js';
+import { renderHtmlReport } from '../../report/html-report.js';
 import { renderJunitReport } from '../../report/junit-report.js';
+import { renderMarkdownReport } from '../../report/markdown-report.js';
 import type { RunReport } from '../../report/result-model.js';
 import { findScenarioFiles, loadScenarioFile, type LoadedScenario } from '../../scenario/load-scenario.js';
 import { runScenarios } from '../../scenario/run-scenario.js';
@@ -26,7 +28,10 @@ export interface RunCommandOptions {
 }
 
 /** Extra report writers (HTML, Markdown) register here so `run` needs no change to gain them. */
-export const EXTRA_REPORTERS: { option: keyof RunCommandOptions; render: (r: RunReport) => string }[] = [];
+export const EXTRA_REPORTERS: { option: keyof RunCommandOptions; render: (r: RunReport) => string }[] = [
+  { option: 'html', render: renderHtmlReport },
+  { option: 'markdown', render: renderMarkdownReport },
+];
 
 export async function loadAll(paths: string[]): Promise<LoadedScenario[]> {
   const files = await findScenarioFiles(paths.length ? paths : ['scenarios']);
