@@ -52,6 +52,7 @@ function renderScenario(s: ScenarioResult, paint: (c: keyof typeof codes, s: str
     `${c.observed.route}${c.observed.routeSource ? ` (${c.observed.routeSource})` : ''}`,
   ]);
   const header = ['', 'identity', 'host', 'expected', 'observed', 'route'];
+  // eslint-disable-next-line no-control-regex -- ANSI colour sequences start with ESC by definition
   const plain = (x: string) => x.replace(/\x1b\[[0-9;]*m/g, '');
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => plain(r[i]!).length)));
   const fmt = (r: string[]) => '  ' + r.map((cell, i) => cell + ' '.repeat(widths[i]! - plain(cell).length)).join('  ').trimEnd();
