@@ -60,3 +60,10 @@ describe('scenario loading', () => {
     expect(js.additionalProperties).toBe(false);
   });
 });
+
+describe('committed artefacts', () => {
+  it('scenarios/schema.json is generated from the current definition (run `npm run schema` after changing it)', async () => {
+    const fs = await import('node:fs');
+    expect(JSON.parse(fs.readFileSync('scenarios/schema.json', 'utf8'))).toEqual(JSON.parse(JSON.stringify(scenarioJsonSchema())));
+  });
+});
