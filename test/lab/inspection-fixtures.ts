@@ -1,26 +1,26 @@
 /**
- * Shared fixtures for the middlebox / transparent-proxy / inspection tests: one lab PKI
+ * Fixtures for the middlebox / transparent-proxy / inspection tests: one lab PKI
  * cache per machine (generated once, atomically), the probe options of the simulated
  * sensor (LocalService, the sensor's enrolled certificate, trust = the host's store), and
  * route helpers. The probe is the real one; only its transport comes from the lab.
  */
-import os from 'node:os';
-import path from 'node:path';
 import { PING_PATH } from '../../src/catalog/index.js';
 import type { LabDefinition } from '../../src/lab/lab-definition.js';
 import { AUTH_CHECK_PATH } from '../../src/lab/mock-cloud.js';
 import type { StartedLab } from '../../src/lab/topology.js';
-import { LabPki } from '../../src/pki/index.js';
+import type { LabPki } from '../../src/pki/index.js';
 import { checkUrl, type ProbeOptions } from '../../src/probe/check-url.js';
 import type { ProbeOutcome } from '../../src/probe/outcome.js';
 import type { RouteResult } from '../../src/route.js';
+import { testPki } from '../helpers/lab-fixtures.js';
 
 export const CLOUD_HOST = 'contosoatpsensorapi.atp.azure.com';
 /** A non-ATP host served by the same mock cloud (for splice: it must be intercepted). */
 export const OTHER_HOST = 'portal.contoso-partner.example';
 
+/** The same on-disk lab PKI cache as the other lab tests (generated once per machine). */
 export function loadPki(): Promise<LabPki> {
-  return LabPki.load(path.join(os.tmpdir(), 'atp-netlab-test-pki'));
+  return testPki();
 }
 
 export function baseLab(extra: Partial<LabDefinition> = {}): LabDefinition {
