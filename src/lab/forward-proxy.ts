@@ -53,8 +53,8 @@ export interface ForwardProxyEnvironment {
 }
 
 export class StartedForwardProxy implements AsyncDisposable {
-  readonly records: ProxyDecisionRecord[] = [];
   private constructor(
+    readonly records: ProxyDecisionRecord[],
     readonly def: ForwardProxyDefinition,
     readonly address: string,
     readonly port: number,
@@ -67,7 +67,7 @@ export class StartedForwardProxy implements AsyncDisposable {
     const ports = def.ports ?? [443];
     const auth = def.auth ?? 'none';
     const realm = `atp-netlab ${def.name}`;
-    let self!: StartedForwardProxy;
+    const records: ProxyDecisionRecord[] = [];
     // proxy-chain resolves targets itself; hand it the lab's DNS so no real lookup ever happens.
     const labLookup = ((hostname: string, options: unknown, callback?: unknown) => {
       const cb = (typeof options === 'function' ? options : callback) as (err: NodeJS.ErrnoException | null, address?: string | dns.LookupAddress[], family?: number) => void;
@@ -87,7 +87,7 @@ export class StartedForwardProxy implements AsyncDisposable {
       prepareRequestFunction: async ({ request, username, password, hostname, port: targetPort, isHttp }) => {
         const from = env.whoIs(request.socket.remoteAddress ?? '?');
         const record = (decision: ProxyDecisionRecord['decision'], status: number | null, detail: string) =>
-          self.records.push({ from, target: hostname, port: targetPort, decision, status, detail });
+          records.push({ from, target: hostname, port: targetPort, decision, status, detail });
         const credsOk = !!def.credentials && username === def.credentials.username && password === def.credentials.password;
         if (auth !== 'none' && !credsOk) {
           if (auth === 'basic') {
@@ -134,8 +134,7 @@ export class StartedForwardProxy implements AsyncDisposable {
     // for a clear error, then hand the bound server to proxy-chain.
     await listenOn(server.server, env.address, port, `forward proxy ${def.name}`);
     server.port = port;
-    self = new StartedForwardProxy(def, env.address, port, server);
-    return self;
+    return new StartedForwardProxy(records, def, env.address, port, server);
   }
 
   get url(): string {

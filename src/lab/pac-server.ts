@@ -26,9 +26,9 @@ export interface PacRequestRecord {
 }
 
 export class StartedPacServer implements AsyncDisposable {
-  readonly records: PacRequestRecord[] = [];
-  private readonly sockets = new Set<net.Socket>();
   private constructor(
+    readonly records: PacRequestRecord[],
+    private readonly sockets: Set<net.Socket>,
     readonly def: PacServerDefinition,
     readonly address: string,
     readonly port: number,
@@ -36,12 +36,13 @@ export class StartedPacServer implements AsyncDisposable {
   ) {}
 
   static async start(def: PacServerDefinition, env: { address: string; whoIs: (a: string) => string; port?: number }): Promise<StartedPacServer> {
-    let self!: StartedPacServer;
+    const records: PacRequestRecord[] = [];
+    const sockets = new Set<net.Socket>();
     const server = http.createServer((req, res) => {
       const path = (req.url ?? '/').split('?')[0]!;
       const body = def.down ? undefined : def.files[path];
       const status = body === undefined ? 404 : 200;
-      self.records.push({ from: env.whoIs(req.socket.remoteAddress ?? '?'), path, status });
+      records.push({ from: env.whoIs(req.socket.remoteAddress ?? '?'), path, status });
       if (body === undefined) {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found');
         return;
@@ -51,12 +52,11 @@ export class StartedPacServer implements AsyncDisposable {
     });
     const port = env.port ?? 80;
     await listenOn(server, env.address, port, `PAC server ${def.name}`);
-    self = new StartedPacServer(def, env.address, port, server);
     server.on('connection', (s) => {
-      self.sockets.add(s);
-      s.once('close', () => self.sockets.delete(s));
+      sockets.add(s);
+      s.once('close', () => sockets.delete(s));
     });
-    return self;
+    return new StartedPacServer(records, sockets, def, env.address, port, server);
   }
 
   async stop(): Promise<void> {

@@ -181,7 +181,7 @@ function generateInto(dir: string): void {
   const issuing = issueCertificate({ subjectCN: 'atp-netlab Lab Azure TLS Issuing CA 01', subjectO: 'atp-netlab cloud', usage: 'ca', notBefore, notAfter: caNotAfter, publicKeyPem: issuingKey.publicKeyPem, issuerCertPem: root.certPem, signerKeyPem: root.keyPem });
   write('cloud-issuing-ca', issuing, issuingKey.keyPem);
   const sensorCa = selfSigned('sensor-ca', 'atp-netlab Lab Sensor Enrollment CA', 'atp-netlab cloud');
-  const middlebox = selfSigned('middlebox-ca', 'atp-netlab Lab Inspection CA (middlebox)', 'atp-netlab middlebox');
+  selfSigned('middlebox-ca', 'atp-netlab Lab Inspection CA (middlebox)', 'atp-netlab middlebox');
   const untrusted = selfSigned('untrusted-ca', 'atp-netlab Lab Untrusted CA', 'atp-netlab untrusted');
   const clientKey = generateKey();
   const client = issueCertificate({ subjectCN: 'atp-netlab-sensor-DC01', subjectO: 'atp-netlab sensor', usage: 'client', notBefore, notAfter: leafNotAfter, publicKeyPem: clientKey.publicKeyPem, issuerCertPem: sensorCa.certPem, signerKeyPem: sensorCa.keyPem });

@@ -58,7 +58,6 @@ export async function checkUrl(url: string, routeResult: RouteResult, o: ProbeOp
   const target = new URL(url);
   const host = target.hostname;
   const port = Number(target.port || 443);
-  const path = target.pathname + target.search;
   const opened = new Set<{ destroy(): unknown }>();
   const abort = new AbortController();
   let step: ProbeStep = 'route';

@@ -11,7 +11,6 @@ import { PROBE_CODE_NAMES, PROBE_STEPS } from '../probe/outcome.js';
 const identity = z.enum(IDENTITIES);
 const hostPattern = z.string().min(1).describe('a host name, `*.suffix` wildcard, or `*`');
 const port = z.number().int().min(1).max(65535);
-const tlsVersion = z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
 
 export const identitySettingsSchema = z
   .strictObject({

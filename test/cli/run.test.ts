@@ -30,9 +30,9 @@ describe('atp-netlab run', () => {
     const xml = new XMLParser({ ignoreAttributes: false }).parse(fs.readFileSync(junit, 'utf8'));
     const suites = [xml.testsuites.testsuite].flat();
     expect(suites).toHaveLength(3);
-    const cases = suites.flatMap((s: { testcase: unknown }) => [s.testcase].flat());
+    const cases = suites.flatMap((s: { testcase: unknown }) => [s.testcase].flat()) as { failure?: unknown }[];
     expect(cases.length).toBe(report.scenarios.reduce((n: number, s: { checks: unknown[] }) => n + s.checks.length, 0));
-    expect(cases.some((c: { failure?: unknown }) => c.failure)).toBe(false);
+    expect(cases.some((c) => c.failure)).toBe(false);
   });
 
   it('a wrong expectation makes run exit 1 and the report shows expected vs observed', async () => {
