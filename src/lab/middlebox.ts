@@ -193,7 +193,9 @@ export class StartedMiddlebox implements AsyncDisposable {
     this.track(client);
     const from = this.env.whoIs(client.remoteAddress ?? '?');
     let buf = Buffer.alloc(0);
-    const timer = setTimeout(() => client.destroy(), HEAD_TIMEOUT_MS);
+    // Timers never keep the process alive, and go with the connection.
+    const timer = setTimeout(() => client.destroy(), HEAD_TIMEOUT_MS).unref();
+    client.once('close', () => clearTimeout(timer));
     const onData = (chunk: Buffer) => {
       buf = Buffer.concat([buf, chunk]);
       const end = buf.indexOf('\r\n\r\n');
@@ -373,7 +375,8 @@ export class StartedMiddlebox implements AsyncDisposable {
       if (!cloudReady && !cloudFailed) record.upstreamResult = 'timeout';
       sensor.destroy();
       cloud.destroy();
-    }, HANDSHAKE_TIMEOUT_MS);
+    }, HANDSHAKE_TIMEOUT_MS).unref();
+    sensor.once('close', () => clearTimeout(timer));
     const maybeRelay = () => {
       if (!sensorReady || !cloudReady) return;
       clearTimeout(timer);

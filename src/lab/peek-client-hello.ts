@@ -33,7 +33,7 @@ export function readClientHello(socket: net.Socket, timeoutMs: number, already: 
       decide();
     };
     const onClosed = () => settle({ status: 'closed' });
-    const timer = setTimeout(() => settle({ status: 'timeout' }), timeoutMs);
+    const timer = setTimeout(() => settle({ status: 'timeout' }), timeoutMs).unref();
     socket.on('data', onData);
     socket.once('end', onClosed);
     socket.once('close', onClosed);
