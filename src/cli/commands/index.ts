@@ -5,10 +5,11 @@ import { registerProxyCopy } from './proxy-copy.js';
 import { registerRun } from './run.js';
 import { registerEndpoints } from './endpoints.js';
 import { registerSchema } from './schema.js';
+import { registerList } from './list.js';
 import { registerProbe } from './probe.js';
 import { registerLabUp } from './lab-up.js';
 
 /** A command module adds its subcommand; `setExit` raises the process's exit code (max wins). */
 export type RegisterCommand = (program: Command, setExit: (code: number) => void) => void;
 
-export const COMMANDS: RegisterCommand[] = [registerRun, registerEndpoints, registerDecode, registerEncode, registerProxyCopy, registerSchema, registerProbe, registerLabUp];
+export const COMMANDS: RegisterCommand[] = [registerRun, registerEndpoints, registerDecode, registerEncode, registerProxyCopy, registerList, registerSchema, registerProbe, registerLabUp];
