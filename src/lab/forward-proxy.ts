@@ -1,5 +1,6 @@
 /**
- * A forward (explicit) proxy on proxy-chain: HTTP CONNECT with an allowlist, authentication
+ * A forward (explicit) proxy on proxy-chain: HTTP CONNECT (and plain HTTP forwarding, for
+ * revocation lists) with an allowlist of hosts and ports, authentication
  * modes including the field misbehaviours, and chaining to an upstream proxy or middlebox.
  *
  *   windows-host ──CONNECT host:443──▶ forward proxy 127.77.B.n:8080
@@ -39,7 +40,7 @@ export interface ProxyDecisionRecord {
   from: string;
   target: string;
   port: number;
-  decision: 'tunnel' | 'chained' | 'denied' | 'auth-required' | 'auth-misreported' | 'upstream-failed' | 'closed';
+  decision: 'tunnel' | 'forwarded' | 'chained' | 'denied' | 'auth-required' | 'auth-misreported' | 'upstream-failed' | 'closed';
   status: number | null;
   detail: string;
 }
@@ -99,10 +100,6 @@ export class StartedForwardProxy implements AsyncDisposable {
           record('auth-misreported', status, `answered ${status} with a challenge instead of 407`);
           throw new RequestError('Authentication required', status, header);
         }
-        if (isHttp) {
-          record('denied', 403, 'only CONNECT is served by this lab proxy');
-          throw new RequestError('Only CONNECT is allowed', 403);
-        }
         if (!ports.includes(targetPort) || !allow.some((p) => matchesPattern(p, hostname))) {
           record('denied', 403, `${hostname}:${targetPort} is not on the allowlist`);
           throw new RequestError(`Access to ${hostname}:${targetPort} denied by policy`, 403);
@@ -126,7 +123,8 @@ export class StartedForwardProxy implements AsyncDisposable {
             throw new RequestError(`Cannot connect to ${hostname}:${targetPort}`, code);
           }
         }
-        record('tunnel', 200, 'tunnel established');
+        // Plain HTTP (e.g. certificate revocation lists on port 80) is forwarded, not tunnelled.
+        record(isHttp ? 'forwarded' : 'tunnel', 200, isHttp ? 'request forwarded' : 'tunnel established');
         return { dnsLookup: labLookup, localAddress: env.address };
       },
     });

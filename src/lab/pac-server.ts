@@ -1,10 +1,12 @@
 /**
- * A lab web server for PAC files and WPAD, on its own address and the real port 80:
+ * A lab web server on its own address and the real port 80, for PAC files, WPAD and
+ * certificate revocation lists:
  *
  *   windows-host ──GET http://wpad.<domain>/wpad.dat──▶ 127.77.B.n:80 ──▶ script text
  *   windows-host ──GET http://pac.<domain>/proxy.pac──▶ same kind of server
+ *   windows-host ──GET http://crl.microsoft.com/pki/…──▶ (directly or through a proxy)
  *
- * WinINET fetches PAC and WPAD scripts over plain HTTP on port 80, so the lab does too.
+ * WinINET fetches PAC and WPAD scripts, and Windows fetches CRLs, over plain HTTP on port 80.
  */
 import http from 'node:http';
 import type net from 'node:net';
@@ -13,14 +15,17 @@ import { listenOn } from './address-block.js';
 export interface PacServerDefinition {
   /** DNS name (also registered under the lab domain); `wpad` makes it the WPAD server. */
   name: string;
-  /** Path → script text. */
+  /** Path → body. A key ending in `*` serves every path with that prefix. */
   files: Record<string, string>;
+  /** More DNS names for the same server (e.g. crl.microsoft.com). */
+  aliases?: string[];
   /** Serve nothing (every request 404), to model a PAC URL that is down. */
   down?: boolean;
 }
 
 export interface PacRequestRecord {
   from: string;
+  host: string;
   path: string;
   status: number;
 }
@@ -40,14 +45,15 @@ export class StartedPacServer implements AsyncDisposable {
     const sockets = new Set<net.Socket>();
     const server = http.createServer((req, res) => {
       const path = (req.url ?? '/').split('?')[0]!;
-      const body = def.down ? undefined : def.files[path];
+      const body = def.down ? undefined : (def.files[path] ?? Object.entries(def.files).find(([k]) => k.endsWith('*') && path.startsWith(k.slice(0, -1)))?.[1]);
       const status = body === undefined ? 404 : 200;
-      records.push({ from: env.whoIs(req.socket.remoteAddress ?? '?'), path, status });
+      records.push({ from: env.whoIs(req.socket.remoteAddress ?? '?'), host: req.headers.host ?? '', path, status });
       if (body === undefined) {
         res.writeHead(404, { 'content-type': 'text/plain' }).end('Not Found');
         return;
       }
-      res.writeHead(200, { 'content-type': 'application/x-ns-proxy-autoconfig', 'content-length': Buffer.byteLength(body) });
+      const type = path.endsWith('.dat') || path.endsWith('.pac') ? 'application/x-ns-proxy-autoconfig' : 'application/octet-stream';
+      res.writeHead(200, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
       res.end(body);
     });
     const port = env.port ?? 80;

@@ -103,10 +103,10 @@ export class StartedLab implements AsyncDisposable {
     for (const [i, w] of (def.pacServers ?? []).entries()) {
       const address = block.address(40 + i);
       network.nameComponent(address, w.name);
-      for (const n of [w.name, `${w.name}.${def.domain}`]) network.dns.register(n, address);
+      for (const n of [w.name, `${w.name}.${def.domain}`, ...(w.aliases ?? [])]) network.dns.register(n, address);
       const started = await StartedPacServer.start(w, { address, whoIs: (a) => network.whoIs(a) });
       this.pacServers.set(w.name, started);
-      this.components.push({ name: w.name, kind: 'pac-server', address, port: started.port, dnsNames: [w.name, `${w.name}.${def.domain}`] });
+      this.components.push({ name: w.name, kind: 'pac-server', address, port: started.port, dnsNames: [w.name, `${w.name}.${def.domain}`, ...(w.aliases ?? [])] });
     }
     for (const [name, target] of Object.entries(def.dns?.records ?? {})) {
       const address = proxyAddress.get(target) ?? this.middleboxes.get(target)?.address ?? this.cloud.endpoints.find((e) => e.host === target)?.address ?? target;
