@@ -38,7 +38,7 @@ export function renderHtmlReport(report: RunReport): string {
   const body = [
     `<header class="top"><h1>atp-netlab report</h1><p class="meta">version ${esc(report.version)} · schema ${report.schema} · ${esc(report.durationMs)} ms</p></header>`,
     renderSummary(report, allChecks.length, failedChecks, warnings),
-    renderFixOverview(report),
+    renderFixOverview(report, scenarioIds),
     renderFilters(identities),
     `<main>`,
     ...report.scenarios.map((s, i) => renderScenario(s, i, scenarioIds[i]!)),
@@ -85,7 +85,7 @@ function renderSummary(report: RunReport, checks: number, failedChecks: number, 
 }
 
 /** The causes behind every failed or warned check, once each, with the first place to look. */
-function renderFixOverview(report: RunReport): string {
+function renderFixOverview(report: RunReport, scenarioIds: string[]): string {
   const causes = new Map<string, { r: Remediation; count: number; anchor: string }>();
   report.scenarios.forEach((s, si) => {
     const groups = groupPaths(s.checks);
@@ -100,12 +100,16 @@ function renderFixOverview(report: RunReport): string {
       else causes.set(r.code, { r, count: 1, anchor: `path-${si}-${gi}` });
     });
   });
-  if (!causes.size) return '';
-  const items = [...causes.values()].map(
+  const cannotRun = report.scenarios.map((s, si) => ({ s, si })).filter(({ s }) => s.error);
+  if (!causes.size && !cannotRun.length) return '';
+  const errors = cannotRun.map(
+    ({ s, si }) => `<li class="cause cause-error" data-cause="SCENARIO_ERROR"><a href="#${esc(scenarioIds[si]!)}">${esc(s.name)}</a> <strong>could not run</strong><br><span class="fix">${esc(s.error!)}</span></li>`,
+  );
+  const items = [...errors, ...[...causes.values()].map(
     ({ r, count, anchor }) =>
       `<li class="cause cause-${r.severity}" data-cause="${esc(r.code)}"><a href="#${anchor}"><code>${esc(r.code)}</code></a> <strong>${esc(r.title)}</strong> <span class="count">×${count}</span><br><span class="fix"><b>Fix:</b> ${esc(r.fix)}</span></li>`,
-  );
-  return `<section id="fixes" class="fixes"><h2>What to fix</h2><p class="hint">Causes of the checks that did not meet their expectation or passed only through SSL inspection.</p><ul>${items.join('')}</ul></section>`;
+  )];
+  return `<section id="fixes" class="fixes"><h2>What to fix</h2><p class="hint">Scenarios that could not run, and the causes of the checks that did not meet their expectation or passed only through SSL inspection.</p><ul>${items.join('')}</ul></section>`;
 }
 
 function renderFilters(identities: string[]): string {
@@ -169,7 +173,7 @@ function renderPathFigure(s: ScenarioResult, g: PathGroup, si: number, gi: numbe
   const svg = renderPathSvg(g.hops, {
     hostSubLabel: `as ${g.identities.join(', ')}`,
     cloudLabel: g.hosts.length === 1 ? g.hosts[0]! : `${g.hosts.length} sensorapi hosts`,
-    ...(g.hosts.length > 1 ? { cloudSubLabel: `${g.hosts[0]!.split('.')[0]} …` } : {}),
+    ...(g.hosts.length > 1 ? { cloudSubLabel: `${g.hosts[0]!} +${g.hosts.length - 1}` } : {}),
   });
   const outcome = g.observed.reachable
     ? `reachable${g.observed.inspected ? ' through SSL inspection' : ''}`
@@ -244,18 +248,19 @@ h1{font-size:22px;margin:0}
 h2{font-size:18px;margin:0;display:inline}
 h3{font-size:14px;margin:14px 0 6px;color:var(--muted);text-transform:uppercase;letter-spacing:.04em}
 .meta,.muted{color:var(--muted);font-size:12px}
-.summary{display:flex;flex-wrap:wrap;gap:10px;margin-top:12px}
+.scenario>header .meta{margin-left:8px}
+#summary{display:flex;flex-wrap:wrap;gap:10px;margin-top:14px}
 .card{background:#fff;border:1px solid var(--line);border-radius:8px;padding:8px 14px;min-width:110px}
 .card .num{display:block;font-size:24px;font-weight:700}
 .card .label{color:var(--muted);font-size:12px}
 .card-ok .num{color:var(--ok)}.card-bad .num{color:var(--bad)}.card-warn .num{color:var(--warn)}
-.fixes{margin-top:14px}
+#fixes{margin-top:22px}
 .fixes h2{font-size:16px;display:block}
 .fixes ul{margin:6px 0;padding-left:18px}
 .fixes li{margin:4px 0}
 .cause-error code{color:var(--bad)}.cause-warning code{color:var(--warn)}
 .hint{color:var(--muted);margin:2px 0}
-.filters{display:flex;flex-wrap:wrap;align-items:center;gap:10px;margin-top:14px;position:sticky;top:0;background:var(--bg);padding-top:8px;padding-bottom:8px;z-index:2;border-bottom:1px solid var(--line)}
+#filters{display:flex;flex-wrap:wrap;align-items:center;gap:10px;margin-top:14px;position:sticky;top:0;background:var(--bg);padding-top:8px;padding-bottom:8px;z-index:2;border-bottom:1px solid var(--line)}
 .filters fieldset{border:1px solid var(--line);border-radius:6px;padding:2px 10px 4px;background:#fff}
 .filters legend{font-size:11px;color:var(--muted);text-transform:uppercase}
 .filter{margin-right:10px;cursor:pointer;white-space:nowrap}
@@ -287,7 +292,7 @@ table.checks th{text-align:left;font-weight:600;color:var(--muted);border-bottom
 table.checks td{border-bottom:1px solid var(--line);padding:4px 6px;vertical-align:top}
 tr.check-failed td{background:#fff5f5}
 tr.check-warning td{background:#fffaf0}
-td.host{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:12px;word-break:break-all}
+td.host{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:12px;white-space:nowrap}
 .tag{font-size:10px;border:1px solid var(--line);border-radius:3px;padding:0 3px;color:var(--muted)}
 .mismatches{color:var(--bad);margin:2px 0;padding-left:16px}
 details summary{cursor:pointer}

@@ -33,7 +33,7 @@ const STYLE: Record<HopStatus, { stroke: string; fill: string; text: string; das
 };
 
 // Rough text metrics for the layout (12px sans-serif); the SVG scales down to fit anyway.
-const CHAR_PX = 7;
+const CHAR_PX = 7.5;
 const GAP_PX = 46;
 const NODE_H = 50;
 const TOP = 20;

@@ -1,0 +1,265 @@
+/**
+ * The HTML report, twice: as markup from a hand-made report (fast), and as a person sees it,
+ * from real scenario runs (one expectation flipped so a scenario fails, an SSL-inspection
+ * scenario for the amber warning, a hostile description, a scenario that cannot run) loaded
+ * in a real headless Chromium, with its DOM, filters and network activity checked and a
+ * screenshot saved to test-artifacts/report.png.
+ *
+ * Chromium is Debian's (`apt-get install chromium`); playwright-core only drives it. When it
+ * is missing the test fails and says how to install it: a skipped browser test would let a
+ * broken report pass CI unnoticed.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderHtmlReport } from '../../src/report/html-report.js';
+import { REMEDIATIONS } from '../../src/report/remediation.js';
+import type { RunReport } from '../../src/report/result-model.js';
+import { loadScenarioFile, parseScenarioText, type LoadedScenario } from '../../src/scenario/load-scenario.js';
+import { runScenarios } from '../../src/scenario/run-scenario.js';
+import { testPki } from '../helpers/lab-fixtures.js';
+import { check, failingMisreported, inspectedOk, outcome, report, scenario } from './report-fixture.js';
+
+const CHROMIUM = process.env.ATP_NETLAB_CHROMIUM ?? '/usr/bin/chromium';
+const ARTIFACTS = path.resolve('test-artifacts');
+
+describe('HTML report markup', () => {
+  const html = renderHtmlReport(report([failingMisreported(), inspectedOk(), scenario('fine', [check('CurrentUser', outcome('OK'))])]));
+
+  it('is one self-contained document: no external URLs, no link/src attributes except the empty icon', () => {
+    expect(html.startsWith('<!doctype html>')).toBe(true);
+    expect(html).toContain("default-src 'none'");
+    expect(html).not.toMatch(/\ssrc=/);
+    expect([...html.matchAll(/<link [^>]*>/g)].map((m) => m[0])).toEqual(['<link rel="icon" href="data:,">']);
+    expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+  });
+
+  it('marks the broken hop with its code, the warning hop amber, and carries stable data attributes', () => {
+    expect(html).toMatch(/<g class="hop" data-hop-kind="proxy" data-hop-status="broken" data-code="PROXY_AUTH_MISREPORTED">/);
+    expect(html).toMatch(/<g class="hop" data-hop-kind="middlebox" data-hop-status="warning" data-code="OK">/);
+    expect(html).toMatch(/<g class="hop" data-hop-kind="cloud" data-hop-status="unreached">/);
+    expect(html).toContain('data-scenario="proxy-auth-misreported" data-scenario-status="failed"');
+    expect(html.match(/data-check-status="failed"/g)).toHaveLength(2);
+    expect(html.match(/data-check-status="warning"/g)).toHaveLength(1);
+    expect(html.match(/data-check-status="passed"/g)).toHaveLength(1);
+    // Both identities share one path picture in the failing scenario.
+    expect(html).toContain('data-identities="LocalService LocalSystem" data-checks="check-0-0 check-0-1"');
+  });
+
+  it('escapes user data everywhere (text and attributes)', () => {
+    const evil = scenario('evil', [check('LocalService', outcome('PROXY_DENIED', { detail: '<img src=x onerror=alert(1)>' }), { host: 'a"b<c>.example' })], {
+      description: '<script>alert(1)</script> & "quotes"',
+    });
+    const out = renderHtmlReport(report([evil]));
+    expect(out).toContain('&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quotes&quot;');
+    expect(out).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(out).toContain('data-host="a&quot;b&lt;c&gt;.example"');
+    expect(out).not.toContain('<script>alert');
+    expect(out).not.toContain('<img');
+  });
+
+  it('draws a path for checks the runner did not trace (a report rebuilt from JSON)', () => {
+    const c = check('LocalService', outcome('PROXY_AUTH_REQUIRED'));
+    delete c.path;
+    const out = renderHtmlReport(report([scenario('untraced', [c])]));
+    expect(out).toMatch(/data-hop-kind="proxy" data-hop-status="broken" data-code="PROXY_AUTH_REQUIRED"/);
+    expect(out).toContain(`data-remediation="PROXY_AUTH_REQUIRED"`);
+  });
+});
+
+describe('HTML report in headless Chromium (real scenario runs)', () => {
+  let run: RunReport;
+  let context: BrowserContext | undefined;
+  let userDataDir: string | undefined;
+  let page: Page;
+  const requests: string[] = [];
+  let fileUrl: string;
+
+  beforeAll(async () => {
+    if (!fs.existsSync(CHROMIUM)) {
+      throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's browser with \`apt-get install -y chromium\` (or set ATP_NETLAB_CHROMIUM). This test must not be skipped.`);
+    }
+    run = await runScenarios(await browserScenarios(), { pki: await testPki(), concurrency: 2 });
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    const file = path.join(ARTIFACTS, 'report.html');
+    fs.writeFileSync(file, renderHtmlReport(run));
+    fileUrl = pathToFileURL(file).href;
+
+    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atp-netlab-chromium-'));
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      viewport: { width: 1280, height: 900 },
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.on('request', (r) => requests.push(r.url()));
+    await page.goto(fileUrl, { waitUntil: 'load' });
+  }, 90_000);
+
+  afterAll(async () => {
+    await context?.close();
+    if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
+  });
+
+  it('the runs are what the page should show: one scenario failing, two checks through inspection', () => {
+    expect(run.summary).toEqual({ scenarios: 6, passed: 4, failed: 2 });
+    expect(run.scenarios.find((s) => s.name === 'proxy-auth-misreported')?.passed).toBe(false);
+    expect(run.scenarios.find((s) => s.name === 'cannot-run')?.error).toBeTruthy();
+  });
+
+  it('loads with no network request but the file itself, and runs no injected script', async () => {
+    expect(requests).toEqual([fileUrl]);
+    expect(await page.evaluate(() => document.scripts.length)).toBe(1);
+    expect(await page.locator('img').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { pwned?: boolean }).pwned)).toBeUndefined();
+    const description = await page.locator('[data-scenario="inspected-ok"] .description').textContent();
+    expect(description).toContain('<script>window.pwned = true</script>');
+    expect(description).toContain('| pipe');
+  });
+
+  it('summary and counts match the report', async () => {
+    const total = run.scenarios.reduce((n, s) => n + s.checks.length, 0);
+    expect(await page.locator('section[data-scenario]').count()).toBe(run.scenarios.length);
+    expect(await page.locator('tr[data-check-status]').count()).toBe(total);
+    expect(await page.locator('[data-summary="scenarios"]').textContent()).toBe('6');
+    expect(await page.locator('[data-summary="passed"]').textContent()).toBe('4');
+    expect(await page.locator('[data-summary="failed"]').textContent()).toBe('2');
+    expect(await page.locator('[data-summary="warnings"]').textContent()).toBe('2');
+    expect(await page.locator('tr[data-check-status="failed"]').count()).toBe(2);
+    expect(await page.locator('tr[data-check-status="warning"]').count()).toBe(2);
+    expect(await page.locator('#visible-count').textContent()).toBe(`${total} of ${total} checks shown`);
+    expect(await page.locator('section[data-scenario-status="failed"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-scenario')))).toEqual(['proxy-auth-misreported', 'cannot-run']);
+  });
+
+  it('the failing scenario shows the broken hop at the proxy, red, with its code and fix', async () => {
+    const section = page.locator('section[data-scenario="proxy-auth-misreported"]');
+    const hop = section.locator('g[data-hop-status="broken"]');
+    expect(await hop.count()).toBe(1);
+    expect(await hop.getAttribute('data-hop-kind')).toBe('proxy');
+    expect(await hop.getAttribute('data-code')).toBe('PROXY_AUTH_MISREPORTED');
+    expect(await hop.locator('rect').getAttribute('stroke')).toBe('#c62828');
+    expect(await hop.locator('.hop-code').textContent()).toBe('PROXY_AUTH_MISREPORTED');
+    expect(await hop.isVisible()).toBe(true);
+    const remedy = section.locator('[data-remediation="PROXY_AUTH_MISREPORTED"]');
+    expect(await remedy.isVisible()).toBe(true);
+    expect(await remedy.textContent()).toContain(REMEDIATIONS.PROXY_AUTH_MISREPORTED.fix);
+    expect(await remedy.textContent()).toContain('licensing issues');
+    expect(await section.locator('figure[data-path-status="broken"]').getAttribute('data-identities')).toBe('LocalService LocalSystem');
+  });
+
+  it('proxy-auth-required: the administrator gets through, the services stop at the proxy (two pictures)', async () => {
+    const section = page.locator('section[data-scenario="proxy-auth-required"]');
+    expect(await section.locator('figure[data-path-status="ok"]').getAttribute('data-identities')).toBe('CurrentUser');
+    const broken = section.locator('figure[data-path-status="broken"]');
+    expect(await broken.getAttribute('data-identities')).toBe('LocalService LocalSystem');
+    expect(await broken.locator('g[data-hop-status="broken"]').getAttribute('data-code')).toBe('PROXY_AUTH_REQUIRED');
+  });
+
+  it('a success through SSL inspection is amber, and an inspection that breaks mutual TLS is red at the middlebox', async () => {
+    const warned = page.locator('section[data-scenario="inspected-ok"] g[data-hop-kind="middlebox"]');
+    expect(await warned.getAttribute('data-hop-status')).toBe('warning');
+    expect(await warned.locator('rect').getAttribute('stroke')).toBe('#b26a00');
+    expect(await page.locator('section[data-scenario="inspected-ok"] [data-remediation="OK_INSPECTED"]').isVisible()).toBe(true);
+    const broken = page.locator('section[data-scenario="inspection-breaks-mutual-auth"] g[data-hop-status="broken"]');
+    expect(await broken.getAttribute('data-hop-kind')).toBe('middlebox');
+    expect(await broken.getAttribute('data-code')).toBe('INSPECTION_BREAKS_MUTUAL_AUTH');
+    expect(await page.locator('section[data-scenario="cannot-run"] .error').textContent()).toContain('could not run');
+  });
+
+  it('reads well: screenshot saved to test-artifacts/report.png', async () => {
+    await page.screenshot({ path: path.join(ARTIFACTS, 'report.png'), fullPage: true });
+    expect(fs.statSync(path.join(ARTIFACTS, 'report.png')).size).toBeGreaterThan(10_000);
+  });
+
+  it('the status filter hides passed checks (and scenarios left empty); the identity filter hides an identity', async () => {
+    await page.locator('input[data-filter="status"][value="passed"]').uncheck();
+    expect(await page.locator('tr[data-check-status="passed"]').evaluateAll((rows) => rows.every((r) => (r as HTMLElement).offsetParent === null))).toBe(true);
+    for (const st of ['failed', 'warning']) {
+      expect(await page.locator(`tr[data-check-status="${st}"]`).evaluateAll((rows) => rows.every((r) => (r as HTMLElement).offsetParent !== null))).toBe(true);
+    }
+    expect(await page.locator('section[data-scenario="direct-internet"]').isVisible()).toBe(false);
+    expect(await page.locator('section[data-scenario="proxy-auth-misreported"]').isVisible()).toBe(true);
+    expect(await page.locator('section[data-scenario="proxy-auth-required"] figure[data-path-status="ok"]').isVisible()).toBe(false);
+    const total = run.scenarios.reduce((n, s) => n + s.checks.length, 0);
+    expect(await page.locator('#visible-count').textContent()).toBe(`4 of ${total} checks shown`);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'report-failed-only.png'), fullPage: true });
+
+    await page.locator('input[data-filter="identity"][value="LocalSystem"]').uncheck();
+    expect(await page.locator('#visible-count').textContent()).toBe(`2 of ${total} checks shown`);
+    expect(await page.locator('tr[data-identity="LocalSystem"]').evaluateAll((rows) => rows.every((r) => (r as HTMLElement).offsetParent === null))).toBe(true);
+
+    await page.locator('input[data-filter="status"][value="passed"]').check();
+    await page.locator('input[data-filter="identity"][value="LocalSystem"]').check();
+    expect(await page.locator('#visible-count').textContent()).toBe(`${total} of ${total} checks shown`);
+    expect(requests).toEqual([fileUrl]);
+  });
+});
+
+/** Real scenario files, one expectation flipped, plus in-memory scenarios for inspection, hostile text and a setup error. */
+async function browserScenarios(): Promise<LoadedScenario[]> {
+  const required = await loadScenarioFile('scenarios/proxy-auth-required.yaml');
+  const direct = await loadScenarioFile('scenarios/direct-internet.yaml');
+  const misreported = await loadScenarioFile('scenarios/proxy-auth-misreported.yaml');
+  // Flip: claim the sensor gets through; the lab proves it does not.
+  misreported.scenario.expect = misreported.scenario.expect.map((e) => ({ ...e, reachable: true, step: undefined, code: undefined }));
+  const inline = (name: string, yaml: string): LoadedScenario => {
+    const file = path.join('test', 'report', `${name}.yaml`);
+    return { scenario: parseScenarioText(yaml, file), file, dir: path.dirname(file) };
+  };
+  return [
+    required,
+    direct,
+    misreported,
+    inline(
+      'inspected-ok',
+      `name: inspected-ok
+description: >
+  An SSL-inspecting middlebox that re-signs the sensor's traffic but presents a client certificate
+  the cloud accepts. It works and is unsupported. <script>window.pwned = true</script> | pipe
+workspace: contosoATP
+network:
+  middleboxes: [{ name: inspector, mode: intercept-mutual, hostTrustsCa: true }]
+host:
+  trust: [cloud-root, middlebox-ca]
+  identities:
+    LocalService: { proxy: "inspector:8080" }
+    LocalSystem: { proxy: "inspector:8080" }
+expect:
+  - { identities: [LocalService, LocalSystem], reachable: true, inspected: true }
+`,
+    ),
+    inline(
+      'inspection-breaks-mutual-auth',
+      `name: inspection-breaks-mutual-auth
+description: >
+  An SSL-inspecting middlebox that re-signs the traffic and re-originates it without the
+  sensor's client certificate, so the cloud never sees which sensor is calling.
+workspace: contosoATP
+network:
+  middleboxes: [{ name: inspector, mode: intercept, hostTrustsCa: true }]
+host:
+  trust: [cloud-root, middlebox-ca]
+  identities:
+    LocalService: { proxy: "inspector:8080" }
+expect:
+  - { identities: [LocalService], reachable: false, code: INSPECTION_BREAKS_MUTUAL_AUTH }
+`,
+    ),
+    inline(
+      'cannot-run',
+      `name: cannot-run
+description: >
+  A host whose registry export is missing, so the scenario cannot even start; the report must
+  say so instead of showing an empty table.
+host:
+  reg: [does-not-exist.reg]
+expect:
+  - { reachable: true }
+`,
+    ),
+  ];
+}
