@@ -5,6 +5,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { explainLab } from '../../src/lab/lab-definition.js';
 import type { MiddleboxDefinition } from '../../src/lab/middlebox.js';
 import { startLab, type StartedLab } from '../../src/lab/topology.js';
 import type { LabPki } from '../../src/pki/index.js';
@@ -263,5 +264,22 @@ describe('middlebox lifecycle', () => {
       });
     });
     expect(err.code).toBe('ECONNREFUSED');
+  });
+});
+
+describe('middlebox and transparent proxy in explainLab', () => {
+  it('describes mode, trust, TLS bounds, block page and the transparent hand-off', () => {
+    const text = explainLab(
+      baseLab({
+        middleboxes: [
+          mb({ mode: 'intercept', hostTrustsCa: false, sensorTls: { minTlsVersion: 'TLSv1', maxTlsVersion: 'TLSv1.1' }, blockPage: { status: 403, body: 'x' } }),
+          { name: 'mutual', mode: 'intercept-mutual', hostTrustsCa: true },
+        ],
+        transparentProxy: { middlebox: 'inspector' },
+      }),
+    );
+    expect(text).toMatch(/Middlebox inspector:8080: intercepts TLS and re-originates it WITHOUT a client certificate.*does NOT trust its CA, sensor-side TLS TLSv1\.\.TLSv1\.1, answers 403/);
+    expect(text).toMatch(/Middlebox mutual:8080: .*presents the sensor's certificate upstream.*trusts its CA/);
+    expect(text).toMatch(/Transparent proxy transparent-proxy: .*hands it to middlebox inspector/);
   });
 });
