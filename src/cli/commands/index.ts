@@ -8,8 +8,9 @@ import { registerSchema } from './schema.js';
 import { registerList } from './list.js';
 import { registerProbe } from './probe.js';
 import { registerLabUp } from './lab-up.js';
+import { registerScenarioFromReg } from './scenario-from-reg.js';
 
 /** A command module adds its subcommand; `setExit` raises the process's exit code (max wins). */
 export type RegisterCommand = (program: Command, setExit: (code: number) => void) => void;
 
-export const COMMANDS: RegisterCommand[] = [registerRun, registerEndpoints, registerDecode, registerEncode, registerProxyCopy, registerList, registerSchema, registerProbe, registerLabUp];
+export const COMMANDS: RegisterCommand[] = [registerRun, registerEndpoints, registerDecode, registerEncode, registerProxyCopy, registerList, registerSchema, registerProbe, registerLabUp, registerScenarioFromReg];
