@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { renderHtmlReport } from '../../src/report/html-report.js';
 import { REMEDIATIONS } from '../../src/report/remediation.js';
 import type { RunReport } from '../../src/report/result-model.js';
@@ -77,8 +77,13 @@ describe('HTML report in headless Chromium (real scenario runs)', () => {
   let page: Page;
   const requests: string[] = [];
   let fileUrl: string;
+  let ready: Promise<void> | undefined;
 
-  beforeAll(async () => {
+  // Opened once, from a beforeEach rather than a beforeAll: a missing browser then FAILS each
+  // test with the same clear message (a failing beforeAll reports them as skipped).
+  const open = (): Promise<void> => (ready ??= launch());
+
+  async function launch(): Promise<void> {
     if (!fs.existsSync(CHROMIUM)) {
       throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's browser with \`apt-get install -y chromium\` (or set ATP_NETLAB_CHROMIUM). This test must not be skipped.`);
     }
@@ -98,7 +103,9 @@ describe('HTML report in headless Chromium (real scenario runs)', () => {
     page = context.pages()[0] ?? (await context.newPage());
     page.on('request', (r) => requests.push(r.url()));
     await page.goto(fileUrl, { waitUntil: 'load' });
-  }, 90_000);
+  }
+
+  beforeEach(open, 90_000);
 
   afterAll(async () => {
     await context?.close();

@@ -12,7 +12,7 @@ describe('remediation table', () => {
       expect(r.code, code).toBe(code);
       expect(r.explanation.length, `${code} explanation`).toBeGreaterThan(60);
       expect(r.fix.length, `${code} fix`).toBeGreaterThan(20);
-      expect(r.source, `${code} source`).toMatch(/Seed|Field|field|revision/);
+      expect(r.source, `${code} source`).toMatch(/Seed|[Ff]ield|revision|guidance/);
       expect(r.title.length, `${code} title`).toBeGreaterThan(3);
       expect(r.severity, code).toBe(code === 'OK' ? 'ok' : 'error');
     }
