@@ -19,6 +19,8 @@ export interface Endpoint {
   region?: Region;
   /** Path prefix when only part of the host is needed (revocation under www.microsoft.com). */
   path?: string;
+  /** A representative URL to fetch when checking that the endpoint is reachable. */
+  probeUrl?: string;
   note?: string;
 }
 
@@ -45,10 +47,10 @@ export const TABLE_2020: readonly Endpoint[] = [
 
 /** Certificate revocation hosts an explicit allowlist must also allow (2023 guidance). */
 export const REVOCATION_2023: readonly Endpoint[] = [
-  { host: 'crl.microsoft.com', port: 80, role: 'revocation', edition: 'revocation-2023' },
-  { host: 'ctldl.windowsupdate.com', port: 80, role: 'revocation', edition: 'revocation-2023' },
-  { host: 'www.microsoft.com', port: 80, role: 'revocation', edition: 'revocation-2023', path: '/pkiops/*' },
-  { host: 'www.microsoft.com', port: 80, role: 'revocation', edition: 'revocation-2023', path: '/pki/*' },
+  { host: 'crl.microsoft.com', port: 80, role: 'revocation', edition: 'revocation-2023', probeUrl: 'http://crl.microsoft.com/pki/crl/products/MicRooCerAut2011_2011_03_22.crl' },
+  { host: 'ctldl.windowsupdate.com', port: 80, role: 'revocation', edition: 'revocation-2023', probeUrl: 'http://ctldl.windowsupdate.com/msdownload/update/v3/static/trustedr/en/disallowedcertstl.cab' },
+  { host: 'www.microsoft.com', port: 80, role: 'revocation', edition: 'revocation-2023', path: '/pkiops/*', probeUrl: 'http://www.microsoft.com/pkiops/crl/Microsoft%20Azure%20TLS%20Issuing%20CA%2001.crl' },
+  { host: 'www.microsoft.com', port: 80, role: 'revocation', edition: 'revocation-2023', path: '/pki/*', probeUrl: 'http://www.microsoft.com/pki/certs/MicRooCerAut2011_2011_03_22.crt' },
 ];
 
 const WORKSPACE_RE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/i;

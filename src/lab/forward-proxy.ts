@@ -106,7 +106,7 @@ export class StartedForwardProxy implements AsyncDisposable {
         }
         if (env.upstreamUrl) {
           record('chained', null, `via ${env.upstreamUrl}`);
-          return { upstreamProxyUrl: env.upstreamUrl };
+          return { upstreamProxyUrl: env.upstreamUrl, localAddress: env.address };
         }
         if (def.onTargetFailure !== 'close') {
           const address = env.lookup(hostname);

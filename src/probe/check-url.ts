@@ -13,7 +13,6 @@ import net from 'node:net';
 import tls from 'node:tls';
 import { Client } from 'undici';
 import type { NetTransport } from '../transport.js';
-import { NetError } from '../transport.js';
 import { formatHop, type RouteHop, type RouteResult } from '../route.js';
 import { analyzeChain, type ChainFacts, type ExpectedChain } from './chain-analysis.js';
 import { classifyConnectResponse, parseConnectResponse } from './connect-response.js';
@@ -21,6 +20,7 @@ import type { ProbeCode, ProbeOutcome, ProbeStep } from './outcome.js';
 import { stepOf } from './outcome.js';
 import { classifyTlsError } from './tls-errors.js';
 import { emitProbeEvent } from './diagnostics.js';
+import { dialHop, type StepFailure } from './dial.js';
 
 export interface ProbeTimeouts {
   tcpMs: number;
@@ -50,7 +50,7 @@ export interface ProbeOptions {
   userAgent?: string;
 }
 
-type Fail = { fail: true; step: ProbeStep; code: ProbeCode; detail: string };
+type Fail = StepFailure;
 const fail = (code: ProbeCode, detail: string, step: ProbeStep = stepOf(code)): Fail => ({ fail: true, step, code, detail });
 
 export async function checkUrl(url: string, routeResult: RouteResult, o: ProbeOptions): Promise<ProbeOutcome> {
@@ -116,40 +116,16 @@ export async function checkUrl(url: string, routeResult: RouteResult, o: ProbeOp
   };
 
   const openPath = async (hop: RouteHop): Promise<Fail | { socket: net.Socket }> => {
-    const dialHost = hop.kind === 'DIRECT' ? host : hop.host;
-    const dialPort = hop.kind === 'DIRECT' ? port : hop.port;
-    const what = hop.kind === 'DIRECT' ? host : `proxy ${hop.host}`;
-    step = 'dns';
-    let addresses: string[];
-    try {
-      addresses = await o.transport.lookup(dialHost);
-    } catch (e) {
-      return fail('DNS_NOT_FOUND', `${what} does not resolve (${(e as Error).message})`);
+    const d = await dialHop(o.transport, hop, { host, port }, { timeoutMs: o.timeouts.tcpMs, signal: abort.signal, onStep: (st) => (step = st) });
+    if ('fail' in d) return d;
+    opened.add(d.socket);
+    if (d.pathNote) {
+      routeText = 'TRANSPARENT';
+      notes.push(`the network diverted ${host}:${port} to ${d.pathNote}`);
     }
-    step = 'tcp';
-    let socket: net.Socket | undefined;
-    let tcpErr: NetError | undefined;
-    for (const address of addresses) {
-      try {
-        socket = await o.transport.connect(address, dialPort, { timeoutMs: o.timeouts.tcpMs, signal: abort.signal });
-        opened.add(socket);
-        const note = o.transport.pathNote?.(address, dialPort);
-        if (note && hop.kind === 'DIRECT') {
-          routeText = 'TRANSPARENT';
-          notes.push(`the network diverted ${host}:${port} to ${note}`);
-        }
-        break;
-      } catch (e) {
-        tcpErr = e instanceof NetError ? e : new NetError('ECONNRESET', (e as Error).message);
-      }
-    }
-    if (!socket) {
-      const code: ProbeCode = tcpErr?.code === 'ECONNREFUSED' ? 'TCP_REFUSED' : 'TCP_TIMEOUT';
-      return fail(code, `${what}:${dialPort}: ${tcpErr?.message ?? 'no address'}`);
-    }
-    if (hop.kind === 'DIRECT') return { socket };
+    if (hop.kind === 'DIRECT') return { socket: d.socket };
     step = 'proxy';
-    return connectThroughProxy(socket, `${hop.host}:${hop.port}`);
+    return connectThroughProxy(d.socket, `${hop.host}:${hop.port}`);
   };
 
   const connectThroughProxy = (socket: net.Socket, proxyName: string): Promise<Fail | { socket: net.Socket }> =>
@@ -285,20 +261,18 @@ export async function checkUrl(url: string, routeResult: RouteResult, o: ProbeOp
         if (c.code === 'TLS_CLIENT_CERT_REJECTED' || c.code === 'TLS_PROTOCOL_VERSION') return fail(c.code, `${c.detail} (after the handshake, as TLS 1.3 reports it)`, 'tls');
       }
       const code = (e as { code?: string }).code;
-      if (code === 'UND_ERR_SOCKET' && !answered) {
-        // The peer completed the handshake, then hung up before answering anything. A server
-        // that verifies client certificates itself (node, many stacks) does exactly this with
-        // no alert: under TLS 1.3 the client's handshake is already over when it decides.
-        if (chain?.inspected) return fail('INSPECTION_BREAKS_MUTUAL_AUTH', `the middlebox (${chain.issuer}) closed the connection after the handshake without answering: it could not complete the upstream mutual-TLS handshake`);
-        return fail('TLS_CLIENT_CERT_REJECTED', `the server closed the connection right after the handshake without answering ${what} (no HTTP response): it did not accept ${o.clientCert ? "the sensor's client certificate" : 'a connection without a client certificate'} (inferred: no TLS alert was sent)`, 'tls');
-      }
       if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return fail('HTTP_TIMEOUT', `no answer to ${what} within ${o.timeouts.httpMs} ms`);
-      // A middlebox that re-signed the chain and then hangs up without an answer is what an
-      // inspecting proxy does when its own handshake with the cloud fails: the cloud wants the
-      // sensor's certificate and the middlebox has none to give ("Two way SSL connection to
-      // service failed" in the field).
-      if (chain?.inspected && (code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED' || socketError?.code === 'ECONNRESET')) {
+      const hungUp = code === 'UND_ERR_SOCKET' || code === 'UND_ERR_CLOSED' || socketError?.code === 'ECONNRESET';
+      // A peer that completes the handshake and hangs up without answering is either an
+      // inspecting middlebox whose own handshake with the cloud failed (it holds no sensor
+      // certificate: "Two way SSL connection to service failed" in the field), or a server
+      // that verified the client certificate in software and refused it, which sends no alert
+      // (under TLS 1.3 the client's handshake is already over when the server decides).
+      if (hungUp && chain?.inspected) {
         return fail('INSPECTION_BREAKS_MUTUAL_AUTH', `${what}: the connection was closed without an answer after ${chain.issuer} re-signed the chain; the middlebox most likely could not complete mutual TLS with the cloud (it does not hold the sensor's certificate)`);
+      }
+      if (hungUp && !answered) {
+        return fail('TLS_CLIENT_CERT_REJECTED', `the server closed the connection right after the handshake without answering ${what}: it did not accept ${o.clientCert ? "the sensor's client certificate" : 'a connection without a client certificate'} (inferred: no TLS alert was sent)`, 'tls');
       }
       return fail('HTTP_STATUS', `${what} failed: ${(e as Error).message}${code ? ` (${code})` : ''}`);
     };

@@ -21,6 +21,7 @@ export const PROBE_CODES = {
   PROXY_TIMEOUT: { step: 'proxy', meaning: 'proxy accepted the connection but did not answer CONNECT in time' },
   TLS_UNTRUSTED_CERT: { step: 'tls', meaning: 'server chain does not lead to a trusted root (e.g. inspection CA not deployed)' },
   TLS_CERT_EXPIRED: { step: 'tls', meaning: 'a certificate in the server chain is expired or not yet valid' },
+  TLS_REVOCATION_UNREACHABLE: { step: 'tls', meaning: 'the host enforces revocation checking and cannot fetch revocation data (crl.microsoft.com, ctldl.windowsupdate.com, www.microsoft.com/pki*)' },
   TLS_HOSTNAME_MISMATCH: { step: 'tls', meaning: 'certificate does not cover the host name' },
   TLS_PROTOCOL_VERSION: { step: 'tls', meaning: 'no TLS 1.2+ agreement' },
   TLS_CLIENT_CERT_REJECTED: { step: 'tls', meaning: 'the peer rejected the sensor\'s client certificate in the handshake' },

@@ -156,6 +156,15 @@ export const REMEDIATIONS: Record<ProbeCode, Entry> = {
     source: 'Field failure: missing DigiCert Global Root G2 / Baltimore roots cause "Sensor failed to connect to service"; later revisions: expected chain DigiCert Global Root G2 → Microsoft Azure TLS Issuing CA',
     symptom: 'Sensor failed to connect to service',
   },
+  TLS_REVOCATION_UNREACHABLE: {
+    severity: 'error',
+    title: 'Revocation data unreachable while revocation checking is enforced',
+    explanation:
+      'The host enforces certificate revocation checking, but cannot fetch revocation data over HTTP port 80 from crl.microsoft.com, ctldl.windowsupdate.com or www.microsoft.com/pki*: the allowlist opens the sensorapi hosts on 443 only. Chain validation then fails although the sensorapi endpoint itself is reachable.',
+    fix: 'Allow crl.microsoft.com, ctldl.windowsupdate.com, www.microsoft.com/pkiops/* and www.microsoft.com/pki/* on port 80 in the proxy/firewall (atp-netlab endpoints --revocation prints them), or stop enforcing revocation checking for this host.',
+    source: 'Later guidance (2023): explicit allowlists must also allow the certificate revocation hosts',
+    symptom: 'Sensor failed to connect to service',
+  },
   TLS_CERT_EXPIRED: {
     severity: 'error',
     title: 'Certificate expired or not yet valid',

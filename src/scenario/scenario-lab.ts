@@ -1,7 +1,7 @@
 /**
  * Sans-IO: turn a scenario into the lab it needs (a LabDefinition) and the hosts it probes.
  */
-import { requiredEndpoints, type Edition } from '../catalog/index.js';
+import { REVOCATION_2023, requiredEndpoints, type Edition } from '../catalog/index.js';
 import type { LabDefinition } from '../lab/lab-definition.js';
 import type { CloudHostDefinition } from '../lab/mock-cloud.js';
 import type { HostSet } from './expectations.js';
@@ -45,10 +45,15 @@ export function scenarioLabDefinition(s: Scenario, hosts: HostSet): LabDefinitio
     domain: n.domain,
     cloud: { hosts: cloudHosts },
     proxies: n.proxies,
-    pacServers: n.pacServers,
+    pacServers: s.revocation === 'off' ? n.pacServers : [...n.pacServers, revocationServer()],
     firewall: n.firewall,
     ...(n.dns ? { dns: n.dns } : {}),
     ...((n.middleboxes.length ? { middleboxes: n.middleboxes } : {}) as object),
     ...((n.transparentProxy ? { transparentProxy: n.transparentProxy } : {}) as object),
   };
+}
+
+/** One lab web server answering for every revocation host (names from the catalogue). */
+export function revocationServer(): { name: string; aliases: string[]; files: Record<string, string> } {
+  return { name: 'revocation', aliases: [...new Set(REVOCATION_2023.map((e) => e.host))], files: { '/*': 'lab revocation data' } };
 }

@@ -107,6 +107,10 @@ export const scenarioSchema = z.strictObject({
   cloudEndpoints: z.object({ legacy: z.boolean().optional(), endpoints: z.array(cloudEndpointSchema).optional() }).strict().default({}),
   network: networkSchema.default({ domain: 'contoso.example', firewall: { default: 'allow', rules: [] }, proxies: [], pacServers: [], middleboxes: [] }),
   host: hostSchema.default({ identities: {}, trust: ['cloud-root'], steps: [] }),
+  revocation: z
+    .enum(['off', 'warn', 'enforce'])
+    .default('off')
+    .describe('check the certificate revocation hosts too: warn = report unreachable ones as warnings; enforce = the host enforces revocation, so they fail the check (TLS_REVOCATION_UNREACHABLE)'),
   timeouts: z.strictObject({ tcpMs: z.number().int().positive().optional(), totalMs: z.number().int().positive().optional() }).optional(),
   expect: z.array(expectationSchema).min(1),
 });

@@ -59,9 +59,20 @@ beforeAll(async () => {
   );
 });
 
+const extraSockets = new Set<net.Socket>();
+function track(server: net.Server): net.Server {
+  extraServers.push(server);
+  server.on('connection', (s: net.Socket) => extraSockets.add(s));
+  server.on('secureConnection', (s: net.Socket) => extraSockets.add(s));
+  return server;
+}
+
 afterAll(async () => {
-  await lab?.stop();
+  for (const s of extraSockets) s.destroy();
   for (const s of extraServers) await new Promise((r) => s.close(r));
+  const t0 = performance.now();
+  await lab?.stop();
+  expect(performance.now() - t0).toBeLessThan(5_000);
 });
 
 const probe = (u: string, r = route(DIRECT), over = {}) => checkUrl(u, r, labProbeOptions(pki, lab.hostTransport(), over));
@@ -136,8 +147,7 @@ describe('checkUrl against the lab', () => {
   });
 
   it('PROXY_TIMEOUT when a proxy accepts but never answers CONNECT', async () => {
-    const silent = net.createServer(() => undefined);
-    extraServers.push(silent);
+    const silent = track(net.createServer(() => undefined));
     const address = lab.block.address(90);
     await new Promise<void>((r) => silent.listen(8080, address, r));
     lab.network.dns.register('silent-proxy', address);
@@ -166,7 +176,7 @@ describe('checkUrl against the lab', () => {
     const leaf = pki.leaf('oldtls.atp.azure.com');
     const old = tls.createServer({ key: leaf.keyPem, cert: leaf.chainPem, minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' }, (s) => s.end());
     old.on('tlsClientError', () => undefined);
-    extraServers.push(old);
+    track(old);
     const address = lab.block.address(91);
     await new Promise<void>((r) => old.listen(443, address, r));
     lab.network.dns.register('oldtls.atp.azure.com', address);
