@@ -143,6 +143,13 @@ export async function startLabForScenario(file: string, opts: LabUpOptions = {})
     lines.push('');
     lines.push('Probe this lab from outside the process (as LocalService; --identity LocalSystem or CurrentUser for the others):');
     lines.push(`  atp-netlab ${probeArgv.map(shellQuote).join(' ')}`);
+    const lsProxy = s.host.identities.LocalService?.proxy;
+    if (lsProxy && regFile) {
+      // The same check from the proxy string alone, as an admin would type it.
+      const { reg: _reg, ...rest } = probeOptions;
+      lines.push("  or, with LocalService's proxy string alone:");
+      lines.push(`  atp-netlab ${probeArgvOf({ ...rest, proxy: lsProxy }).map(shellQuote).join(' ')}`);
+    }
     lines.push('');
     lines.push('Notes:');
     const fw = def.firewall;
