@@ -266,7 +266,8 @@ export async function buildScenarioFromReg(o: FromRegOptions): Promise<Generated
   if (proxies.length === 0) notes.push('no proxy is named in any export: the lab has no proxy' + (o.direct === 'drop' ? ' and direct egress is dropped' : ', and direct egress is allowed (use --direct drop to model a closed firewall)'));
 
   const direct = o.direct ?? (proxies.length ? 'drop' : 'allow');
-  const middleboxes: MiddleboxDefinition[] = o.inspection ? [{ name: 'inspection', mode: o.inspection, hostTrustsCa: true }] : [];
+  // Whether the host trusts the middlebox's CA is a fact of the host (host.trust), not of the middlebox.
+  const middleboxes: Pick<MiddleboxDefinition, 'name' | 'mode'>[] = o.inspection ? [{ name: 'inspection', mode: o.inspection }] : [];
   const transparent = o.inspection && proxies.length === 0 ? { middlebox: 'inspection' } : undefined;
   if (transparent) notes.push('no proxy to chain the inspecting middlebox to: it sits behind a transparent proxy instead');
 

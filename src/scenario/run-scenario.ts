@@ -4,14 +4,16 @@
  * real probe, compare with the expectations, and dispose everything.
  */
 import os from 'node:os';
-import { pingUrl, PING_PATH } from '../catalog/index.js';
+import { pingUrl, PING_PATH, REVOCATION_2023 } from '../catalog/index.js';
 import { isAtpNetlabError } from '../errors.js';
-import { canAnswerProxyChallenge } from '../identity.js';
+import { canAnswerProxyChallenge, type Identity } from '../identity.js';
 import { explainLab } from '../lab/lab-definition.js';
 import { startLab, type StartedLab } from '../lab/topology.js';
 import { AUTH_CHECK_PATH } from '../lab/mock-cloud.js';
 import type { LabPki } from '../pki/index.js';
 import { checkUrl, type ProbeTimeouts } from '../probe/check-url.js';
+import { checkRevocationUrl, type RevocationCheck } from '../probe/check-revocation.js';
+import type { ProbeOutcome } from '../probe/outcome.js';
 import type { CheckResult, RunReport, ScenarioResult } from '../report/result-model.js';
 import { VERSION } from '../version.js';
 import { PacRuntime, readWinInetState, resolveRoute } from '../wininet/index.js';
@@ -76,7 +78,7 @@ export async function runScenario(loaded: LoadedScenario, pki: LabPki): Promise<
     const transport = lab.hostTransport();
     // One PAC session per scenario, as WinINET keeps one per process: one download, one answer.
     using pac = new PacRuntime({ transport, fetchTimeoutMs: 2_000 });
-    const ctx: CheckContext = { scenario: s, lab, store: registry.store, pki, pac, transport };
+    const ctx: CheckContext = { scenario: s, lab, store: registry.store, pki, pac, transport, revocation: new Map() };
     const planned = planChecks(s.expect, hosts);
     const checks = await mapLimit(planned, CHECKS_IN_FLIGHT, (p) => runCheck(p, ctx));
     return { ...base, passed: checks.every((c) => c.passed), durationMs: Math.round(performance.now() - started), checks, lab: explainLab(def), steps: registry.steps };
@@ -89,7 +91,46 @@ export async function runScenario(loaded: LoadedScenario, pki: LabPki): Promise<
   }
 }
 
+/**
+ * Revocation policy (decided here, documented in the README): unreachable revocation hosts are
+ * a warning by default, because Windows soft-fails an offline revocation check and the sensor
+ * still connects; when the scenario says the host enforces revocation checking, they fail the
+ * check at the TLS step, which is where Windows' chain validation would fail.
+ */
+function applyRevocationPolicy(observed: ProbeOutcome, checks: RevocationCheck[], mode: 'warn' | 'enforce'): void {
+  const failed = checks.filter((c) => !c.reachable);
+  if (!failed.length) return;
+  const text = failed.map((c) => `${c.host} (${c.code} via ${c.route}: ${c.detail})`).join('; ');
+  if (mode === 'enforce' && observed.reachable) {
+    Object.assign(observed, { reachable: false, step: 'tls', code: 'TLS_REVOCATION_UNREACHABLE', detail: `revocation checking is enforced and revocation data is unreachable: ${text}; ${observed.detail}` });
+  } else {
+    observed.warnings = [...(observed.warnings ?? []), `revocation data unreachable: ${text}`];
+  }
+}
+
+/** Revocation hosts are checked once per identity and scenario (the route depends on the identity). */
+function revocationFor(identity: Identity, state: Awaited<ReturnType<typeof readWinInetState>>, settings: IdentitySettings, ctx: CheckContext): Promise<RevocationCheck[]> {
+  let p = ctx.revocation.get(identity);
+  if (!p) {
+    const urls = [...new Set(REVOCATION_2023.map((e) => e.probeUrl).filter((u): u is string => !!u))];
+    p = Promise.all(
+      urls.map(async (u) =>
+        checkRevocationUrl(u, await resolveRoute(state, u, { transport: ctx.transport, pac: ctx.pac }), {
+          identity,
+          transport: ctx.transport,
+          tcpTimeoutMs: LAB_TIMEOUTS.tcpMs,
+          timeoutMs: LAB_TIMEOUTS.httpMs,
+          ...(settings.proxyCredentials && canAnswerProxyChallenge(identity) ? { proxyCredentials: settings.proxyCredentials } : {}),
+        }),
+      ),
+    );
+    ctx.revocation.set(identity, p);
+  }
+  return p;
+}
+
 interface CheckContext {
+  revocation: Map<Identity, Promise<RevocationCheck[]>>;
   scenario: Scenario;
   lab: StartedLab;
   store: Parameters<typeof readWinInetState>[0];
@@ -123,6 +164,7 @@ async function runCheck(p: PlannedCheck, ctx: CheckContext): Promise<CheckResult
     timeouts: { ...LAB_TIMEOUTS, ...s.timeouts },
     userAgent: `atp-netlab-probe (${p.identity})`,
   });
+  if (s.revocation !== 'off') applyRevocationPolicy(observed, await revocationFor(p.identity, state, settings, ctx), s.revocation);
   const mismatches = compareOutcome(p.expected, observed);
   return {
     identity: p.identity,

@@ -48,8 +48,9 @@ export function scenarioLabDefinition(s: Scenario, hosts: HostSet): LabDefinitio
     pacServers: s.revocation === 'off' ? n.pacServers : [...n.pacServers, revocationServer()],
     firewall: n.firewall,
     ...(n.dns ? { dns: n.dns } : {}),
-    ...((n.middleboxes.length ? { middleboxes: n.middleboxes } : {}) as object),
-    ...((n.transparentProxy ? { transparentProxy: n.transparentProxy } : {}) as object),
+    // The host's trust store is the single source of truth for "does the host trust the middlebox CA".
+    middleboxes: n.middleboxes.map((m) => ({ ...m, hostTrustsCa: s.host.trust.includes('middlebox-ca') })),
+    ...(n.transparentProxy ? { transparentProxy: n.transparentProxy } : {}),
   };
 }
 

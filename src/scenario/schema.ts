@@ -60,6 +60,29 @@ const pacServerSchema = z.strictObject({
   down: z.boolean().optional(),
 });
 
+const tlsBounds = z.strictObject({
+  minTlsVersion: z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']).optional(),
+  maxTlsVersion: z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']).optional(),
+});
+
+const middleboxSchema = z
+  .strictObject({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+    port: port.optional(),
+    mode: z.enum(['none', 'splice', 'intercept', 'intercept-mutual']),
+    spliceHosts: z.array(hostPattern).optional().describe('splice mode: SNI patterns tunnelled untouched (default *.atp.azure.com)'),
+    sensorTls: tlsBounds.optional().describe('TLS versions offered to the sensor'),
+    cloudTls: tlsBounds.optional().describe('TLS versions used toward the cloud'),
+    blockPage: z.strictObject({ status: z.number().int().min(400).max(599), body: z.string() }).optional(),
+  })
+  .describe('an SSL-inspecting middlebox (explicit CONNECT proxy); whether the host trusts its CA is host.trust');
+
+const transparentProxySchema = z.strictObject({
+  name: z.string().optional(),
+  divert: z.array(hostPattern).optional().describe('cloud host patterns the network diverts (default: every cloud host)'),
+  middlebox: z.string().optional().describe('hand diverted connections to this middlebox (inspection)'),
+});
+
 const cloudEndpointSchema = z.strictObject({
   host: z.string(),
   legacy: z.boolean().optional(),
@@ -78,8 +101,8 @@ export const networkSchema = z.strictObject({
     .default({ default: 'allow', rules: [] }),
   proxies: z.array(proxySchema).default([]),
   pacServers: z.array(pacServerSchema).default([]),
-  middleboxes: z.array(z.record(z.string(), z.unknown())).default([]),
-  transparentProxy: z.record(z.string(), z.unknown()).optional(),
+  middleboxes: z.array(middleboxSchema).default([]),
+  transparentProxy: transparentProxySchema.optional(),
   dns: z.strictObject({ records: z.record(z.string(), z.string()).optional(), remove: z.array(z.string()).optional() }).optional(),
 });
 
