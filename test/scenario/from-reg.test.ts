@@ -158,7 +158,7 @@ describe('scenario from-reg reproduces a customer host from its exports alone', 
 
     const out = path.join(dir, 'inspected.yaml');
     const w = await writeScenarioFromReg(fromRegOptionsFromCli({ hkcu, out, inspection: 'intercept' }), { run: true, pki });
-    expect(w.scenario.network.middleboxes).toEqual([{ name: 'inspection', mode: 'intercept', hostTrustsCa: true }]);
+    expect(w.scenario.network.middleboxes).toEqual([{ name: 'inspection', mode: 'intercept' }]);
     expect(w.scenario.network.proxies[0]).toMatchObject({ upstream: 'inspection' });
     expect(w.scenario.host.trust).toEqual(['cloud-root', 'middlebox-ca']);
     const ls = w.result!.checks.find((c) => c.identity === 'LocalService')!.observed;
