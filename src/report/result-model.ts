@@ -12,6 +12,7 @@ export interface ExpectedOutcome {
   route?: string;
   routeSource?: string;
   detailIncludes?: string;
+  warningIncludes?: string;
 }
 
 export interface CheckResult {

@@ -37,6 +37,7 @@ export function planChecks(expect: Expectation[], hosts: HostSet): PlannedCheck[
       ...(e.route !== undefined ? { route: e.route } : {}),
       ...(e.routeSource !== undefined ? { routeSource: e.routeSource } : {}),
       ...(e.detailIncludes !== undefined ? { detailIncludes: e.detailIncludes } : {}),
+      ...(e.warningIncludes !== undefined ? { warningIncludes: e.warningIncludes } : {}),
     };
     for (const identity of identities) for (const host of selected) planned.set(`${identity}|${host}|${e.check}`, { identity, host, check: e.check, expected });
   }
@@ -53,5 +54,8 @@ export function compareOutcome(expected: ExpectedOutcome, observed: ProbeOutcome
   if (expected.route !== undefined && !observed.route.startsWith(expected.route)) out.push(`route: expected ${expected.route}…, observed ${observed.route}`);
   if (expected.routeSource !== undefined && expected.routeSource !== observed.routeSource) out.push(`route source: expected ${expected.routeSource}, observed ${observed.routeSource}`);
   if (expected.detailIncludes !== undefined && !observed.detail.toLowerCase().includes(expected.detailIncludes.toLowerCase())) out.push(`detail: expected to mention "${expected.detailIncludes}"`);
+  if (expected.warningIncludes !== undefined && !(observed.warnings ?? []).some((w) => w.toLowerCase().includes(expected.warningIncludes!.toLowerCase()))) {
+    out.push(`warnings: expected one to mention "${expected.warningIncludes}", observed ${observed.warnings?.length ? observed.warnings.join(' | ') : 'none'}`);
+  }
   return out;
 }

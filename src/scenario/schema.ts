@@ -117,6 +117,7 @@ export const expectationSchema = z.strictObject({
   route: z.string().optional().describe('prefix of the observed route, e.g. `PROXY`, `DIRECT`, `TRANSPARENT`'),
   routeSource: z.enum(['wininet-static', 'pac', 'wpad', 'winhttp', 'sensor-config', 'none', 'scenario']).optional(),
   detailIncludes: z.string().optional(),
+  warningIncludes: z.string().optional().describe('a warning of the outcome must mention this (e.g. revocation, inspection)'),
 });
 
 export const scenarioSchema = z.strictObject({
