@@ -159,6 +159,7 @@ export async function startLabForScenario(file: string, opts: LabUpOptions = {})
     );
     if (def.transparentProxy) lines.push('  - The transparent proxy only diverts in-process connections: an external probe goes straight to the cloud endpoints.');
     lines.push('  - Names missing from the hosts fragment resolve through the system resolver (the lab DNS answers only in-process).');
+    if (s.revocation !== 'off') lines.push(`  - The scenario checks the revocation hosts (revocation: ${s.revocation}); the real-mode probe does not, so it cannot show TLS_REVOCATION_UNREACHABLE.`);
     if (Object.values(s.host.identities).some((i) => i?.proxyCredentials)) {
       lines.push('  - Proxy credentials of the scenario are not printed; pass them with --proxy http://user:pass@host:port --identity CurrentUser.');
     }
