@@ -107,7 +107,7 @@ function renderFixOverview(report: RunReport, scenarioIds: string[]): string {
   );
   const items = [...errors, ...[...causes.values()].map(
     ({ r, count, anchor }) =>
-      `<li class="cause cause-${r.severity}" data-cause="${esc(r.code)}"><a href="#${anchor}"><code>${esc(r.code)}</code></a> <strong>${esc(r.title)}</strong> <span class="count">×${count}</span><br><span class="fix"><b>Fix:</b> ${esc(r.fix)}</span></li>`,
+      `<li class="cause cause-${r.severity}" data-cause="${esc(r.code)}"><a href="#${anchor}"><code>${esc(r.code)}</code></a> <strong>${esc(r.title)}</strong> <span class="count">×${count}</span><br><span class="fix"><b>Fix:</b> ${codeSpans(esc(r.fix))}</span></li>`,
   )];
   return `<section id="fixes" class="fixes"><h2>What to fix</h2><p class="hint">Scenarios that could not run, and the causes of the checks that did not meet their expectation or passed only through SSL inspection.</p><ul>${items.join('')}</ul></section>`;
 }
@@ -192,8 +192,8 @@ function renderRemediation(r: Remediation): string {
   return [
     `<div class="remedy remedy-${r.severity}" data-remediation="${esc(r.code)}">`,
     `<p class="remedy-title"><code>${esc(r.code)}</code> <strong>${esc(r.title)}</strong></p>`,
-    `<p>${esc(r.explanation)}</p>`,
-    `<p class="fix"><b>Fix:</b> ${esc(r.fix)}</p>`,
+    `<p>${codeSpans(esc(r.explanation))}</p>`,
+    `<p class="fix"><b>Fix:</b> ${codeSpans(esc(r.fix))}</p>`,
     r.symptom ? `<p class="symptom"><b>On the sensor:</b> ${esc(r.symptom)}</p>` : '',
     `<p class="source"><b>Source:</b> ${esc(r.source)}</p>`,
     '</div>',
@@ -212,10 +212,15 @@ function renderCheckRow(c: CheckResult, si: number, ci: number, gi: number): str
     `<td class="host">${esc(c.host)}${c.check === 'ping' ? ' <span class="tag">ping</span>' : ''}</td>`,
     `<td>${expected}</td>`,
     `<td>${observed}</td>`,
-    `<td class="route">${esc(o.route)}${o.routeSource ? ` <span class="muted">(${esc(o.routeSource)})</span>` : ''}</td>`,
+    `<td class="route"><span class="nowrap">${esc(o.route)}</span>${o.routeSource ? ` <span class="muted">(${esc(o.routeSource)})</span>` : ''}</td>`,
     `<td><a href="#path-${si}-${gi}">${gi + 1}</a></td>`,
     '</tr>',
   ].join('');
+}
+
+/** `command` in remediation text (already escaped, so the backticks hold no markup) as <code>. */
+function codeSpans(escaped: string): string {
+  return escaped.replace(/`([^`]+)`/g, '<code>$1</code>');
 }
 
 function orderIdentities(ids: string[]): string[] {
@@ -280,6 +285,7 @@ figcaption{font-size:13px;margin-bottom:4px}
 .path-no{color:var(--muted);font-size:12px}
 .outcome-ok{color:var(--ok)}.outcome-broken{color:var(--bad);font-weight:600}.outcome-warning{color:var(--warn);font-weight:600}
 .route{color:var(--muted);font-size:12px}
+.nowrap{white-space:nowrap}
 .svg-wrap{overflow-x:auto}
 .path-svg{max-width:100%;height:auto}
 .remedy{border-left:4px solid var(--bad);background:#fff7f7;padding:4px 10px;margin-top:6px;font-size:13px}

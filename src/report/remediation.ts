@@ -244,7 +244,7 @@ export const INSPECTED_OK: Entry = {
   severity: 'warning',
   title: 'Works, but through SSL inspection (unsupported)',
   explanation:
-    'The check succeeded, but the chain the sensor saw was not the cloud\'s: a middlebox re-signed it and still passed a client certificate the cloud accepted. It works today, but Microsoft does not support inspecting sensor traffic, and a middlebox update or policy change that stops relaying the client certificate turns it into "Two way SSL connection to service failed".',
+    'The check succeeded, but the chain the sensor saw was not the cloud\'s: a middlebox re-signed it (SSL inspection). On the sensor\'s full check this means the middlebox also relayed a client certificate the cloud accepted; on a ping check (what a browser shows) it proves nothing about mutual authentication. It works today, but Microsoft does not support inspecting sensor traffic, and a middlebox that stops relaying the client certificate turns it into "Two way SSL connection to service failed".',
   fix: 'Splice or bypass inspection for *.atp.azure.com (at least <workspace>sensorapi.atp.azure.com and the regional sensorapi hosts) on TCP 443, so the sensor talks TLS to the cloud itself.',
   source: SEED_MUTUAL,
   symptom: TWO_WAY + ' (once the middlebox stops relaying the sensor\'s certificate)',

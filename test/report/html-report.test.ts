@@ -112,7 +112,7 @@ describe('HTML report in headless Chromium (real scenario runs)', () => {
     if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
   });
 
-  it('the runs are what the page should show: one scenario failing, two checks through inspection', () => {
+  it('the runs are what the page should show: two scenarios failing, three checks through inspection', () => {
     expect(run.summary).toEqual({ scenarios: 6, passed: 4, failed: 2 });
     expect(run.scenarios.find((s) => s.name === 'proxy-auth-misreported')?.passed).toBe(false);
     expect(run.scenarios.find((s) => s.name === 'cannot-run')?.error).toBeTruthy();
@@ -123,7 +123,7 @@ describe('HTML report in headless Chromium (real scenario runs)', () => {
     expect(await page.evaluate(() => document.scripts.length)).toBe(1);
     expect(await page.locator('img').count()).toBe(0);
     expect(await page.evaluate(() => (window as unknown as { pwned?: boolean }).pwned)).toBeUndefined();
-    const description = await page.locator('[data-scenario="inspected-ok"] .description').textContent();
+    const description = await page.locator('[data-scenario="inspection-intercept-mutual"] .description').textContent();
     expect(description).toContain('<script>window.pwned = true</script>');
     expect(description).toContain('| pipe');
   });
@@ -135,9 +135,9 @@ describe('HTML report in headless Chromium (real scenario runs)', () => {
     expect(await page.locator('[data-summary="scenarios"]').textContent()).toBe('6');
     expect(await page.locator('[data-summary="passed"]').textContent()).toBe('4');
     expect(await page.locator('[data-summary="failed"]').textContent()).toBe('2');
-    expect(await page.locator('[data-summary="warnings"]').textContent()).toBe('2');
+    expect(await page.locator('[data-summary="warnings"]').textContent()).toBe('3');
     expect(await page.locator('tr[data-check-status="failed"]').count()).toBe(2);
-    expect(await page.locator('tr[data-check-status="warning"]').count()).toBe(2);
+    expect(await page.locator('tr[data-check-status="warning"]').count()).toBe(3);
     expect(await page.locator('#visible-count').textContent()).toBe(`${total} of ${total} checks shown`);
     expect(await page.locator('section[data-scenario-status="failed"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-scenario')))).toEqual(['proxy-auth-misreported', 'cannot-run']);
   });
@@ -167,11 +167,14 @@ describe('HTML report in headless Chromium (real scenario runs)', () => {
   });
 
   it('a success through SSL inspection is amber, and an inspection that breaks mutual TLS is red at the middlebox', async () => {
-    const warned = page.locator('section[data-scenario="inspected-ok"] g[data-hop-kind="middlebox"]');
+    const warned = page.locator('section[data-scenario="inspection-intercept-mutual"] g[data-hop-kind="middlebox"]');
     expect(await warned.getAttribute('data-hop-status')).toBe('warning');
     expect(await warned.locator('rect').getAttribute('stroke')).toBe('#b26a00');
-    expect(await page.locator('section[data-scenario="inspected-ok"] [data-remediation="OK_INSPECTED"]').isVisible()).toBe(true);
-    const broken = page.locator('section[data-scenario="inspection-breaks-mutual-auth"] g[data-hop-status="broken"]');
+    expect(await page.locator('section[data-scenario="inspection-intercept-mutual"] [data-remediation="OK_INSPECTED"]').isVisible()).toBe(true);
+    // Without mutual support: the sensor's full check breaks at the middlebox, while a browser-style ping gets through (amber).
+    const noMutual = page.locator('section[data-scenario="inspection-intercept-no-mutual"]');
+    expect(await noMutual.locator('figure[data-path-status="warning"]').getAttribute('data-identities')).toBe('CurrentUser');
+    const broken = noMutual.locator('g[data-hop-status="broken"]');
     expect(await broken.getAttribute('data-hop-kind')).toBe('middlebox');
     expect(await broken.getAttribute('data-code')).toBe('INSPECTION_BREAKS_MUTUAL_AUTH');
     expect(await page.locator('section[data-scenario="cannot-run"] .error').textContent()).toContain('could not run');
@@ -192,11 +195,11 @@ describe('HTML report in headless Chromium (real scenario runs)', () => {
     expect(await page.locator('section[data-scenario="proxy-auth-misreported"]').isVisible()).toBe(true);
     expect(await page.locator('section[data-scenario="proxy-auth-required"] figure[data-path-status="ok"]').isVisible()).toBe(false);
     const total = run.scenarios.reduce((n, s) => n + s.checks.length, 0);
-    expect(await page.locator('#visible-count').textContent()).toBe(`4 of ${total} checks shown`);
+    expect(await page.locator('#visible-count').textContent()).toBe(`5 of ${total} checks shown`);
     await page.screenshot({ path: path.join(ARTIFACTS, 'report-failed-only.png'), fullPage: true });
 
     await page.locator('input[data-filter="identity"][value="LocalSystem"]').uncheck();
-    expect(await page.locator('#visible-count').textContent()).toBe(`2 of ${total} checks shown`);
+    expect(await page.locator('#visible-count').textContent()).toBe(`3 of ${total} checks shown`);
     expect(await page.locator('tr[data-identity="LocalSystem"]').evaluateAll((rows) => rows.every((r) => (r as HTMLElement).offsetParent === null))).toBe(true);
 
     await page.locator('input[data-filter="status"][value="passed"]').check();
@@ -206,58 +209,18 @@ describe('HTML report in headless Chromium (real scenario runs)', () => {
   });
 });
 
-/** Real scenario files, one expectation flipped, plus in-memory scenarios for inspection, hostile text and a setup error. */
+/** Real scenario files (one expectation flipped, one description made hostile), plus a scenario that cannot run. */
 async function browserScenarios(): Promise<LoadedScenario[]> {
-  const required = await loadScenarioFile('scenarios/proxy-auth-required.yaml');
-  const direct = await loadScenarioFile('scenarios/direct-internet.yaml');
-  const misreported = await loadScenarioFile('scenarios/proxy-auth-misreported.yaml');
+  const load = (name: string) => loadScenarioFile(`scenarios/${name}.yaml`);
+  const misreported = await load('proxy-auth-misreported');
   // Flip: claim the sensor gets through; the lab proves it does not.
   misreported.scenario.expect = misreported.scenario.expect.map((e) => ({ ...e, reachable: true, step: undefined, code: undefined }));
-  const inline = (name: string, yaml: string): LoadedScenario => {
-    const file = path.join('test', 'report', `${name}.yaml`);
-    return { scenario: parseScenarioText(yaml, file), file, dir: path.dirname(file) };
-  };
-  return [
-    required,
-    direct,
-    misreported,
-    inline(
-      'inspected-ok',
-      `name: inspected-ok
-description: >
-  An SSL-inspecting middlebox that re-signs the sensor's traffic but presents a client certificate
-  the cloud accepts. It works and is unsupported. <script>window.pwned = true</script> | pipe
-workspace: contosoATP
-network:
-  middleboxes: [{ name: inspector, mode: intercept-mutual, hostTrustsCa: true }]
-host:
-  trust: [cloud-root, middlebox-ca]
-  identities:
-    LocalService: { proxy: "inspector:8080" }
-    LocalSystem: { proxy: "inspector:8080" }
-expect:
-  - { identities: [LocalService, LocalSystem], reachable: true, inspected: true }
-`,
-    ),
-    inline(
-      'inspection-breaks-mutual-auth',
-      `name: inspection-breaks-mutual-auth
-description: >
-  An SSL-inspecting middlebox that re-signs the traffic and re-originates it without the
-  sensor's client certificate, so the cloud never sees which sensor is calling.
-workspace: contosoATP
-network:
-  middleboxes: [{ name: inspector, mode: intercept, hostTrustsCa: true }]
-host:
-  trust: [cloud-root, middlebox-ca]
-  identities:
-    LocalService: { proxy: "inspector:8080" }
-expect:
-  - { identities: [LocalService], reachable: false, code: INSPECTION_BREAKS_MUTUAL_AUTH }
-`,
-    ),
-    inline(
-      'cannot-run',
+  const mutual = await load('inspection-intercept-mutual');
+  // Descriptions are user data: this must show as text, never run or break a table.
+  mutual.scenario.description += ' <script>window.pwned = true</script> | pipe';
+  const cannotRunFile = path.join('test', 'report', 'cannot-run.yaml');
+  const cannotRun: LoadedScenario = {
+    scenario: parseScenarioText(
       `name: cannot-run
 description: >
   A host whose registry export is missing, so the scenario cannot even start; the report must
@@ -267,6 +230,10 @@ host:
 expect:
   - { reachable: true }
 `,
+      cannotRunFile,
     ),
-  ];
+    file: cannotRunFile,
+    dir: path.dirname(cannotRunFile),
+  };
+  return [await load('proxy-auth-required'), await load('direct-internet'), misreported, mutual, await load('inspection-intercept-no-mutual'), cannotRun];
 }
