@@ -39,6 +39,7 @@ import tls from 'node:tls';
 import type { LabPki } from '../pki/index.js';
 import { tcpConnect, type NetError } from '../transport.js';
 import { listenOn } from './address-block.js';
+import { SocketTracker } from './socket-tracker.js';
 import { relay } from './byte-relay.js';
 import { matchesPattern } from './egress-firewall.js';
 import { readClientHello, type PeekResult } from './peek-client-hello.js';
@@ -134,10 +135,9 @@ function httpResponse(status: number, body: string, extra = ''): string {
 
 export class StartedMiddlebox implements AsyncDisposable {
   readonly records: MiddleboxRecord[] = [];
-  private readonly sockets = new Set<net.Socket>();
+  private readonly tracker = new SocketTracker();
   private readonly forgedContexts = new Map<string, tls.SecureContext>();
   private readonly upstreamContext: tls.SecureContext;
-  private stopped = false;
 
   private constructor(
     readonly def: MiddleboxDefinition,
@@ -176,16 +176,7 @@ export class StartedMiddlebox implements AsyncDisposable {
   }
 
   private track<T extends net.Socket>(s: T): T {
-    if (this.sockets.has(s)) return s;
-    if (this.stopped) {
-      s.destroy();
-      return s;
-    }
-    this.sockets.add(s);
-    s.once('close', () => this.sockets.delete(s));
-    // Errors are handled where the socket is used; this keeps a late one from being unhandled.
-    s.on('error', () => undefined);
-    return s;
+    return this.tracker.track(s);
   }
 
   /** The CONNECT front end. */
@@ -455,12 +446,8 @@ export class StartedMiddlebox implements AsyncDisposable {
     return true;
   }
 
-  async stop(): Promise<void> {
-    if (this.stopped) return;
-    this.stopped = true;
-    for (const s of this.sockets) s.destroy();
-    this.sockets.clear();
-    await new Promise<void>((r) => this.server.close(() => r()));
+  stop(): Promise<void> {
+    return this.tracker.closeAll([this.server]);
   }
 
   [Symbol.asyncDispose](): Promise<void> {

@@ -16,6 +16,7 @@ import { PING_PATH } from '../catalog/index.js';
 import type { LabPki } from '../pki/index.js';
 import { thumbprint } from '../pki/index.js';
 import { listenOn } from './address-block.js';
+import { SocketTracker } from './socket-tracker.js';
 
 export const AUTH_CHECK_PATH = '/tri/sensor/api/lab/authenticated';
 
@@ -58,7 +59,7 @@ export class StartedMockCloud implements AsyncDisposable {
   readonly records: CloudRequestRecord[] = [];
   readonly handshakeFailures: { host: string; fromHop: string; error: string }[] = [];
   private readonly servers: https.Server[] = [];
-  private readonly sockets = new Set<net.Socket>();
+  private readonly tracker = new SocketTracker();
   readonly endpoints: StartedCloudEndpoint[] = [];
 
   private constructor(
@@ -102,10 +103,7 @@ export class StartedMockCloud implements AsyncDisposable {
       maxVersion: def.maxTlsVersion ?? 'TLSv1.3',
       keepAliveTimeout: 10_000,
     });
-    server.on('connection', (s: net.Socket) => {
-      this.sockets.add(s);
-      s.once('close', () => this.sockets.delete(s));
-    });
+    server.on('connection', (s: net.Socket) => this.tracker.track(s));
     server.on('tlsClientError', (err, s: tls.TLSSocket) => {
       this.handshakeFailures.push({ host: def.host, fromHop: this.whoIs(s.remoteAddress ?? '?'), error: (err as NodeJS.ErrnoException).code ?? err.message });
     });
@@ -146,9 +144,7 @@ export class StartedMockCloud implements AsyncDisposable {
   }
 
   async stop(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await Promise.all(this.servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
-    this.servers.length = 0;
+    await this.tracker.closeAll(this.servers);
   }
 
   [Symbol.asyncDispose](): Promise<void> {

@@ -9,7 +9,7 @@
  * WinINET fetches PAC and WPAD scripts, and Windows fetches CRLs, over plain HTTP on port 80.
  */
 import http from 'node:http';
-import type net from 'node:net';
+import { SocketTracker } from './socket-tracker.js';
 import { listenOn } from './address-block.js';
 
 export interface PacServerDefinition {
@@ -33,7 +33,7 @@ export interface PacRequestRecord {
 export class StartedPacServer implements AsyncDisposable {
   private constructor(
     readonly records: PacRequestRecord[],
-    private readonly sockets: Set<net.Socket>,
+    private readonly tracker: SocketTracker,
     readonly def: PacServerDefinition,
     readonly address: string,
     readonly port: number,
@@ -42,7 +42,7 @@ export class StartedPacServer implements AsyncDisposable {
 
   static async start(def: PacServerDefinition, env: { address: string; whoIs: (a: string) => string; port?: number }): Promise<StartedPacServer> {
     const records: PacRequestRecord[] = [];
-    const sockets = new Set<net.Socket>();
+    const tracker = new SocketTracker();
     const server = http.createServer((req, res) => {
       const path = (req.url ?? '/').split('?')[0]!;
       const body = def.down ? undefined : (def.files[path] ?? Object.entries(def.files).find(([k]) => k.endsWith('*') && path.startsWith(k.slice(0, -1)))?.[1]);
@@ -58,16 +58,12 @@ export class StartedPacServer implements AsyncDisposable {
     });
     const port = env.port ?? 80;
     await listenOn(server, env.address, port, `PAC server ${def.name}`);
-    server.on('connection', (s) => {
-      sockets.add(s);
-      s.once('close', () => sockets.delete(s));
-    });
-    return new StartedPacServer(records, sockets, def, env.address, port, server);
+    server.on('connection', (s) => tracker.track(s));
+    return new StartedPacServer(records, tracker, def, env.address, port, server);
   }
 
   async stop(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((r) => this.server.close(() => r()));
+    await this.tracker.closeAll([this.server]);
   }
 
   [Symbol.asyncDispose](): Promise<void> {

@@ -17,6 +17,7 @@
 import net from 'node:net';
 import { tcpConnect } from '../transport.js';
 import { listenOn } from './address-block.js';
+import { SocketTracker } from './socket-tracker.js';
 import { relay } from './byte-relay.js';
 import type { StartedMiddlebox } from './middlebox.js';
 import { readClientHello } from './peek-client-hello.js';
@@ -54,8 +55,7 @@ export const TRANSPARENT_PROXY_PORT = 443;
 
 export class StartedTransparentProxy implements AsyncDisposable {
   readonly records: TransparentProxyRecord[] = [];
-  private readonly sockets = new Set<net.Socket>();
-  private stopped = false;
+  private readonly tracker = new SocketTracker();
 
   private constructor(
     readonly def: TransparentProxyDefinition,
@@ -84,11 +84,7 @@ export class StartedTransparentProxy implements AsyncDisposable {
   }
 
   private track(s: net.Socket): net.Socket {
-    if (this.stopped) s.destroy();
-    this.sockets.add(s);
-    s.once('close', () => this.sockets.delete(s));
-    s.on('error', () => undefined);
-    return s;
+    return this.tracker.track(s);
   }
 
   private async onConnection(client: net.Socket): Promise<void> {
@@ -125,12 +121,8 @@ export class StartedTransparentProxy implements AsyncDisposable {
     }
   }
 
-  async stop(): Promise<void> {
-    if (this.stopped) return;
-    this.stopped = true;
-    for (const s of this.sockets) s.destroy();
-    this.sockets.clear();
-    await new Promise<void>((r) => this.server.close(() => r()));
+  stop(): Promise<void> {
+    return this.tracker.closeAll([this.server]);
   }
 
   [Symbol.asyncDispose](): Promise<void> {
