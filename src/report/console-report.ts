@@ -19,7 +19,7 @@ export function renderConsoleReport(report: RunReport, opts: ConsoleOptions): st
   const paint = (c: keyof typeof codes, s: string) => (opts.color ? `\x1b[${codes[c]}m${s}\x1b[0m` : s);
   const lines: string[] = [];
   for (const s of report.scenarios) {
-    lines.push(...renderScenario(s, paint));
+    lines.push(...renderScenario(s, paint, opts.verbose));
     lines.push('');
   }
   const { scenarios, passed, failed } = report.summary;
@@ -35,7 +35,7 @@ export function isWarning(c: CheckResult): boolean {
   return c.observed.reachable && c.observed.inspected;
 }
 
-function renderScenario(s: ScenarioResult, paint: (c: keyof typeof codes, s: string) => string): string[] {
+function renderScenario(s: ScenarioResult, paint: (c: keyof typeof codes, s: string) => string, verbose = false): string[] {
   const head = `${s.passed ? paint('green', 'PASS') : paint('red', 'FAIL')} ${paint('bold', s.name)} ${paint('dim', `(${s.file}, ${s.durationMs} ms)`)}`;
   const out = [head];
   if (s.error) {
@@ -62,6 +62,9 @@ function renderScenario(s: ScenarioResult, paint: (c: keyof typeof codes, s: str
     const c = s.checks[i]!;
     if (!c.passed) out.push(`      ${paint('red', c.mismatches.join('; '))}\n      ${paint('dim', c.observed.detail)}`);
     else if (isWarning(c)) out.push(`      ${paint('yellow', `warning: reachable only through SSL inspection (${c.observed.issuer ?? 'unknown issuer'}); Microsoft does not support inspecting sensor traffic`)}`);
+    // Other warnings (e.g. unreachable revocation hosts) do not fail a check but must be seen.
+    if (c.passed) for (const w of c.observed.warnings ?? []) if (!w.startsWith('inspected')) out.push(`      ${paint('yellow', `warning: ${w}`)}`);
+    if (c.passed && verbose) out.push(`      ${paint('dim', c.observed.detail)}`);
     // The fix for what was observed, from the one remediation table (HTML and Markdown say the same).
     const fix = !c.passed || isWarning(c) ? remediationForCheck(c) : undefined;
     if (fix) out.push(`      ${paint(fix.severity === 'warning' ? 'yellow' : 'bold', 'fix:')} ${fix.fix}`);

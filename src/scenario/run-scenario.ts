@@ -100,7 +100,15 @@ export async function runScenario(loaded: LoadedScenario, pki: LabPki): Promise<
 function applyRevocationPolicy(observed: ProbeOutcome, checks: RevocationCheck[], mode: 'warn' | 'enforce'): void {
   const failed = checks.filter((c) => !c.reachable);
   if (!failed.length) return;
-  const text = failed.map((c) => `${c.host} (${c.code} via ${c.route}: ${c.detail})`).join('; ');
+  // One line per distinct cause, naming every host it hit (two www.microsoft.com paths share one).
+  const causes = new Map<string, { hosts: Set<string>; detail: string }>();
+  for (const c of failed) {
+    const key = `${c.code} via ${c.route}`;
+    const entry = causes.get(key) ?? { hosts: new Set<string>(), detail: c.detail };
+    entry.hosts.add(c.host);
+    causes.set(key, entry);
+  }
+  const text = [...causes].map(([key, v]) => `${[...v.hosts].join(', ')}: ${key} (e.g. ${v.detail})`).join('; ');
   if (mode === 'enforce' && observed.reachable) {
     Object.assign(observed, { reachable: false, step: 'tls', code: 'TLS_REVOCATION_UNREACHABLE', detail: `revocation checking is enforced and revocation data is unreachable: ${text}; ${observed.detail}` });
   } else {

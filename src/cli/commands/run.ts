@@ -58,7 +58,7 @@ export const registerRun: RegisterCommand = (program, setExit) => {
     .option('--markdown <file>', 'write a Markdown summary (e.g. for $GITHUB_STEP_SUMMARY)')
     .addOption(new Option('--concurrency <n>', 'scenarios run at once').argParser(positiveInt).default(os.availableParallelism(), 'CPU count'))
     .option('--certs <dir>', 'lab PKI cache directory', defaultPkiDir())
-    .option('-v, --verbose', 'also list the checks that passed in the progress output')
+    .option('-v, --verbose', "print every check's detail, not only the failures")
     .addHelpText('after', '\nExamples:\n  atp-netlab run                         # every scenario under scenarios/\n  atp-netlab run scenarios/proxy-auth-required.yaml --json\n  atp-netlab run scenarios --junit out/junit.xml --markdown out/summary.md\n\nExit codes: 0 all expectations met, 1 some not met, 2 invalid input or usage.')
     .action(async (paths: string[], opts: RunCommandOptions) => {
       const scenarios = await loadAll(paths);
