@@ -32,6 +32,8 @@ import { PacRuntime } from '../wininet/pac-runtime.js';
 import { identityConnectionsKey, readWinInetState } from '../wininet/read-state.js';
 import { resolveRoute } from '../wininet/resolve-route.js';
 import { REAL_CLOUD_ROOTS } from './chain-analysis.js';
+import { checkRevocationUrl, type RevocationCheck } from './check-revocation.js';
+import { applyRevocationPolicy, revocationProbeUrls, type RevocationMode } from './revocation-policy.js';
 import { checkUrl, REAL_TIMEOUTS, type ProbeTimeouts } from './check-url.js';
 import type { ProbeOutcome } from './outcome.js';
 import { parseSensorConfig, sensorConfigRoute, type SensorConfig } from './sensor-config.js';
@@ -74,6 +76,12 @@ export interface ProbeHostOptions {
   authPath?: string;
   /** Deadline of one check; the step deadlines are capped by it. */
   timeoutMs?: number;
+  /**
+   * Also fetch revocation data (crl.microsoft.com, ctldl.windowsupdate.com, www.microsoft.com/pki*)
+   * over the identity's route. Default: `warn` on a plain real-mode run; `off` when names are
+   * pinned (--hosts/--resolve: a lab rehearsal, whose lab may not serve them).
+   */
+  revocation?: RevocationMode;
   /** Injected in tests. */
   transport?: NetTransport;
   registryStore?: RegistryStore;
@@ -100,6 +108,8 @@ export interface ProbeHostReport {
   /** What the route was read from, e.g. `reg export.reg`, `proxy proxy:8080`, `none`. */
   settings: string;
   notes: string[];
+  /** The revocation hosts as this identity reaches them, when checked. */
+  revocation: { mode: RevocationMode; checks: RevocationCheck[] } | null;
   checks: ProbeHostCheck[];
 }
 
@@ -317,7 +327,23 @@ export async function probeHost(o: ProbeHostOptions): Promise<ProbeHostReport> {
     progress(`  ${host}: ${observed.reachable ? 'reachable' : `unreachable at ${observed.step}`} (${observed.code}, ${observed.durationMs} ms)`);
     return { host, url, identity: o.identity, observed };
   };
-  const checks = await Promise.all(hosts.map(check));
+  const revocationMode: RevocationMode = o.revocation ?? (pins.size ? 'off' : 'warn');
+  let revocation: Promise<RevocationCheck[]> | undefined;
+  const revocationChecks = () =>
+    (revocation ??= Promise.all(
+      revocationProbeUrls().map(async (u) => {
+        const src = prepared.source;
+        const r = src.kind === 'fixed' ? src.route : await resolveRoute(src.state, u, { transport, pac });
+        return checkRevocationUrl(u, r, { identity: o.identity, transport, tcpTimeoutMs: timeouts.tcpMs, timeoutMs: timeouts.httpMs, ...(prepared.proxyCredentials ? { proxyCredentials: prepared.proxyCredentials } : {}) });
+      }),
+    ));
+  const checks = await Promise.all(
+    hosts.map(async (h) => {
+      const c = await check(h);
+      if (revocationMode !== 'off') applyRevocationPolicy(c.observed, await revocationChecks(), revocationMode);
+      return c;
+    }),
+  );
   return {
     tool: 'atp-netlab',
     schema: 1,
@@ -328,6 +354,7 @@ export async function probeHost(o: ProbeHostOptions): Promise<ProbeHostReport> {
     region: o.region ?? null,
     settings: prepared.settings,
     notes: prepared.notes,
+    revocation: revocationMode === 'off' ? null : { mode: revocationMode, checks: await revocationChecks() },
     checks,
   };
 }

@@ -4,7 +4,7 @@
  * real probe, compare with the expectations, and dispose everything.
  */
 import os from 'node:os';
-import { pingUrl, PING_PATH, REVOCATION_2023 } from '../catalog/index.js';
+import { pingUrl, PING_PATH } from '../catalog/index.js';
 import { isAtpNetlabError } from '../errors.js';
 import { canAnswerProxyChallenge, type Identity } from '../identity.js';
 import { explainLab } from '../lab/lab-definition.js';
@@ -13,7 +13,7 @@ import { AUTH_CHECK_PATH } from '../lab/mock-cloud.js';
 import type { LabPki } from '../pki/index.js';
 import { checkUrl, type ProbeTimeouts } from '../probe/check-url.js';
 import { checkRevocationUrl, type RevocationCheck } from '../probe/check-revocation.js';
-import type { ProbeOutcome } from '../probe/outcome.js';
+import { applyRevocationPolicy, revocationProbeUrls } from '../probe/revocation-policy.js';
 import type { CheckResult, RunReport, ScenarioResult } from '../report/result-model.js';
 import { VERSION } from '../version.js';
 import { PacRuntime, readWinInetState, resolveRoute } from '../wininet/index.js';
@@ -91,38 +91,12 @@ export async function runScenario(loaded: LoadedScenario, pki: LabPki): Promise<
   }
 }
 
-/**
- * Revocation policy (decided here, documented in the README): unreachable revocation hosts are
- * a warning by default, because Windows soft-fails an offline revocation check and the sensor
- * still connects; when the scenario says the host enforces revocation checking, they fail the
- * check at the TLS step, which is where Windows' chain validation would fail.
- */
-function applyRevocationPolicy(observed: ProbeOutcome, checks: RevocationCheck[], mode: 'warn' | 'enforce'): void {
-  const failed = checks.filter((c) => !c.reachable);
-  if (!failed.length) return;
-  // One line per distinct cause, naming every host it hit (two www.microsoft.com paths share one).
-  const causes = new Map<string, { hosts: Set<string>; detail: string }>();
-  for (const c of failed) {
-    const key = `${c.code} via ${c.route}`;
-    const entry = causes.get(key) ?? { hosts: new Set<string>(), detail: c.detail };
-    entry.hosts.add(c.host);
-    causes.set(key, entry);
-  }
-  const text = [...causes].map(([key, v]) => `${[...v.hosts].join(', ')}: ${key} (e.g. ${v.detail})`).join('; ');
-  if (mode === 'enforce' && observed.reachable) {
-    Object.assign(observed, { reachable: false, step: 'tls', code: 'TLS_REVOCATION_UNREACHABLE', detail: `revocation checking is enforced and revocation data is unreachable: ${text}; ${observed.detail}` });
-  } else {
-    observed.warnings = [...(observed.warnings ?? []), `revocation data unreachable: ${text}`];
-  }
-}
-
 /** Revocation hosts are checked once per identity and scenario (the route depends on the identity). */
 function revocationFor(identity: Identity, state: Awaited<ReturnType<typeof readWinInetState>>, settings: IdentitySettings, ctx: CheckContext): Promise<RevocationCheck[]> {
   let p = ctx.revocation.get(identity);
   if (!p) {
-    const urls = [...new Set(REVOCATION_2023.map((e) => e.probeUrl).filter((u): u is string => !!u))];
     p = Promise.all(
-      urls.map(async (u) =>
+      revocationProbeUrls().map(async (u) =>
         checkRevocationUrl(u, await resolveRoute(state, u, { transport: ctx.transport, pac: ctx.pac }), {
           identity,
           transport: ctx.transport,

@@ -31,6 +31,7 @@ export interface ProbeCommandOptions {
   authPath?: string;
   json?: boolean;
   timeoutMs?: number;
+  revocation?: 'off' | 'warn' | 'enforce';
 }
 
 export interface ProbeCommandOutput {
@@ -81,6 +82,7 @@ export function probeOptionsFromCli(o: ProbeCommandOptions): ProbeHostOptions {
     ...(o.clientKey !== undefined ? { clientKeyFile: o.clientKey } : {}),
     ...(o.authPath !== undefined ? { authPath: o.authPath } : {}),
     ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
+    ...(o.revocation !== undefined ? { revocation: o.revocation } : {}),
   };
 }
 
@@ -113,6 +115,11 @@ export function renderProbeTable(r: ProbeHostReport): string {
     out.push(line(x));
     out.push(`    ${x.detail}`);
     for (const warning of x.warnings) out.push(`    warning: ${warning}`);
+  }
+  if (r.revocation) {
+    out.push('');
+    out.push(`revocation data (${r.revocation.mode}):`);
+    for (const c of r.revocation.checks) out.push(`  ${c.reachable ? 'ok  ' : 'FAIL'} ${c.url} ${c.reachable ? '' : `${c.step}/${c.code} via ${c.route}: ${c.detail}`}`.trimEnd());
   }
   const ok = r.checks.filter((c) => c.observed.reachable).length;
   out.push('');
@@ -153,6 +160,9 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
     .option('--auth-path <path>', 'after the ping, GET this path too (lab rehearsals: /tri/sensor/api/lab/authenticated)')
     .option('--json', 'print the JSON result (schema 1, mode real)')
     .addOption(new Option('--timeout-ms <n>', 'deadline of one host check').argParser(positiveInt))
+    .addOption(
+      new Option('--revocation <mode>', 'also fetch certificate revocation data over the same route: warn = report unreachable hosts as warnings, enforce = fail the checks (default: warn, or off when names are pinned with --hosts/--resolve)').choices(['off', 'warn', 'enforce']),
+    )
     .addHelpText(
       'after',
       '\nExamples:\n' +
