@@ -21,6 +21,7 @@ import { stepOf } from './outcome.js';
 import { classifyTlsError } from './tls-errors.js';
 import { emitProbeEvent } from './diagnostics.js';
 import { dialHop, type StepFailure } from './dial.js';
+import { secureContextFor } from './secure-context-cache.js';
 
 export interface ProbeTimeouts {
   tcpMs: number;
@@ -187,9 +188,7 @@ export async function checkUrl(url: string, routeResult: RouteResult, o: ProbeOp
       const s = tls.connect({
         socket: raw,
         servername: net.isIP(host) ? undefined : host,
-        ca: o.trustedCaPems,
-        cert: o.clientCert?.certPem,
-        key: o.clientCert?.keyPem,
+        secureContext: secureContextFor(o.trustedCaPems, o.clientCert),
         minVersion: 'TLSv1.2',
         ALPNProtocols: ['http/1.1'],
       });

@@ -25,7 +25,7 @@ import type { IdentitySettings, Scenario } from './schema.js';
 import { describePath } from './path-trace.js';
 
 /** Lab deadlines: short, because every component is on loopback; a dropped packet costs tcpMs. */
-export const LAB_TIMEOUTS: ProbeTimeouts = { tcpMs: 300, proxyMs: 3_000, tlsMs: 3_000, httpMs: 3_000, totalMs: 8_000 };
+export const LAB_TIMEOUTS: ProbeTimeouts = { tcpMs: 150, proxyMs: 3_000, tlsMs: 3_000, httpMs: 3_000, totalMs: 8_000 };
 const CHECKS_IN_FLIGHT = 16;
 
 export type RunEvent =
