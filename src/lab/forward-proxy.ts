@@ -34,6 +34,8 @@ export interface ForwardProxyDefinition {
   /** Name of another lab proxy or middlebox to chain to. */
   upstream?: string;
   onTargetFailure?: 'status' | 'close';
+  /** `hang`: accept the connection and the CONNECT, never answer (an overloaded proxy). */
+  fault?: 'hang';
 }
 
 export interface ProxyDecisionRecord {
@@ -87,6 +89,12 @@ export class StartedForwardProxy implements AsyncDisposable {
       authRealm: realm,
       prepareRequestFunction: async ({ request, username, password, hostname, port: targetPort, isHttp }) => {
         const from = env.whoIs(request.socket.remoteAddress ?? '?');
+        if (def.fault === 'hang') {
+          // Hold the request until the client gives up; then there is nobody left to answer.
+          await new Promise((resolve) => request.socket.once('close', resolve));
+          records.push({ from, target: hostname, port: targetPort, decision: 'closed', status: null, detail: 'never answered (fault: hang)' });
+          throw new RequestError('client gone', 504);
+        }
         const record = (decision: ProxyDecisionRecord['decision'], status: number | null, detail: string) =>
           records.push({ from, target: hostname, port: targetPort, decision, status, detail });
         const credsOk = !!def.credentials && username === def.credentials.username && password === def.credentials.password;

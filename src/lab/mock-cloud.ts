@@ -9,6 +9,7 @@
  * One endpoint per host, each on its own address and the real port 443, presenting a leaf
  * for that host from the lab's cloud CA (or a negative-case leaf). Every request is recorded.
  */
+import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
 import type tls from 'node:tls';
@@ -30,8 +31,11 @@ export interface CloudHostDefinition {
   clientCert?: 'request' | 'require';
   /** Highest TLS version the endpoint offers (to model old stacks). */
   maxTlsVersion?: 'TLSv1.2' | 'TLSv1.3';
-  /** `hang`: complete TLS, read the request, never answer (an overloaded or wedged endpoint). */
-  fault?: 'hang';
+  /**
+   * `hang`: complete TLS, read the request, never answer (an overloaded or wedged endpoint).
+   * `plain-http`: answer port 443 in plain HTTP (a web filter's block page where TLS belongs).
+   */
+  fault?: 'hang' | 'plain-http';
   /** Status for ping instead of 200 (e.g. 500 from a broken front end). */
   pingStatus?: number;
 }
@@ -58,7 +62,7 @@ export interface StartedCloudEndpoint {
 export class StartedMockCloud implements AsyncDisposable {
   readonly records: CloudRequestRecord[] = [];
   readonly handshakeFailures: { host: string; fromHop: string; error: string }[] = [];
-  private readonly servers: https.Server[] = [];
+  private readonly servers: http.Server[] = [];
   private readonly tracker = new SocketTracker();
   readonly endpoints: StartedCloudEndpoint[] = [];
 
@@ -92,7 +96,7 @@ export class StartedMockCloud implements AsyncDisposable {
       : def.certificate === 'wrong-host' ? this.pki.leaf(def.host, { subjectHost: `not-${def.host}` })
       : def.certificate === 'untrusted' ? this.pki.leaf(def.host, { issuer: 'untrusted' })
       : this.pki.leaf(def.host);
-    const server = https.createServer({
+    const tlsOptions: https.ServerOptions = {
       key: cert.keyPem,
       cert: cert.chainPem,
       ca: [this.pki.sensorCa.certPem],
@@ -102,12 +106,18 @@ export class StartedMockCloud implements AsyncDisposable {
       minVersion: 'TLSv1.2',
       maxVersion: def.maxTlsVersion ?? 'TLSv1.3',
       keepAliveTimeout: 10_000,
-    });
+    };
+    const server: http.Server = def.fault === 'plain-http' ? http.createServer({ keepAliveTimeout: 10_000 }) : https.createServer(tlsOptions);
     server.on('connection', (s: net.Socket) => this.tracker.track(s));
-    server.on('tlsClientError', (err, s: tls.TLSSocket) => {
+    server.on('tlsClientError', (err: Error, s: tls.TLSSocket) => {
       this.handshakeFailures.push({ host: def.host, fromHop: this.whoIs(s.remoteAddress ?? '?'), error: (err as NodeJS.ErrnoException).code ?? err.message });
     });
     server.on('request', (req, res) => {
+      if (def.fault === 'plain-http') {
+        // Only reached by a client that speaks plain HTTP here; a TLS client fails before.
+        res.writeHead(403, { 'content-type': 'text/html' }).end('<h1>Blocked by web filter</h1>');
+        return;
+      }
       const sock = req.socket as tls.TLSSocket;
       const peer = sock.getPeerCertificate();
       const hasCert = !!peer && Object.keys(peer).length > 0 && !!peer.raw;

@@ -30,7 +30,12 @@ export function classifyTlsError(e: TlsErrorFacts): { code: ProbeCode; detail: s
   if (UNTRUSTED.has(c)) return { code: 'TLS_UNTRUSTED_CERT', detail: `server certificate not trusted (${c})` };
   if (EXPIRED.has(c)) return { code: 'TLS_CERT_EXPIRED', detail: `server certificate validity (${c})` };
   if (c === 'ERR_TLS_CERT_ALTNAME_INVALID') return { code: 'TLS_HOSTNAME_MISMATCH', detail: m };
-  if (/PROTOCOL_VERSION|UNSUPPORTED_PROTOCOL|WRONG_VERSION_NUMBER|VERSION_TOO_LOW|NO_PROTOCOLS_AVAILABLE|TLSV1_ALERT_PROTOCOL_VERSION/i.test(c + ' ' + m)) {
+  if (/WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|HTTP_REQUEST/i.test(c + ' ' + m)) {
+    // The peer's first bytes were not a TLS record at all: something answered port 443 in
+    // plain HTTP (a web filter's block page, a misrouted web server), not an old TLS stack.
+    return { code: 'TLS_HANDSHAKE_FAILED', detail: `the server did not answer with TLS (${c || m}): something on the path speaks plain HTTP on this port` };
+  }
+  if (/PROTOCOL_VERSION|UNSUPPORTED_PROTOCOL|VERSION_TOO_LOW|NO_PROTOCOLS_AVAILABLE|TLSV1_ALERT_PROTOCOL_VERSION/i.test(c + ' ' + m)) {
     return { code: 'TLS_PROTOCOL_VERSION', detail: `no TLS 1.2+ agreement (${c || m})` };
   }
   if (/CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN|UNSUPPORTED_CERTIFICATE|CERTIFICATE_REVOKED|CERTIFICATE_EXPIRED|ACCESS_DENIED/i.test(c + ' ' + m)) {

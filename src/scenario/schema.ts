@@ -52,6 +52,7 @@ const proxySchema = z.strictObject({
   credentials: z.strictObject({ username: z.string(), password: z.string() }).optional(),
   upstream: z.string().optional(),
   onTargetFailure: z.enum(['status', 'close']).optional(),
+  fault: z.enum(['hang']).optional().describe('hang: accept CONNECT and never answer'),
 });
 
 const pacServerSchema = z.strictObject({
@@ -90,7 +91,7 @@ const cloudEndpointSchema = z.strictObject({
   clientCert: z.enum(['request', 'require']).optional(),
   maxTlsVersion: z.enum(['TLSv1.2', 'TLSv1.3']).optional(),
   absent: z.boolean().optional().describe('no endpoint and no DNS record for this host'),
-  fault: z.enum(['hang']).optional().describe('hang: accept TLS and the request, never answer'),
+  fault: z.enum(['hang', 'plain-http']).optional().describe('hang: accept TLS and the request, never answer; plain-http: answer port 443 in plain HTTP'),
   pingStatus: z.number().int().min(100).max(599).optional(),
 });
 
@@ -135,7 +136,16 @@ export const scenarioSchema = z.strictObject({
     .enum(['off', 'warn', 'enforce'])
     .default('off')
     .describe('check the certificate revocation hosts too: warn = report unreachable ones as warnings; enforce = the host enforces revocation, so they fail the check (TLS_REVOCATION_UNREACHABLE)'),
-  timeouts: z.strictObject({ tcpMs: z.number().int().positive().optional(), totalMs: z.number().int().positive().optional() }).optional(),
+  timeouts: z
+    .strictObject({
+      tcpMs: z.number().int().positive().max(60_000).optional(),
+      proxyMs: z.number().int().positive().max(60_000).optional(),
+      tlsMs: z.number().int().positive().max(60_000).optional(),
+      httpMs: z.number().int().positive().max(60_000).optional(),
+      totalMs: z.number().int().positive().max(120_000).optional(),
+    })
+    .optional()
+    .describe('per-step deadlines of the probe in this lab (defaults: tcp 150, proxy/tls/http 3000, total 8000 ms)'),
   expect: z.array(expectationSchema).min(1),
 });
 

@@ -16,5 +16,6 @@ describe('classifyTlsError', () => {
     expect(c('ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE')).toBe('TLS_CLIENT_CERT_REJECTED');
     expect(c('ERR_SSL_TLSV1_ALERT_UNKNOWN_CA')).toBe('TLS_CLIENT_CERT_REJECTED');
     expect(c('ECONNRESET', 'socket hang up')).toBe('TLS_HANDSHAKE_FAILED');
+    expect(c('ERR_SSL_WRONG_VERSION_NUMBER')).toBe('TLS_HANDSHAKE_FAILED');
   });
 });
