@@ -89,6 +89,11 @@ export class LabNetwork {
     const dnsName = this.dns.nameOf(address);
     if (dnsName) names.push(dnsName);
     for (const [n, a] of this.dns.entries()) if (a === address && !names.includes(n)) names.push(n);
+    if (!(address.startsWith('127.') || address === '::1')) {
+      // Defence in depth: lab DNS only holds loopback addresses, but nothing here may ever
+      // send a packet off this machine.
+      throw new NetError('ECONNREFUSED', `${address}:${port}: the lab connects only to loopback addresses`);
+    }
     const action = this.firewall.decide(address, port, names);
     if (action === 'drop') {
       await new Promise<void>((resolve, reject) => {

@@ -11,6 +11,7 @@
  *   127.77.B.253    reject sink (nothing listens: genuine RST)
  *   127.77.B.254    block sentinel
  */
+import net from 'node:net';
 import { AtpNetlabError } from '../errors.js';
 import type { LabPki } from '../pki/index.js';
 import type { NetTransport } from '../transport.js';
@@ -110,6 +111,11 @@ export class StartedLab implements AsyncDisposable {
     }
     for (const [name, target] of Object.entries(def.dns?.records ?? {})) {
       const address = proxyAddress.get(target) ?? this.middleboxes.get(target)?.address ?? this.cloud.endpoints.find((e) => e.host === target)?.address ?? target;
+      // The lab only ever sends packets to this machine: a record may point at a lab
+      // component or a loopback address, never at another network.
+      if (!isLoopbackAddress(address)) {
+        throw new AtpNetlabError('ATPNL_SCENARIO_INVALID', `DNS record ${name} → ${target}: not a lab component or a loopback address (the lab never sends traffic off this machine)`, { field: `network.dns.records.${name}` });
+      }
       network.dns.register(name, address);
     }
     for (const name of def.dns?.remove ?? []) {
@@ -195,6 +201,10 @@ export class StartedLab implements AsyncDisposable {
 
 export function startLab(def: LabDefinition, pki: LabPki): Promise<StartedLab> {
   return StartedLab.start(def, pki);
+}
+
+export function isLoopbackAddress(a: string): boolean {
+  return net.isIPv4(a) ? a.startsWith('127.') : a === '::1';
 }
 
 function orderUpstreamsFirst<T extends { name: string; upstream?: string }>(items: T[]): T[] {
