@@ -245,10 +245,17 @@ export async function checkUrl(url: string, routeResult: RouteResult, o: ProbeOp
     });
     opened.add({ destroy: () => void client.destroy().catch(() => undefined) });
     const get = async (p: string) => {
-      const res = await client.request({ path: p, method: 'GET', headers: { 'user-agent': o.userAgent ?? 'atp-netlab-probe' }, signal: abort.signal });
-      answered = true;
-      const body = (await res.body.text()).slice(0, 512);
-      return { status: res.statusCode, body };
+      // Our own deadline: undici's timers tick coarsely (hundreds of ms), ours is exact.
+      const deadline = AbortSignal.timeout(o.timeouts.httpMs);
+      try {
+        const res = await client.request({ path: p, method: 'GET', headers: { 'user-agent': o.userAgent ?? 'atp-netlab-probe' }, signal: AbortSignal.any([abort.signal, deadline]) });
+        answered = true;
+        const body = (await res.body.text()).slice(0, 512);
+        return { status: res.statusCode, body };
+      } catch (e) {
+        if (deadline.aborted && !abort.signal.aborted) throw Object.assign(new Error(`no answer within ${o.timeouts.httpMs} ms`), { code: 'UND_ERR_HEADERS_TIMEOUT' });
+        throw e;
+      }
     };
     const failFromError = async (e: unknown, what: string): Promise<Fail> => {
       // A TLS 1.3 alert (client certificate refused) can reach the socket after undici has
