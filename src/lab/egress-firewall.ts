@@ -4,6 +4,7 @@
  * the first match wins, else the default. `drop` makes a connection hang until the caller's
  * deadline (TCP_TIMEOUT); `reject` answers with a real TCP reset (TCP_REFUSED).
  */
+import { RecordLog } from './record-log.js';
 export type FirewallAction = 'allow' | 'drop' | 'reject';
 
 export interface FirewallRule {
@@ -26,7 +27,7 @@ export function matchesPattern(pattern: string, name: string): boolean {
 }
 
 export class EgressFirewall {
-  readonly decisions: { address: string; port: number; names: string[]; action: FirewallAction; rule: string }[] = [];
+  readonly decisions: { address: string; port: number; names: string[]; action: FirewallAction; rule: string }[] = new RecordLog();
 
   constructor(private readonly def: FirewallDefinition) {}
 

@@ -19,6 +19,7 @@ import { Server as ProxyChainServer, RequestError } from 'proxy-chain';
 import { tcpConnect } from '../transport.js';
 import { listenOn } from './address-block.js';
 import { matchesPattern } from './egress-firewall.js';
+import { RecordLog } from './record-log.js';
 
 export type ProxyAuthMode = 'none' | 'basic' | '401' | '403-with-challenge';
 
@@ -70,7 +71,7 @@ export class StartedForwardProxy implements AsyncDisposable {
     const ports = def.ports ?? [443];
     const auth = def.auth ?? 'none';
     const realm = `atp-netlab ${def.name}`;
-    const records: ProxyDecisionRecord[] = [];
+    const records = new RecordLog<ProxyDecisionRecord>();
     // proxy-chain resolves targets itself; hand it the lab's DNS so no real lookup ever happens.
     const labLookup = ((hostname: string, options: unknown, callback?: unknown) => {
       const cb = (typeof options === 'function' ? options : callback) as (err: NodeJS.ErrnoException | null, address?: string | dns.LookupAddress[], family?: number) => void;

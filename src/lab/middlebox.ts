@@ -43,6 +43,7 @@ import { SocketTracker } from './socket-tracker.js';
 import { relay } from './byte-relay.js';
 import { matchesPattern } from './egress-firewall.js';
 import { readClientHello, type PeekResult } from './peek-client-hello.js';
+import { RecordLog } from './record-log.js';
 
 export type MiddleboxMode = 'none' | 'splice' | 'intercept' | 'intercept-mutual';
 
@@ -134,7 +135,7 @@ function httpResponse(status: number, body: string, extra = ''): string {
 }
 
 export class StartedMiddlebox implements AsyncDisposable {
-  readonly records: MiddleboxRecord[] = [];
+  readonly records: MiddleboxRecord[] = new RecordLog();
   private readonly tracker = new SocketTracker();
   private readonly forgedContexts = new Map<string, tls.SecureContext>();
   private readonly upstreamContext: tls.SecureContext;

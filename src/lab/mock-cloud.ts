@@ -18,6 +18,7 @@ import type { LabPki } from '../pki/index.js';
 import { thumbprint } from '../pki/index.js';
 import { listenOn } from './address-block.js';
 import { SocketTracker } from './socket-tracker.js';
+import { RecordLog } from './record-log.js';
 
 export const AUTH_CHECK_PATH = '/tri/sensor/api/lab/authenticated';
 
@@ -60,8 +61,8 @@ export interface StartedCloudEndpoint {
 }
 
 export class StartedMockCloud implements AsyncDisposable {
-  readonly records: CloudRequestRecord[] = [];
-  readonly handshakeFailures: { host: string; fromHop: string; error: string }[] = [];
+  readonly records: CloudRequestRecord[] = new RecordLog();
+  readonly handshakeFailures: { host: string; fromHop: string; error: string }[] = new RecordLog();
   private readonly servers: http.Server[] = [];
   private readonly tracker = new SocketTracker();
   readonly endpoints: StartedCloudEndpoint[] = [];

@@ -11,6 +11,7 @@
 import http from 'node:http';
 import { SocketTracker } from './socket-tracker.js';
 import { listenOn } from './address-block.js';
+import { RecordLog } from './record-log.js';
 
 export interface PacServerDefinition {
   /** DNS name (also registered under the lab domain); `wpad` makes it the WPAD server. */
@@ -41,7 +42,7 @@ export class StartedPacServer implements AsyncDisposable {
   ) {}
 
   static async start(def: PacServerDefinition, env: { address: string; whoIs: (a: string) => string; port?: number }): Promise<StartedPacServer> {
-    const records: PacRequestRecord[] = [];
+    const records = new RecordLog<PacRequestRecord>();
     const tracker = new SocketTracker();
     const server = http.createServer((req, res) => {
       const path = (req.url ?? '/').split('?')[0]!;

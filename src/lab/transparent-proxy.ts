@@ -21,6 +21,7 @@ import { SocketTracker } from './socket-tracker.js';
 import { relay } from './byte-relay.js';
 import type { StartedMiddlebox } from './middlebox.js';
 import { readClientHello } from './peek-client-hello.js';
+import { RecordLog } from './record-log.js';
 
 export interface TransparentProxyDefinition {
   /** Component name (firewall rules, records); default `transparent-proxy`. */
@@ -54,7 +55,7 @@ const CONNECT_TIMEOUT_MS = 5_000;
 export const TRANSPARENT_PROXY_PORT = 443;
 
 export class StartedTransparentProxy implements AsyncDisposable {
-  readonly records: TransparentProxyRecord[] = [];
+  readonly records: TransparentProxyRecord[] = new RecordLog();
   private readonly tracker = new SocketTracker();
 
   private constructor(
