@@ -4,7 +4,7 @@
  * marked as a warning: it works in the lab, and Microsoft does not support it.
  */
 import type { CheckResult, RunReport, ScenarioResult } from './result-model.js';
-import { describeExpected, describeObserved } from './junit-report.js';
+import { describeExpected, describeObserved } from './describe-check.js';
 import { remediationForCheck } from './remediation.js';
 
 export interface ConsoleOptions {

@@ -17,7 +17,7 @@
  */
 import { IDENTITIES } from '../identity.js';
 import { escapeMarkup as esc } from './escape-markup.js';
-import { describeExpected, describeObserved } from './junit-report.js';
+import { describeExpected, describeObserved } from './describe-check.js';
 import { checkStatus, groupPaths, type CheckStatus, type PathGroup } from './path-groups.js';
 import { renderPathSvg } from './path-diagram-svg.js';
 import { remediationFor, remediationForCheck, type Remediation } from './remediation.js';

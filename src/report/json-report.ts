@@ -1,6 +1,6 @@
 /**
  * The JSON report, schema 1 (DESIGN.md). Field order follows the contract; extra fields
- * (check, mismatches, routeSource, issuer, warnings, description, error) are additions that
+ * (check, mismatches, path, routeSource, issuer, warnings, description, error, steps) are additions that
  * schema-1 readers can ignore.
  */
 import type { RunReport } from './result-model.js';
@@ -42,6 +42,7 @@ export function renderJsonReport(report: RunReport): string {
               ...(c.observed.warnings?.length ? { warnings: c.observed.warnings } : {}),
             },
             ...(c.mismatches.length ? { mismatches: c.mismatches } : {}),
+            ...(c.path ? { path: c.path } : {}),
           })),
         })),
       },

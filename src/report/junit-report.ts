@@ -4,17 +4,8 @@
  * whose message says expected vs observed; a scenario that could not run is an <error>.
  */
 import junitBuilder, { type Builder } from 'junit-report-builder';
-import type { CheckResult, RunReport } from './result-model.js';
-
-export function describeExpected(c: CheckResult): string {
-  const e = c.expected;
-  return e.reachable ? `reachable (${e.code ?? 'OK'})` : `unreachable at ${e.step ?? '?'}/${e.code ?? '?'}`;
-}
-
-export function describeObserved(c: CheckResult): string {
-  const o = c.observed;
-  return o.reachable ? `reachable (${o.code})${o.inspected ? ' INSPECTED' : ''}` : `unreachable at ${o.step}/${o.code}`;
-}
+import { describeExpected, describeObserved } from './describe-check.js';
+import type { RunReport } from './result-model.js';
 
 export function renderJunitReport(report: RunReport): string {
   // The package is CommonJS whose module.exports *is* the builder; its typings describe an ESM default.

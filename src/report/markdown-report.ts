@@ -7,7 +7,7 @@
  * rendered by GitHub, so every cell goes through `cell()`. Long runs are capped so the
  * summary stays under GitHub's 1 MiB step-summary limit.
  */
-import { describeExpected, describeObserved } from './junit-report.js';
+import { describeExpected, describeObserved } from './describe-check.js';
 import { checkStatus } from './path-groups.js';
 import { remediationForCheck } from './remediation.js';
 import type { CheckResult, RunReport, ScenarioResult } from './result-model.js';
