@@ -8,7 +8,7 @@ import type { HopTrace, ProbeOutcome } from '../probe/outcome.js';
 export function describePath(def: LabDefinition, o: ProbeOutcome, host: string): HopTrace[] {
   const hops: HopTrace[] = [{ kind: 'host', label: 'Windows host', ok: true }, { kind: 'firewall', label: 'egress firewall', ok: true }];
   const m = /^PROXY ([^:]+):/.exec(o.route);
-  const middleboxNames = new Set(((def as { middleboxes?: { name: string }[] }).middleboxes ?? []).map((x) => x.name));
+  const middleboxNames = new Set((def.middleboxes ?? []).map((x) => x.name));
   if (m) {
     let name: string | undefined = m[1]!.split('.')[0];
     const seen = new Set<string>();
@@ -19,7 +19,9 @@ export function describePath(def: LabDefinition, o: ProbeOutcome, host: string):
       name = isMiddlebox ? undefined : def.proxies.find((p) => p.name === name)?.upstream;
     }
   } else if (o.route.startsWith('TRANSPARENT')) {
-    hops.push({ kind: 'transparent', label: 'transparent proxy', ok: true });
+    hops.push({ kind: 'transparent', label: def.transparentProxy?.name ?? 'transparent proxy', ok: true });
+    const mb = def.transparentProxy?.middlebox;
+    if (mb) hops.push({ kind: 'middlebox', label: mb, ok: true });
   }
   if (o.inspected && !hops.some((h) => h.kind === 'middlebox')) hops.push({ kind: 'middlebox', label: 'SSL inspection', ok: true });
   hops.push({ kind: 'cloud', label: host, ok: true });
