@@ -38,13 +38,18 @@ export class NetError extends Error {
 export function tcpConnect(address: string, port: number, opts: ConnectOptions, localAddress?: string): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host: address, port, localAddress });
+    let settled = false;
     const fail = (err: Error) => {
+      if (settled) return;
+      settled = true;
       cleanup();
       socket.destroy();
       reject(err);
     };
+    // The timers phase runs before I/O in each loop turn: after a busy stretch the deadline can
+    // fire before an already-completed connect is seen. One more turn lets I/O land first.
     const timer = setTimeout(
-      () => fail(new NetError('ETIMEDOUT', `no answer from ${address}:${port} within ${opts.timeoutMs} ms`)),
+      () => setImmediate(() => fail(new NetError('ETIMEDOUT', `no answer from ${address}:${port} within ${opts.timeoutMs} ms`))),
       opts.timeoutMs,
     );
     const onAbort = () => fail(new NetError('EABORTED', 'aborted'));
@@ -60,6 +65,8 @@ export function tcpConnect(address: string, port: number, opts: ConnectOptions, 
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     socket.once('error', onError);
     socket.once('connect', () => {
+      if (settled) return;
+      settled = true;
       cleanup();
       resolve(socket);
     });
