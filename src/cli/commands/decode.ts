@@ -95,7 +95,7 @@ export function renderDecodeTable(values: DecodedValue[]): string {
 export const registerDecode: RegisterCommand = (program) => {
   program
     .command('decode')
-    .description('Decode connection-settings values (DefaultConnectionSettings, SavedLegacySettings, WinHttpSettings) from a .reg file or hex')
+    .description('decode connection-settings values (DefaultConnectionSettings, SavedLegacySettings, WinHttpSettings) from a .reg file or hex')
     .argument('<input>', '.reg file (regedit export, any encoding) or the value as hex (spaces/commas allowed)')
     .addOption(new Option('--json', 'print a JSON array of {key, value, format, version, counter, flags, flagNames, proxyServer, bypassList, autoConfigUrl, trailerHex, byteLength}'))
     .addHelpText(

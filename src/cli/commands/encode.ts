@@ -83,7 +83,7 @@ function parseCounter(v: string): number {
 export const registerEncode: RegisterCommand = (program) => {
   program
     .command('encode')
-    .description("Build a DefaultConnectionSettings value (or WinHttpSettings) as hex or as a .reg fragment for an identity's hive")
+    .description("build a DefaultConnectionSettings value (or WinHttpSettings) as hex or as a .reg fragment for an identity's hive")
     .option('--proxy <proxy>', 'proxy server string: host:port, or per scheme http=h:p;https=h:p')
     .option('--bypass <list>', 'bypass list, ;-separated, e.g. "<local>;*.contoso.com"')
     .option('--pac <url>', 'automatic configuration (PAC) URL')

@@ -138,7 +138,7 @@ export async function proxyCopyCommand(opts: ProxyCopyCommandOptions): Promise<P
 export const registerProxyCopy: RegisterCommand = (program, setExit) => {
   program
     .command('proxy-copy')
-    .description("Copy the administrator's WinINET proxy settings (HKCU export) to LocalService/LocalSystem: plan, .reg/.ps1, or apply with backup and rollback")
+    .description("copy the administrator's WinINET proxy settings (HKCU export) to LocalService/LocalSystem: plan, .reg/.ps1, or apply with backup and rollback")
     .requiredOption('--reg <file>', 'export of HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\Connections')
     .option('--targets <list>', 'comma-separated target identities', DEFAULT_TARGETS.join(','))
     .option('--out <dir>', 'write proxy-copy.reg and proxy-copy.ps1 there')
