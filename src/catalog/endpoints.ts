@@ -115,6 +115,15 @@ function dedupe(list: Endpoint[]): Endpoint[] {
   });
 }
 
+/** The sensor's own hosts (no console, no revocation), split as scenarios and reports name them. */
+export function sensorApiHosts(q: CatalogQuery): { workspace: string[]; regional: string[] } {
+  const endpoints = requiredEndpoints({ ...q, includeConsole: false, includeRevocation: false }).filter((e) => e.role === 'sensorapi');
+  return {
+    workspace: endpoints.filter((e) => e.edition === 'workspace').map((e) => e.host),
+    regional: endpoints.filter((e) => e.edition !== 'workspace').map((e) => e.host),
+  };
+}
+
 export const PING_PATH = '/tri/sensor/api/ping';
 
 export function pingUrl(host: string): string {

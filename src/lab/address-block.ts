@@ -19,6 +19,11 @@ export interface AddressBlock extends AsyncDisposable {
   release(): Promise<void>;
 }
 
+/** The lab only ever sends packets to this machine. */
+export function isLoopbackAddress(a: string): boolean {
+  return net.isIPv4(a) ? a.startsWith('127.') : a === '::1';
+}
+
 let nextHint = Math.floor(Math.random() * 250);
 
 export async function claimAddressBlock(): Promise<AddressBlock> {

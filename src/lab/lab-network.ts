@@ -11,7 +11,7 @@
  */
 import type net from 'node:net';
 import { NetError, tcpConnect, type ConnectOptions, type NetTransport } from '../transport.js';
-import type { AddressBlock } from './address-block.js';
+import { isLoopbackAddress, type AddressBlock } from './address-block.js';
 import { EgressFirewall, type FirewallDefinition } from './egress-firewall.js';
 import { LabDns } from './lab-dns.js';
 
@@ -89,7 +89,7 @@ export class LabNetwork {
     const dnsName = this.dns.nameOf(address);
     if (dnsName) names.push(dnsName);
     for (const [n, a] of this.dns.entries()) if (a === address && !names.includes(n)) names.push(n);
-    if (!(address.startsWith('127.') || address === '::1')) {
+    if (!isLoopbackAddress(address)) {
       // Defence in depth: lab DNS only holds loopback addresses, but nothing here may ever
       // send a packet off this machine.
       throw new NetError('ECONNREFUSED', `${address}:${port}: the lab connects only to loopback addresses`);

@@ -11,11 +11,10 @@
  *   127.77.B.253    reject sink (nothing listens: genuine RST)
  *   127.77.B.254    block sentinel
  */
-import net from 'node:net';
 import { AtpNetlabError } from '../errors.js';
 import type { LabPki } from '../pki/index.js';
 import type { NetTransport } from '../transport.js';
-import { claimAddressBlock, type AddressBlock } from './address-block.js';
+import { claimAddressBlock, isLoopbackAddress, type AddressBlock } from './address-block.js';
 import { StartedForwardProxy } from './forward-proxy.js';
 import type { LabDefinition } from './lab-definition.js';
 import { LabNetwork } from './lab-network.js';
@@ -201,10 +200,6 @@ export class StartedLab implements AsyncDisposable {
 
 export function startLab(def: LabDefinition, pki: LabPki): Promise<StartedLab> {
   return StartedLab.start(def, pki);
-}
-
-export function isLoopbackAddress(a: string): boolean {
-  return net.isIPv4(a) ? a.startsWith('127.') : a === '::1';
 }
 
 function orderUpstreamsFirst<T extends { name: string; upstream?: string }>(items: T[]): T[] {

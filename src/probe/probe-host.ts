@@ -13,7 +13,7 @@
 import fs from 'node:fs/promises';
 import net from 'node:net';
 import tls from 'node:tls';
-import { PING_PATH, requiredEndpoints, type Cloud, type Edition, type Region } from '../catalog/index.js';
+import { PING_PATH, sensorApiHosts, type Cloud, type Edition, type Region } from '../catalog/index.js';
 import { AtpNetlabError } from '../errors.js';
 import { canAnswerProxyChallenge, IDENTITY_INFO, type Identity } from '../identity.js';
 import { findConnectionValues } from '../registry/connection-values.js';
@@ -32,8 +32,8 @@ import { PacRuntime } from '../wininet/pac-runtime.js';
 import { identityConnectionsKey, readWinInetState } from '../wininet/read-state.js';
 import { resolveRoute } from '../wininet/resolve-route.js';
 import { REAL_CLOUD_ROOTS } from './chain-analysis.js';
-import { checkRevocationUrl, type RevocationCheck } from './check-revocation.js';
-import { applyRevocationPolicy, revocationProbeUrls, type RevocationMode } from './revocation-policy.js';
+import type { RevocationCheck } from './check-revocation.js';
+import { applyRevocationPolicy, checkRevocationHosts, type RevocationMode } from './revocation-policy.js';
 import { checkUrl, REAL_TIMEOUTS, type ProbeTimeouts } from './check-url.js';
 import type { ProbeOutcome } from './outcome.js';
 import { parseSensorConfig, sensorConfigRoute, type SensorConfig } from './sensor-config.js';
@@ -159,16 +159,14 @@ export function stepTimeouts(timeoutMs: number | undefined): ProbeTimeouts {
 
 /** The sensorapi hosts to check, workspace first, then regional, then extra; de-duplicated. */
 export function probeTargets(o: Pick<ProbeHostOptions, 'workspace' | 'region' | 'cloud' | 'editions' | 'extraHosts'>): string[] {
-  const endpoints = requiredEndpoints({
+  const { workspace, regional } = sensorApiHosts({
     ...(o.region ? { region: o.region } : {}),
     ...(o.workspace ? { workspace: o.workspace } : {}),
     ...(o.cloud ? { cloud: o.cloud } : {}),
     // Without a region the catalogue would list every region's hosts: the workspace alone.
     editions: o.editions ?? (o.region ? ['seed-2018', 'table-2020', 'workspace'] : ['workspace']),
-    includeConsole: false,
-  }).filter((e) => e.role === 'sensorapi');
-  const ordered = [...endpoints.filter((e) => e.edition === 'workspace'), ...endpoints.filter((e) => e.edition !== 'workspace')].map((e) => e.host);
-  return [...new Set([...ordered, ...(o.extraHosts ?? []).map((h) => h.toLowerCase())])];
+  });
+  return [...new Set([...workspace, ...regional, ...(o.extraHosts ?? []).map((h) => h.toLowerCase())])];
 }
 
 /** How the route for each URL is decided, once the settings are read. */
@@ -305,12 +303,15 @@ export async function probeHost(o: ProbeHostOptions): Promise<ProbeHostReport> {
   const progress = o.onProgress ?? (() => undefined);
 
   using pac = new PacRuntime({ transport, fetchTimeoutMs: Math.min(5_000, timeouts.totalMs) });
+  const routeFor = (url: string): Promise<RouteResult> => {
+    const src = prepared.source;
+    return src.kind === 'fixed' ? Promise.resolve(src.route) : resolveRoute(src.state, url, { transport, pac });
+  };
   const check = async (host: string): Promise<ProbeHostCheck> => {
     const port = endpoint && endpoint.address === host ? endpoint.port : 443;
     const url = `https://${host}${port === 443 ? '' : `:${port}`}${PING_PATH}`;
     progress(`probing ${url} as ${o.identity}`);
-    const src = prepared.source;
-    const route = src.kind === 'fixed' ? src.route : await resolveRoute(src.state, url, { transport, pac });
+    const route = await routeFor(url);
     const observed = await checkUrl(url, route, {
       identity: o.identity,
       transport,
@@ -330,13 +331,13 @@ export async function probeHost(o: ProbeHostOptions): Promise<ProbeHostReport> {
   const revocationMode: RevocationMode = o.revocation ?? (pins.size ? 'off' : 'warn');
   let revocation: Promise<RevocationCheck[]> | undefined;
   const revocationChecks = () =>
-    (revocation ??= Promise.all(
-      revocationProbeUrls().map(async (u) => {
-        const src = prepared.source;
-        const r = src.kind === 'fixed' ? src.route : await resolveRoute(src.state, u, { transport, pac });
-        return checkRevocationUrl(u, r, { identity: o.identity, transport, tcpTimeoutMs: timeouts.tcpMs, timeoutMs: timeouts.httpMs, ...(prepared.proxyCredentials ? { proxyCredentials: prepared.proxyCredentials } : {}) });
-      }),
-    ));
+    (revocation ??= checkRevocationHosts(routeFor, {
+      identity: o.identity,
+      transport,
+      tcpTimeoutMs: timeouts.tcpMs,
+      timeoutMs: timeouts.httpMs,
+      ...(prepared.proxyCredentials ? { proxyCredentials: prepared.proxyCredentials } : {}),
+    }));
   const checks = await Promise.all(
     hosts.map(async (h) => {
       const c = await check(h);

@@ -3,7 +3,8 @@
  * real-mode probe.
  */
 import { REVOCATION_2023 } from '../catalog/index.js';
-import type { RevocationCheck } from './check-revocation.js';
+import type { RouteResult } from '../route.js';
+import { checkRevocationUrl, type RevocationCheck, type RevocationOptions } from './check-revocation.js';
 import type { ProbeOutcome } from './outcome.js';
 
 export type RevocationMode = 'off' | 'warn' | 'enforce';
@@ -11,6 +12,11 @@ export type RevocationMode = 'off' | 'warn' | 'enforce';
 /** One representative URL per revocation endpoint of the catalogue. */
 export function revocationProbeUrls(): string[] {
   return [...new Set(REVOCATION_2023.map((e) => e.probeUrl).filter((u): u is string => !!u))];
+}
+
+/** Every revocation endpoint, each over the route the identity would take for its URL. */
+export function checkRevocationHosts(routeFor: (url: string) => Promise<RouteResult>, opts: RevocationOptions): Promise<RevocationCheck[]> {
+  return Promise.all(revocationProbeUrls().map(async (u) => checkRevocationUrl(u, await routeFor(u), opts)));
 }
 
 /**

@@ -12,11 +12,11 @@ import { startLab, type StartedLab } from '../lab/topology.js';
 import { AUTH_CHECK_PATH } from '../lab/mock-cloud.js';
 import type { LabPki } from '../pki/index.js';
 import { checkUrl, type ProbeTimeouts } from '../probe/check-url.js';
-import { checkRevocationUrl, type RevocationCheck } from '../probe/check-revocation.js';
-import { applyRevocationPolicy, revocationProbeUrls } from '../probe/revocation-policy.js';
+import type { RevocationCheck } from '../probe/check-revocation.js';
+import { applyRevocationPolicy, checkRevocationHosts } from '../probe/revocation-policy.js';
 import type { CheckResult, RunReport, ScenarioResult } from '../report/result-model.js';
 import { VERSION } from '../version.js';
-import { PacRuntime, readWinInetState, resolveRoute } from '../wininet/index.js';
+import { PacRuntime, readWinInetState, resolveRoute, type WinInetState } from '../wininet/index.js';
 import { compareOutcome, planChecks, type PlannedCheck } from './expectations.js';
 import { buildHostRegistry } from './host-registry.js';
 import type { LoadedScenario } from './load-scenario.js';
@@ -78,7 +78,7 @@ export async function runScenario(loaded: LoadedScenario, pki: LabPki): Promise<
     const transport = lab.hostTransport();
     // One PAC session per scenario, as WinINET keeps one per process: one download, one answer.
     using pac = new PacRuntime({ transport, fetchTimeoutMs: 2_000 });
-    const ctx: CheckContext = { scenario: s, lab, store: registry.store, pki, pac, transport, revocation: new Map() };
+    const ctx: CheckContext = { scenario: s, lab, store: registry.store, pki, pac, transport, revocation: new Map(), states: new Map() };
     const planned = planChecks(s.expect, hosts);
     const checks = await mapLimit(planned, CHECKS_IN_FLIGHT, (p) => runCheck(p, ctx));
     return { ...base, passed: checks.every((c) => c.passed), durationMs: Math.round(performance.now() - started), checks, lab: explainLab(def), steps: registry.steps };
@@ -92,27 +92,34 @@ export async function runScenario(loaded: LoadedScenario, pki: LabPki): Promise<
 }
 
 /** Revocation hosts are checked once per identity and scenario (the route depends on the identity). */
-function revocationFor(identity: Identity, state: Awaited<ReturnType<typeof readWinInetState>>, settings: IdentitySettings, ctx: CheckContext): Promise<RevocationCheck[]> {
+function revocationFor(identity: Identity, state: WinInetState, settings: IdentitySettings, ctx: CheckContext): Promise<RevocationCheck[]> {
   let p = ctx.revocation.get(identity);
   if (!p) {
-    p = Promise.all(
-      revocationProbeUrls().map(async (u) =>
-        checkRevocationUrl(u, await resolveRoute(state, u, { transport: ctx.transport, pac: ctx.pac }), {
-          identity,
-          transport: ctx.transport,
-          tcpTimeoutMs: LAB_TIMEOUTS.tcpMs,
-          timeoutMs: LAB_TIMEOUTS.httpMs,
-          ...(settings.proxyCredentials && canAnswerProxyChallenge(identity) ? { proxyCredentials: settings.proxyCredentials } : {}),
-        }),
-      ),
-    );
+    p = checkRevocationHosts((u) => resolveRoute(state, u, { transport: ctx.transport, pac: ctx.pac }), {
+      identity,
+      transport: ctx.transport,
+      tcpTimeoutMs: LAB_TIMEOUTS.tcpMs,
+      timeoutMs: LAB_TIMEOUTS.httpMs,
+      ...(settings.proxyCredentials && canAnswerProxyChallenge(identity) ? { proxyCredentials: settings.proxyCredentials } : {}),
+    });
     ctx.revocation.set(identity, p);
+  }
+  return p;
+}
+
+/** An identity's settings are read from its hive once per scenario, not once per check. */
+function stateFor(identity: Identity, ctx: CheckContext): Promise<WinInetState> {
+  let p = ctx.states.get(identity);
+  if (!p) {
+    p = readWinInetState(ctx.store, identity);
+    ctx.states.set(identity, p);
   }
   return p;
 }
 
 interface CheckContext {
   revocation: Map<Identity, Promise<RevocationCheck[]>>;
+  states: Map<Identity, Promise<WinInetState>>;
   scenario: Scenario;
   lab: StartedLab;
   store: Parameters<typeof readWinInetState>[0];
@@ -125,7 +132,7 @@ async function runCheck(p: PlannedCheck, ctx: CheckContext): Promise<CheckResult
   const { scenario: s, pki } = ctx;
   const settings: IdentitySettings = s.host.identities[p.identity] ?? {};
   const url = pingUrl(p.host);
-  const state = await readWinInetState(ctx.store, p.identity);
+  const state = await stateFor(p.identity, ctx);
   const route = await resolveRoute(state, url, { transport: ctx.transport, pac: ctx.pac });
   const cert = settings.clientCert ?? 'enrolled';
   const clientCert =

@@ -1,7 +1,7 @@
 /**
  * Sans-IO: turn a scenario into the lab it needs (a LabDefinition) and the hosts it probes.
  */
-import { REVOCATION_2023, requiredEndpoints, type Edition } from '../catalog/index.js';
+import { REVOCATION_2023, sensorApiHosts, type Edition } from '../catalog/index.js';
 import type { LabDefinition } from '../lab/lab-definition.js';
 import type { CloudHostDefinition } from '../lab/mock-cloud.js';
 import type { HostSet } from './expectations.js';
@@ -11,15 +11,7 @@ export const DEFAULT_WORKSPACE = 'contosoATP';
 
 export function scenarioHosts(s: Scenario): HostSet {
   const editions: Edition[] = s.editions ?? (s.region ? ['seed-2018', 'workspace'] : ['workspace']);
-  const endpoints = requiredEndpoints({
-    region: s.region,
-    workspace: s.workspace ?? DEFAULT_WORKSPACE,
-    cloud: s.cloud,
-    editions,
-    includeConsole: false,
-  }).filter((e) => e.role === 'sensorapi');
-  const workspace = endpoints.filter((e) => e.edition === 'workspace').map((e) => e.host);
-  const regional = endpoints.filter((e) => e.edition !== 'workspace').map((e) => e.host);
+  const { workspace, regional } = sensorApiHosts({ region: s.region, workspace: s.workspace ?? DEFAULT_WORKSPACE, cloud: s.cloud, editions });
   const extra = s.extraHosts.map((h) => h.toLowerCase());
   return { all: [...workspace, ...regional, ...extra], workspace, regional, extra };
 }

@@ -191,31 +191,26 @@ function lengthPrefixed(field: string, s: string): Buffer[] {
   return [dwordBytes(`${field}.length`, b.length), b];
 }
 
-export function encodeWinInetSettings(s: WinInetSettings): Uint8Array {
+/** Both formats: three DWORDs, then length-prefixed strings (WinHTTP has no PAC URL), then the trailer. */
+function encodeLayout(s: WinInetSettings | WinHttpSettings): Uint8Array {
+  const strings = s.format === 'wininet' ? ([['proxyServer', s.proxyServer], ['bypassList', s.bypassList], ['autoConfigUrl', s.autoConfigUrl]] as const) : ([['proxyServer', s.proxyServer], ['bypassList', s.bypassList]] as const);
   return Uint8Array.from(
     Buffer.concat([
       dwordBytes('version', s.version),
       dwordBytes('counter', s.counter),
       dwordBytes('flags', s.flags),
-      ...lengthPrefixed('proxyServer', s.proxyServer),
-      ...lengthPrefixed('bypassList', s.bypassList),
-      ...lengthPrefixed('autoConfigUrl', s.autoConfigUrl),
+      ...strings.flatMap(([field, value]) => lengthPrefixed(field, value)),
       s.trailer,
     ]),
   );
 }
 
+export function encodeWinInetSettings(s: WinInetSettings): Uint8Array {
+  return encodeLayout(s);
+}
+
 export function encodeWinHttpSettings(s: WinHttpSettings): Uint8Array {
-  return Uint8Array.from(
-    Buffer.concat([
-      dwordBytes('version', s.version),
-      dwordBytes('counter', s.counter),
-      dwordBytes('flags', s.flags),
-      ...lengthPrefixed('proxyServer', s.proxyServer),
-      ...lengthPrefixed('bypassList', s.bypassList),
-      s.trailer,
-    ]),
-  );
+  return encodeLayout(s);
 }
 
 export function encodeConnectionSettings(s: ConnectionSettings): Uint8Array {
