@@ -37,6 +37,11 @@ export class LabDns {
     return this.byAddress.get(address);
   }
 
+  /** Every name that currently answers with this address (firewall rules match any of them). */
+  namesOf(address: string): string[] {
+    return [...this.names].filter(([, a]) => a === address).map(([n]) => n);
+  }
+
   entries(): [string, string][] {
     return [...this.names.entries()].sort((a, b) => a[0].localeCompare(b[0]));
   }

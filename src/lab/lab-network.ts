@@ -85,10 +85,7 @@ export class LabNetwork {
   }
 
   private async hostConnect(address: string, port: number, opts: ConnectOptions): Promise<net.Socket> {
-    const names = [...(this.components.get(address) ?? [])];
-    const dnsName = this.dns.nameOf(address);
-    if (dnsName) names.push(dnsName);
-    for (const [n, a] of this.dns.entries()) if (a === address && !names.includes(n)) names.push(n);
+    const names = [...new Set([...(this.components.get(address) ?? []), ...this.dns.namesOf(address)])];
     if (!isLoopbackAddress(address)) {
       // Defence in depth: lab DNS only holds loopback addresses, but nothing here may ever
       // send a packet off this machine.
