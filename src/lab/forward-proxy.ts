@@ -1,43 +1,35 @@
 /**
- * A forward (explicit) proxy on proxy-chain: HTTP CONNECT (and plain HTTP forwarding, for
- * revocation lists) with an allowlist of hosts and ports, authentication
- * modes including the field misbehaviours, and chaining to an upstream proxy or middlebox.
+ * A forward (explicit) proxy, hand-built on node:net like Squid's CONNECT path: HTTP CONNECT
+ * (and plain HTTP forwarding, for revocation lists) with an allowlist of hosts and ports,
+ * authentication modes including the field misbehaviours, and chaining to an upstream proxy
+ * or middlebox.
  *
- *   windows-host ──CONNECT host:443──▶ forward proxy 127.77.B.n:8080
- *        ├─ auth?      none | basic → 407 | "401" → 401 | "403-with-challenge" → 403 + Proxy-Authenticate
- *        ├─ allowlist  host pattern + port, else 403
- *        ├─ pre-flight lab DNS + TCP to the target (or upstream): failure → 502 with a status line
- *        └─ tunnel ──▶ target:443 (lab DNS), or ──CONNECT──▶ upstream proxy / middlebox
+ *   windows-host ──CONNECT host:443──▶ forward proxy <lab address>:8080
+ *        ├─ fault hang  never answers (an overloaded proxy)
+ *        ├─ auth?       none | basic → 407 | "401" → 401 | "403-with-challenge" → 403 + Proxy-Authenticate
+ *        ├─ allowlist   host pattern + port, else 403
+ *        ├─ upstream?   ──one connection──▶ CONNECT to the upstream proxy / middlebox; its answer is relayed
+ *        └─ direct      lab DNS, then ONE connection to host:port (the tunnel itself):
+ *                         no name → 502 (or a close, `onTargetFailure: close`)
+ *                         refused / unreachable → 502 / 504 (or a close)
+ *                         connected → 200, then a byte pipe both ways
  *
- * Why the pre-flight: proxy-chain in direct mode destroys the client socket without a status
- * line when the target is unreachable, which sends undici 7 into a reconnect loop (FACTS §6).
- * A real proxy answers 502/503/504; `onTargetFailure: close` keeps the raw behaviour for the
- * scenario that wants PROXY_CLOSED.
+ * Why not proxy-chain (the first version used it): it opens the target itself with node's
+ * own sockets, so it cannot go through the lab's port map (a lab without the privilege to
+ * bind 443) nor, later, a link's faults; in direct mode it destroys the client socket without
+ * a status line when the target fails, which needed a pre-flight TCP connection per CONNECT
+ * (the cloud then logged one phantom handshake failure per request); and its chained path
+ * kept sockets in CLOSE-WAIT when the client left early. Here every path ends in
+ * `SocketTracker`-tracked sockets that `relay` or an explicit destroy releases.
  */
-import dns from 'node:dns';
-import { Server as ProxyChainServer, RequestError } from 'proxy-chain';
-import { tcpConnect } from '../transport.js';
-import { listenOn } from './address-block.js';
-import { matchesPattern } from './egress-firewall.js';
+import type net from 'node:net';
+import { matchesPattern } from '../host-pattern.js';
+import type { ComponentEnvironment } from './component-environment.js';
+import { relay } from './byte-relay.js';
+import { httpResponse, parseAuthority, readProxyRequestHead, readResponseHead, type ProxyRequestHead } from './proxy-request-head.js';
 import { RecordLog } from './record-log.js';
-
-export type ProxyAuthMode = 'none' | 'basic' | '401' | '403-with-challenge';
-
-export interface ForwardProxyDefinition {
-  name: string;
-  port?: number;
-  /** Destination host patterns (exact or `*.suffix`); default: everything. */
-  allow?: string[];
-  /** Destination ports allowed for CONNECT; default only 443. */
-  ports?: number[];
-  auth?: ProxyAuthMode;
-  credentials?: { username: string; password: string };
-  /** Name of another lab proxy or middlebox to chain to. */
-  upstream?: string;
-  onTargetFailure?: 'status' | 'close';
-  /** `hang`: accept the connection and the CONNECT, never answer (an overloaded proxy). */
-  fault?: 'hang';
-}
+import { SocketTracker } from './socket-tracker.js';
+import type { ForwardProxyDefinition } from './kinds/forward-proxy-kind.js';
 
 export interface ProxyDecisionRecord {
   from: string;
@@ -48,111 +40,203 @@ export interface ProxyDecisionRecord {
   detail: string;
 }
 
-export interface ForwardProxyEnvironment {
-  address: string;
-  lookup: (host: string) => string | undefined;
-  whoIs: (address: string) => string;
-  /** URL (`http://addr:port`) of the upstream component, resolved by the topology. */
-  upstreamUrl?: string;
-}
+const HEAD_TIMEOUT_MS = 10_000;
+const CONNECT_TIMEOUT_MS = 2_000;
+const UPSTREAM_ANSWER_TIMEOUT_MS = 10_000;
 
 export class StartedForwardProxy implements AsyncDisposable {
+  readonly records = new RecordLog<ProxyDecisionRecord>();
+  private readonly tracker = new SocketTracker();
+
   private constructor(
-    readonly records: ProxyDecisionRecord[],
     readonly def: ForwardProxyDefinition,
-    readonly address: string,
+    private readonly env: ComponentEnvironment,
     readonly port: number,
-    private readonly server: ProxyChainServer,
+    private readonly server: net.Server,
   ) {}
 
-  static async start(def: ForwardProxyDefinition, env: ForwardProxyEnvironment): Promise<StartedForwardProxy> {
+  static async start(def: ForwardProxyDefinition, env: ComponentEnvironment): Promise<StartedForwardProxy> {
+    const { createServer } = await import('node:net');
+    const server = createServer();
     const port = def.port ?? 8080;
-    const allow = def.allow ?? ['*'];
-    const ports = def.ports ?? [443];
-    const auth = def.auth ?? 'none';
-    const realm = `atp-netlab ${def.name}`;
-    const records = new RecordLog<ProxyDecisionRecord>();
-    // proxy-chain resolves targets itself; hand it the lab's DNS so no real lookup ever happens.
-    const labLookup = ((hostname: string, options: unknown, callback?: unknown) => {
-      const cb = (typeof options === 'function' ? options : callback) as (err: NodeJS.ErrnoException | null, address?: string | dns.LookupAddress[], family?: number) => void;
-      const all = typeof options === 'object' && options !== null && (options as { all?: boolean }).all;
-      const a = env.lookup(hostname);
-      if (!a) {
-        const err = Object.assign(new Error(`lab DNS: ${hostname} not found`), { code: 'ENOTFOUND' });
-        cb(err);
-      } else if (all) cb(null, [{ address: a, family: 4 }]);
-      else cb(null, a, 4);
-    }) as unknown as typeof dns.lookup;
-
-    const server = new ProxyChainServer({
-      port,
-      host: env.address,
-      authRealm: realm,
-      prepareRequestFunction: async ({ request, username, password, hostname, port: targetPort, isHttp }) => {
-        const from = env.whoIs(request.socket.remoteAddress ?? '?');
-        if (def.fault === 'hang') {
-          // Hold the request until the client gives up; then there is nobody left to answer.
-          await new Promise((resolve) => request.socket.once('close', resolve));
-          records.push({ from, target: hostname, port: targetPort, decision: 'closed', status: null, detail: 'never answered (fault: hang)' });
-          throw new RequestError('client gone', 504);
-        }
-        const record = (decision: ProxyDecisionRecord['decision'], status: number | null, detail: string) =>
-          records.push({ from, target: hostname, port: targetPort, decision, status, detail });
-        const credsOk = !!def.credentials && username === def.credentials.username && password === def.credentials.password;
-        if (auth !== 'none' && !credsOk) {
-          if (auth === 'basic') {
-            record('auth-required', 407, 'no or wrong credentials');
-            return { requestAuthentication: true };
-          }
-          const status = auth === '401' ? 401 : 403;
-          const header: Record<string, string> = auth === '401' ? { 'WWW-Authenticate': `Basic realm="${realm}"` } : { 'Proxy-Authenticate': `Basic realm="${realm}"` };
-          record('auth-misreported', status, `answered ${status} with a challenge instead of 407`);
-          throw new RequestError('Authentication required', status, header);
-        }
-        if (!ports.includes(targetPort) || !allow.some((p) => matchesPattern(p, hostname))) {
-          record('denied', 403, `${hostname}:${targetPort} is not on the allowlist`);
-          throw new RequestError(`Access to ${hostname}:${targetPort} denied by policy`, 403);
-        }
-        if (env.upstreamUrl) {
-          record('chained', null, `via ${env.upstreamUrl}`);
-          return { upstreamProxyUrl: env.upstreamUrl, localAddress: env.address };
-        }
-        if (def.onTargetFailure !== 'close') {
-          const address = env.lookup(hostname);
-          if (!address) {
-            record('upstream-failed', 502, `DNS lookup of ${hostname} failed`);
-            throw new RequestError(`DNS lookup of ${hostname} failed`, 502);
-          }
-          try {
-            const probe = await tcpConnect(address, targetPort, { timeoutMs: 2_000 }, env.address);
-            probe.destroy();
-          } catch (e) {
-            const code = (e as { code?: string }).code === 'ETIMEDOUT' ? 504 : 502;
-            record('upstream-failed', code, `cannot connect to ${hostname}:${targetPort}: ${(e as Error).message}`);
-            throw new RequestError(`Cannot connect to ${hostname}:${targetPort}`, code);
-          }
-        }
-        // Plain HTTP (e.g. certificate revocation lists on port 80) is forwarded, not tunnelled.
-        record(isHttp ? 'forwarded' : 'tunnel', 200, isHttp ? 'request forwarded' : 'tunnel established');
-        return { dnsLookup: labLookup, localAddress: env.address };
-      },
-    });
-    // proxy-chain's listen() binds all interfaces unless host is set; bind through our helper
-    // for a clear error, then hand the bound server to proxy-chain.
-    await listenOn(server.server, env.address, port, `forward proxy ${def.name}`);
-    server.port = port;
-    return new StartedForwardProxy(records, def, env.address, port, server);
+    const proxy = new StartedForwardProxy(def, env, port, server);
+    server.on('connection', (s) => void proxy.onConnection(s));
+    await env.listen(server, port, `forward proxy ${def.name}`);
+    return proxy;
   }
 
-  get url(): string {
-    return `http://${this.address}:${this.port}`;
+  get address(): string {
+    return this.env.address;
   }
 
-  async stop(): Promise<void> {
-    await this.server.close(true);
+  private get realm(): string {
+    return `atp-netlab ${this.def.name}`;
+  }
+
+  private async onConnection(client: net.Socket): Promise<void> {
+    this.tracker.track(client);
+    const from = this.env.whoIs(client.remoteAddress ?? '?');
+    const read = await readProxyRequestHead(client, HEAD_TIMEOUT_MS);
+    if (!read.ok) {
+      if (read.status) client.end(httpResponse(read.status, read.reason));
+      else client.destroy();
+      return;
+    }
+    const head = read.head;
+    const isConnect = head.method === 'CONNECT';
+    const target = isConnect ? parseAuthority(head.target) : absoluteTarget(head.target);
+    if (!target) {
+      client.end(httpResponse(400, `Bad request target ${head.target}`));
+      return;
+    }
+    const record = (decision: ProxyDecisionRecord['decision'], status: number | null, detail: string) =>
+      this.records.push({ from, target: target.host, port: target.port, decision, status, detail });
+    const refuse = (decision: ProxyDecisionRecord['decision'], status: number, body: string, headers: Record<string, string> = {}) => {
+      record(decision, status, body);
+      client.end(httpResponse(status, body, headers));
+    };
+
+    if (this.def.fault === 'hang') {
+      // Hold the request until the client gives up; then there is nobody left to answer.
+      client.once('close', () => record('closed', null, 'never answered (fault: hang)'));
+      return;
+    }
+    const auth = this.def.auth ?? 'none';
+    if (auth !== 'none' && !this.credentialsOk(head)) {
+      if (auth === 'basic') return refuse('auth-required', 407, 'Proxy authentication required', { 'Proxy-Authenticate': `Basic realm="${this.realm}"` });
+      const status = auth === '401' ? 401 : 403;
+      const header = auth === '401' ? { 'WWW-Authenticate': `Basic realm="${this.realm}"` } : { 'Proxy-Authenticate': `Basic realm="${this.realm}"` };
+      record('auth-misreported', status, `answered ${status} with a challenge instead of 407`);
+      client.end(httpResponse(status, 'Authentication required', header));
+      return;
+    }
+    const allow = this.def.allow ?? ['*'];
+    const ports = this.def.ports ?? (isConnect ? [443] : [80, 443]);
+    if (!ports.includes(target.port) || !allow.some((p) => matchesPattern(p, target.host))) {
+      return refuse('denied', 403, `Access to ${target.host}:${target.port} denied by policy`);
+    }
+    if (this.def.upstream) {
+      await this.viaUpstream(client, head, target, record);
+      return;
+    }
+    const close = this.def.onTargetFailure === 'close';
+    const address = this.env.resolve(target.host);
+    if (!address) {
+      if (close) {
+        record('closed', null, `DNS lookup of ${target.host} failed; closed without a status line`);
+        client.destroy();
+        return;
+      }
+      return refuse('upstream-failed', 502, `DNS lookup of ${target.host} failed`);
+    }
+    let upstream: net.Socket;
+    try {
+      upstream = this.tracker.track(await this.env.connect(address, target.port, { timeoutMs: CONNECT_TIMEOUT_MS }));
+    } catch (e) {
+      const timedOut = (e as { code?: string }).code === 'ETIMEDOUT';
+      if (close) {
+        record('closed', null, `cannot connect to ${target.host}:${target.port}; closed without a status line`);
+        client.destroy();
+        return;
+      }
+      return refuse('upstream-failed', timedOut ? 504 : 502, `Cannot connect to ${target.host}:${target.port} (${(e as Error).message})`);
+    }
+    if (client.destroyed) {
+      // The client left while the target was being opened: release the target side too.
+      upstream.destroy();
+      return;
+    }
+    if (isConnect) {
+      record('tunnel', 200, 'tunnel established');
+      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      if (head.rest.length) upstream.write(head.rest);
+    } else {
+      // Plain HTTP (revocation lists on port 80): forwarded in origin form, one request per connection.
+      record('forwarded', 200, 'request forwarded');
+      upstream.write(originFormRequest(head));
+    }
+    relay(client, upstream);
+  }
+
+  private credentialsOk(head: ProxyRequestHead): boolean {
+    const creds = this.def.credentials;
+    const m = /^Basic\s+(\S+)$/i.exec(head.headers.get('proxy-authorization') ?? '');
+    if (!creds || !m) return false;
+    return Buffer.from(m[1]!, 'base64').toString('utf8') === `${creds.username}:${creds.password}`;
+  }
+
+  /** Chained: one connection to the upstream proxy, our CONNECT (or the request) on it, its answer relayed. */
+  private async viaUpstream(client: net.Socket, head: ProxyRequestHead, target: { host: string; port: number }, record: (d: ProxyDecisionRecord['decision'], s: number | null, detail: string) => void): Promise<void> {
+    const name = this.def.upstream!;
+    const ep = this.env.endpointOf(name);
+    if (!ep) {
+      record('upstream-failed', 502, `upstream ${name} is not in the lab`);
+      client.end(httpResponse(502, `Upstream proxy ${name} unknown`));
+      return;
+    }
+    let upstream: net.Socket;
+    try {
+      upstream = this.tracker.track(await this.env.connect(ep.address, ep.port, { timeoutMs: CONNECT_TIMEOUT_MS }));
+    } catch (e) {
+      record('upstream-failed', 502, `cannot connect to upstream ${name}: ${(e as Error).message}`);
+      client.end(httpResponse(502, `Cannot connect to upstream proxy ${name}`));
+      return;
+    }
+    // The client may leave at any point from here on: both sides go with it.
+    client.once('close', () => upstream.destroy());
+    upstream.once('close', () => client.destroy());
+    if (head.method !== 'CONNECT') {
+      record('chained', null, `request forwarded via ${name}`);
+      upstream.write(`${head.method} ${head.target} ${head.version}\r\n${head.headerLines.filter((l) => !/^proxy-authorization:/i.test(l)).join('\r\n')}\r\n\r\n`);
+      if (head.rest.length) upstream.write(head.rest);
+      relay(client, upstream);
+      return;
+    }
+    upstream.write(`CONNECT ${target.host}:${target.port} HTTP/1.1\r\nHost: ${target.host}:${target.port}\r\n\r\n`);
+    const answer = await readResponseHead(upstream, UPSTREAM_ANSWER_TIMEOUT_MS);
+    if (client.destroyed) return;
+    if (answer.status === null) {
+      record('upstream-failed', 502, `upstream ${name}: ${answer.reason}`);
+      client.end(httpResponse(502, `Upstream proxy ${name}: ${answer.reason}`));
+      upstream.destroy();
+      return;
+    }
+    record('chained', answer.status, `via ${name}: ${answer.status}`);
+    if (answer.status !== 200) {
+      // The upstream's refusal (and its body) is what the client gets, as Squid relays a parent's error.
+      client.write(answer.raw);
+      upstream.pipe(client);
+      upstream.resume();
+      return;
+    }
+    const end = answer.raw.indexOf('\r\n\r\n') + 4;
+    client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+    if (answer.raw.length > end) client.write(answer.raw.subarray(end));
+    if (head.rest.length) upstream.write(head.rest);
+    relay(client, upstream);
+  }
+
+  stop(): Promise<void> {
+    return this.tracker.closeAll([this.server]);
   }
 
   [Symbol.asyncDispose](): Promise<void> {
     return this.stop();
   }
+}
+
+function absoluteTarget(url: string): { host: string; port: number } | undefined {
+  try {
+    const u = new URL(url);
+    if (u.protocol !== 'http:') return undefined;
+    return { host: u.hostname.toLowerCase(), port: Number(u.port || 80) };
+  } catch {
+    return undefined;
+  }
+}
+
+function originFormRequest(head: ProxyRequestHead): string {
+  const u = new URL(head.target);
+  const lines = head.headerLines.filter((l) => !/^(proxy-authorization|proxy-connection|connection):/i.test(l));
+  return `${head.method} ${u.pathname}${u.search} ${head.version}\r\n${lines.join('\r\n')}${lines.length ? '\r\n' : ''}Connection: close\r\n\r\n${head.rest.length ? head.rest.toString('latin1') : ''}`;
 }

@@ -2,7 +2,7 @@
  * An SSL-inspecting middlebox: an explicit HTTP CONNECT proxy on its own lab address that
  * may decrypt what goes through it, like Squid `ssl_bump` or mitmproxy.
  *
- *   sensor / forward proxy ──CONNECT host:443──▶ middlebox 127.77.B.20+:8080
+ *   sensor / forward proxy / transparent proxy ──CONNECT host:443──▶ middlebox <lab address>:8080
  *     ├─ lab DNS + TCP to host:443 (from the middlebox's address); failure → 502/504 + body
  *     ├─ 200 Connection Established
  *     ├─ none               ───────────── byte pipe ─────────────────────────────▶ host:443
@@ -17,8 +17,8 @@
  *               decrypted bytes piped both ways; an upstream handshake failure becomes the
  *               optional block page (an HTTP error on the sensor's TLS connection), else a close.
  *
- * The transparent proxy hands diverted connections to `handleTls` (the same decision and
- * relay code; there is one implementation).
+ * The transparent proxy hands diverted connections over a CONNECT of its own, like a Squid
+ * in intercept mode with a `cache_peer`: components talk over sockets only.
  *
  * Why hand-built on node:net/node:tls rather than mockttp: the splice-or-intercept decision
  * needs the SNI before any TLS is terminated; every connection must leave a record (who, what
@@ -33,41 +33,19 @@
  * is read by the scenario runner), not of the middlebox: the middlebox always presents its
  * forged leaf. The middlebox never logs; everything it did is in `records`.
  */
-import http from 'node:http';
 import net from 'node:net';
 import tls from 'node:tls';
-import type { LabPki } from '../pki/index.js';
-import { tcpConnect, type NetError } from '../transport.js';
-import { listenOn } from './address-block.js';
+import { matchesPattern } from '../host-pattern.js';
+import type { NetError } from '../transport.js';
+import type { ComponentEnvironment } from './component-environment.js';
+import type { MiddleboxDefinition, TlsVersionBounds } from './kinds/middlebox-kind.js';
 import { SocketTracker } from './socket-tracker.js';
 import { relay } from './byte-relay.js';
-import { matchesPattern } from './egress-firewall.js';
+import { httpResponse, parseAuthority, readProxyRequestHead } from './proxy-request-head.js';
 import { readClientHello, type PeekResult } from './peek-client-hello.js';
 import { RecordLog } from './record-log.js';
 
-export type MiddleboxMode = 'none' | 'splice' | 'intercept' | 'intercept-mutual';
-
-export interface TlsVersionBounds {
-  minTlsVersion?: tls.SecureVersion;
-  maxTlsVersion?: tls.SecureVersion;
-}
-
-export interface MiddleboxDefinition {
-  name: string;
-  /** CONNECT port on the middlebox's own address; default 8080. */
-  port?: number;
-  mode: MiddleboxMode;
-  /** `splice` mode: SNI patterns tunnelled untouched (exact or `*.suffix`); default `*.atp.azure.com`. */
-  spliceHosts?: string[];
-  /** Whether the Windows host has the middlebox CA in its trust store (read by the scenario runner). */
-  hostTrustsCa: boolean;
-  /** TLS versions offered to the sensor (default TLS 1.2–1.3; below 1.2 lowers OpenSSL's security level). */
-  sensorTls?: TlsVersionBounds;
-  /** TLS versions used toward the cloud (default TLS 1.2–1.3). */
-  cloudTls?: TlsVersionBounds;
-  /** Answer an intercepted request with this HTTP error when the cloud side fails, instead of closing. */
-  blockPage?: { status: number; body: string };
-}
+export type { MiddleboxDefinition, MiddleboxMode, TlsVersionBounds } from './kinds/middlebox-kind.js';
 
 export const DEFAULT_SPLICE_HOSTS = ['*.atp.azure.com'];
 
@@ -96,13 +74,6 @@ export interface MiddleboxRecord {
   blockPageServed: boolean;
 }
 
-export interface MiddleboxEnvironment {
-  address: string;
-  pki: LabPki;
-  lookup: (host: string) => string | undefined;
-  whoIs: (address: string) => string;
-}
-
 /** What a caller that already holds a connection (CONNECT front end, transparent proxy) knows. */
 export interface HandOff {
   from: string;
@@ -115,7 +86,6 @@ export interface HandOff {
   upstream?: net.Socket;
 }
 
-const HEAD_LIMIT_BYTES = 8_192;
 const HEAD_TIMEOUT_MS = 10_000;
 const PEEK_TIMEOUT_MS = 10_000;
 const CONNECT_TIMEOUT_MS = 5_000;
@@ -130,10 +100,6 @@ function lowTls(b: TlsVersionBounds | undefined): boolean {
   return b?.minTlsVersion === 'TLSv1' || b?.minTlsVersion === 'TLSv1.1';
 }
 
-function httpResponse(status: number, body: string, extra = ''): string {
-  return `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? 'Error'}\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n${extra}\r\n${body}`;
-}
-
 export class StartedMiddlebox implements AsyncDisposable {
   readonly records: MiddleboxRecord[] = new RecordLog();
   private readonly tracker = new SocketTracker();
@@ -142,7 +108,7 @@ export class StartedMiddlebox implements AsyncDisposable {
 
   private constructor(
     readonly def: MiddleboxDefinition,
-    private readonly env: MiddleboxEnvironment,
+    private readonly env: ComponentEnvironment,
     readonly port: number,
     private readonly server: net.Server,
   ) {
@@ -159,12 +125,12 @@ export class StartedMiddlebox implements AsyncDisposable {
     });
   }
 
-  static async start(def: MiddleboxDefinition, env: MiddleboxEnvironment): Promise<StartedMiddlebox> {
+  static async start(def: MiddleboxDefinition, env: ComponentEnvironment): Promise<StartedMiddlebox> {
     const port = def.port ?? 8080;
     const server = net.createServer();
     const mb = new StartedMiddlebox(def, env, port, server);
-    server.on('connection', (s) => mb.onConnect(s));
-    await listenOn(server, env.address, port, `middlebox ${def.name}`);
+    server.on('connection', (s) => void mb.onConnect(s));
+    await env.listen(server, port, `middlebox ${def.name}`);
     return mb;
   }
 
@@ -181,49 +147,26 @@ export class StartedMiddlebox implements AsyncDisposable {
   }
 
   /** The CONNECT front end. */
-  private onConnect(client: net.Socket): void {
+  private async onConnect(client: net.Socket): Promise<void> {
     this.track(client);
     const from = this.env.whoIs(client.remoteAddress ?? '?');
-    let buf = Buffer.alloc(0);
-    // Timers never keep the process alive, and go with the connection.
-    const timer = setTimeout(() => client.destroy(), HEAD_TIMEOUT_MS).unref();
-    client.once('close', () => clearTimeout(timer));
-    const onData = (chunk: Buffer) => {
-      buf = Buffer.concat([buf, chunk]);
-      const end = buf.indexOf('\r\n\r\n');
-      if (end < 0) {
-        if (buf.length > HEAD_LIMIT_BYTES) {
-          clearTimeout(timer);
-          client.off('data', onData);
-          client.end(httpResponse(431, 'Request header too large'));
-        }
-        return;
-      }
-      clearTimeout(timer);
-      client.off('data', onData);
-      client.pause();
-      const rest = buf.subarray(end + 4);
-      const requestLine = buf.subarray(0, buf.indexOf('\r\n')).toString('latin1');
-      const m = /^(\S+) (\S+) HTTP\/1\.[01]$/.exec(requestLine);
-      if (!m) {
-        client.end(httpResponse(400, 'Bad request'));
-        return;
-      }
-      if (m[1] !== 'CONNECT') {
-        client.end(httpResponse(405, `The middlebox ${this.def.name} only serves CONNECT`, 'Allow: CONNECT\r\n'));
-        return;
-      }
-      const authority = m[2]!;
-      const colon = authority.lastIndexOf(':');
-      const host = (colon > 0 ? authority.slice(0, colon) : authority).replace(/^\[|\]$/g, '').toLowerCase();
-      const port = colon > 0 ? Number(authority.slice(colon + 1)) : 443;
-      if (!host || !Number.isInteger(port) || port < 1 || port > 65_535) {
-        client.end(httpResponse(400, `Bad CONNECT target ${authority}`));
-        return;
-      }
-      void this.connectTunnel(client, from, host, port, rest);
-    };
-    client.on('data', onData);
+    const read = await readProxyRequestHead(client, HEAD_TIMEOUT_MS);
+    if (!read.ok) {
+      if (read.status) client.end(httpResponse(read.status, read.reason === 'request header too large' ? 'Request header too large' : 'Bad request'));
+      else client.destroy();
+      return;
+    }
+    const head = read.head;
+    if (head.method !== 'CONNECT') {
+      client.end(httpResponse(405, `The middlebox ${this.def.name} only serves CONNECT`, { Allow: 'CONNECT' }));
+      return;
+    }
+    const target = parseAuthority(head.target);
+    if (!target) {
+      client.end(httpResponse(400, `Bad CONNECT target ${head.target}`));
+      return;
+    }
+    await this.connectTunnel(client, from, target.host, target.port, head.rest);
   }
 
   private async connectTunnel(client: net.Socket, from: string, host: string, port: number, rest: Buffer): Promise<void> {
@@ -275,9 +218,9 @@ export class StartedMiddlebox implements AsyncDisposable {
 
   /** Lab DNS + TCP from the middlebox's own address; never the real DNS. */
   private async openUpstream(host: string, port: number): Promise<net.Socket> {
-    const address = net.isIP(host) ? host : this.env.lookup(host);
+    const address = net.isIP(host) ? host : this.env.resolve(host);
     if (!address) throw Object.assign(new Error(`${host} not found by the lab DNS`), { code: 'ENOTFOUND' });
-    const s = await tcpConnect(address, port, { timeoutMs: CONNECT_TIMEOUT_MS }, this.env.address).catch((e: NetError) => {
+    const s = await this.env.connect(address, port, { timeoutMs: CONNECT_TIMEOUT_MS }).catch((e: NetError) => {
       throw Object.assign(new Error(e.message), { code: e.code });
     });
     return this.track(s);

@@ -2,12 +2,13 @@
  * The mock sensorapi cloud, on node:https (mockttp cannot see a client certificate, and the
  * whole point here is to see whether the sensor's own certificate arrived).
  *
- *   sensor / proxy / middlebox ──TLS 1.2+ (client cert requested)──▶ 127.77.B.n:443  <host>
+ *   sensor / proxy / middlebox ──TLS 1.2+ (client cert requested)──▶ <lab address>:443  <host>
  *       GET /tri/sensor/api/ping            → 200 "Ok"  (503 for a legacy workspace)
  *       GET /tri/sensor/api/lab/authenticated → 200 only for an enrolled sensor certificate, else 401
  *
- * One endpoint per host, each on its own address and the real port 443, presenting a leaf
- * for that host from the lab's cloud CA (or a negative-case leaf). Every request is recorded.
+ * One component per host, each on its own lab address and the planned port 443 (the engine
+ * maps it when the process may not bind 443), presenting a leaf for that host from the lab's
+ * cloud CA (or a negative-case leaf). Every request is recorded.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -16,30 +17,14 @@ import type tls from 'node:tls';
 import { PING_PATH } from '../catalog/index.js';
 import type { LabPki } from '../pki/index.js';
 import { thumbprint } from '../pki/index.js';
-import { listenOn } from './address-block.js';
+import type { ComponentEnvironment } from './component-environment.js';
+import type { CloudHostDefinition } from './kinds/cloud-endpoint-kind.js';
 import { SocketTracker } from './socket-tracker.js';
 import { RecordLog } from './record-log.js';
 
 export const AUTH_CHECK_PATH = '/tri/sensor/api/lab/authenticated';
 
-export interface CloudHostDefinition {
-  host: string;
-  /** Older workspaces answer ping with 503 Service Unavailable (still proves connectivity). */
-  legacy?: boolean;
-  /** Which certificate the endpoint presents. */
-  certificate?: 'valid' | 'expired' | 'wrong-host' | 'untrusted';
-  /** `request`: ask for a client cert, judge it per request (401). `require`: reject in the handshake. */
-  clientCert?: 'request' | 'require';
-  /** Highest TLS version the endpoint offers (to model old stacks). */
-  maxTlsVersion?: 'TLSv1.2' | 'TLSv1.3';
-  /**
-   * `hang`: complete TLS, read the request, never answer (an overloaded or wedged endpoint).
-   * `plain-http`: answer port 443 in plain HTTP (a web filter's block page where TLS belongs).
-   */
-  fault?: 'hang' | 'plain-http';
-  /** Status for ping instead of 200 (e.g. 500 from a broken front end). */
-  pingStatus?: number;
-}
+export type { CloudHostDefinition } from './kinds/cloud-endpoint-kind.js';
 
 export interface CloudRequestRecord {
   host: string;
@@ -52,7 +37,11 @@ export interface CloudRequestRecord {
   /** Lab component that opened the TCP connection (windows-host, a proxy, the middlebox…). */
   fromHop: string;
   tlsVersion: string | null;
+  /** Process-wide sequence number: records of several endpoints merge in the order they happened. */
+  seq: number;
 }
+
+let nextSeq = 0;
 
 export interface StartedCloudEndpoint {
   host: string;
@@ -62,7 +51,7 @@ export interface StartedCloudEndpoint {
 
 export class StartedMockCloud implements AsyncDisposable {
   readonly records: CloudRequestRecord[] = new RecordLog();
-  readonly handshakeFailures: { host: string; fromHop: string; error: string }[] = new RecordLog();
+  readonly handshakeFailures: { host: string; fromHop: string; error: string; seq: number }[] = new RecordLog();
   private readonly servers: http.Server[] = [];
   private readonly tracker = new SocketTracker();
   readonly endpoints: StartedCloudEndpoint[] = [];
@@ -73,17 +62,11 @@ export class StartedMockCloud implements AsyncDisposable {
     private readonly whoIs: (address: string) => string,
   ) {}
 
-  static async start(opts: {
-    pki: LabPki;
-    hosts: CloudHostDefinition[];
-    addressFor: (host: string, index: number) => string;
-    port?: number;
-    whoIs?: (address: string) => string;
-    enrolledThumbprints?: string[];
-  }): Promise<StartedMockCloud> {
-    const cloud = new StartedMockCloud(opts.pki, new Set(opts.enrolledThumbprints ?? [opts.pki.clientCert.thumbprint]), opts.whoIs ?? ((a) => a));
+  /** One endpoint for `def.host` on the environment's address. */
+  static async start(def: CloudHostDefinition, env: ComponentEnvironment, opts: { enrolledThumbprints?: string[] } = {}): Promise<StartedMockCloud> {
+    const cloud = new StartedMockCloud(env.pki, new Set(opts.enrolledThumbprints ?? [env.pki.clientCert.thumbprint]), (a) => env.whoIs(a));
     try {
-      for (const [i, def] of opts.hosts.entries()) await cloud.startEndpoint(def, opts.addressFor(def.host, i), opts.port ?? 443);
+      await cloud.startEndpoint(def, env);
     } catch (e) {
       await cloud.stop();
       throw e;
@@ -91,7 +74,11 @@ export class StartedMockCloud implements AsyncDisposable {
     return cloud;
   }
 
-  private async startEndpoint(def: CloudHostDefinition, address: string, port: number): Promise<void> {
+  get port(): number {
+    return this.endpoints[0]?.port ?? 443;
+  }
+
+  private async startEndpoint(def: CloudHostDefinition, env: ComponentEnvironment): Promise<void> {
     const cert =
       def.certificate === 'expired' ? this.pki.leaf(def.host, { expired: true })
       : def.certificate === 'wrong-host' ? this.pki.leaf(def.host, { subjectHost: `not-${def.host}` })
@@ -111,7 +98,7 @@ export class StartedMockCloud implements AsyncDisposable {
     const server: http.Server = def.fault === 'plain-http' ? http.createServer({ keepAliveTimeout: 10_000 }) : https.createServer(tlsOptions);
     server.on('connection', (s: net.Socket) => this.tracker.track(s));
     server.on('tlsClientError', (err: Error, s: tls.TLSSocket) => {
-      this.handshakeFailures.push({ host: def.host, fromHop: this.whoIs(s.remoteAddress ?? '?'), error: (err as NodeJS.ErrnoException).code ?? err.message });
+      this.handshakeFailures.push({ host: def.host, fromHop: this.whoIs(s.remoteAddress ?? '?'), error: (err as NodeJS.ErrnoException).code ?? err.message, seq: nextSeq++ });
     });
     server.on('request', (req, res) => {
       if (def.fault === 'plain-http') {
@@ -145,13 +132,14 @@ export class StartedMockCloud implements AsyncDisposable {
         enrolled,
         fromHop: this.whoIs(sock.remoteAddress ?? '?'),
         tlsVersion: sock.getProtocol(),
+        seq: nextSeq++,
       });
       res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) });
       res.end(body);
     });
-    await listenOn(server, address, port, `cloud endpoint ${def.host}`);
+    const port = await env.listen(server, 443, `cloud endpoint ${def.host}`);
     this.servers.push(server);
-    this.endpoints.push({ host: def.host, address, port });
+    this.endpoints.push({ host: def.host, address: env.address, port });
   }
 
   async stop(): Promise<void> {

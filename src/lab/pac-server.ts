@@ -1,8 +1,8 @@
 /**
- * A lab web server on its own address and the real port 80, for PAC files, WPAD and
+ * A lab web server on its own address and the planned port 80, for PAC files, WPAD and
  * certificate revocation lists:
  *
- *   windows-host ──GET http://wpad.<domain>/wpad.dat──▶ 127.77.B.n:80 ──▶ script text
+ *   windows-host ──GET http://wpad.<domain>/wpad.dat──▶ <lab address>:80 ──▶ script text
  *   windows-host ──GET http://pac.<domain>/proxy.pac──▶ same kind of server
  *   windows-host ──GET http://crl.microsoft.com/pki/…──▶ (directly or through a proxy)
  *
@@ -10,19 +10,11 @@
  */
 import http from 'node:http';
 import { SocketTracker } from './socket-tracker.js';
-import { listenOn } from './address-block.js';
+import type { ComponentEnvironment } from './component-environment.js';
+import type { PacServerDefinition } from './kinds/pac-server-kind.js';
 import { RecordLog } from './record-log.js';
 
-export interface PacServerDefinition {
-  /** DNS name (also registered under the lab domain); `wpad` makes it the WPAD server. */
-  name: string;
-  /** Path → body. A key ending in `*` serves every path with that prefix. */
-  files: Record<string, string>;
-  /** More DNS names for the same server (e.g. crl.microsoft.com). */
-  aliases?: string[];
-  /** Serve nothing (every request 404), to model a PAC URL that is down. */
-  down?: boolean;
-}
+export type { PacServerDefinition } from './kinds/pac-server-kind.js';
 
 export interface PacRequestRecord {
   from: string;
@@ -41,7 +33,7 @@ export class StartedPacServer implements AsyncDisposable {
     private readonly server: http.Server,
   ) {}
 
-  static async start(def: PacServerDefinition, env: { address: string; whoIs: (a: string) => string; port?: number }): Promise<StartedPacServer> {
+  static async start(def: PacServerDefinition, env: ComponentEnvironment): Promise<StartedPacServer> {
     const records = new RecordLog<PacRequestRecord>();
     const tracker = new SocketTracker();
     const server = http.createServer((req, res) => {
@@ -57,8 +49,7 @@ export class StartedPacServer implements AsyncDisposable {
       res.writeHead(200, { 'content-type': type, 'content-length': Buffer.byteLength(body) });
       res.end(body);
     });
-    const port = env.port ?? 80;
-    await listenOn(server, env.address, port, `PAC server ${def.name}`);
+    const port = await env.listen(server, 80, `PAC server ${def.name}`);
     server.on('connection', (s) => tracker.track(s));
     return new StartedPacServer(records, tracker, def, env.address, port, server);
   }

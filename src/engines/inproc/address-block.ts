@@ -7,7 +7,7 @@
  * block, across processes, and the kernel releases it if the process dies.
  */
 import net from 'node:net';
-import { AtpNetlabError } from '../errors.js';
+import { AtpNetlabError } from '../../errors.js';
 
 const SENTINEL_PORT = 47_707;
 export const LAB_PREFIX = '127.77';
@@ -58,17 +58,24 @@ export async function claimAddressBlock(): Promise<AddressBlock> {
   throw new AtpNetlabError('ATPNL_LAB_BIND', `no free lab address block in ${LAB_PREFIX}.0.0/16 (250 labs running?)`);
 }
 
-/** Bind a server to a lab address, turning permission problems into an actionable error. */
-export function listenOn(server: net.Server, address: string, port: number, what: string): Promise<void> {
+/**
+ * Bind a server to a lab address and resolve to the port it got. `EACCES` (a port below 1024
+ * without the privilege) is returned as such so the caller can fall back to a mapped port;
+ * every other failure is an actionable error.
+ */
+export function listenOn(server: net.Server, address: string, port: number, what: string): Promise<number | 'EACCES'> {
   return new Promise((resolve, reject) => {
     const onError = (e: NodeJS.ErrnoException) => {
-      const hint = e.code === 'EACCES' ? ' (ports below 1024 need root, CAP_NET_BIND_SERVICE, or sysctl net.ipv4.ip_unprivileged_port_start=0)' : '';
-      reject(new AtpNetlabError('ATPNL_LAB_BIND', `${what} cannot listen on ${address}:${port}: ${e.code ?? e.message}${hint}`, {}, { cause: e }));
+      if (e.code === 'EACCES') {
+        resolve('EACCES');
+        return;
+      }
+      reject(new AtpNetlabError('ATPNL_LAB_BIND', `${what} cannot listen on ${address}:${port}: ${e.code ?? e.message}`, {}, { cause: e }));
     };
     server.once('error', onError);
     server.listen(port, address, () => {
       server.off('error', onError);
-      resolve();
+      resolve((server.address() as net.AddressInfo).port);
     });
   });
 }

@@ -1,0 +1,57 @@
+/**
+ * The engine seam: where a lab plan runs. An engine reports what it lacks before anything
+ * starts, says which plans it cannot serve (and why, for a skip with the reason), and
+ * starts a plan as a `StartedEngineLab`, which runs the plan's checks and is disposed with
+ * `await using`. The scenario runner and `lab up` know only this interface.
+ *
+ *   scenario ──compile──▶ LabPlan ──engine.start──▶ StartedEngineLab
+ *                                                    ├─ runCheck(check) → ProbeOutcome
+ *                                                    ├─ records(component)
+ *                                                    ├─ endpoints() (for outside tools)
+ *                                                    └─ [Symbol.asyncDispose]
+ */
+import type { LabPlan, PlanCheck } from '../lab/lab-plan.js';
+import type { LabPki } from '../pki/index.js';
+import type { ProbeOutcome } from '../probe/outcome.js';
+
+export interface EngineStartOptions {
+  pki: LabPki;
+}
+
+/** Where a component can be reached from outside the engine (curl, a browser, `probe`). */
+export interface ReachableEndpoint {
+  name: string;
+  type: string;
+  role: string;
+  address: string;
+  /** The port the plan names. */
+  port: number;
+  /** The port that really answers (differs when the engine mapped a privileged port). */
+  boundPort: number;
+  dnsNames: string[];
+}
+
+export interface StartedEngineLab extends AsyncDisposable {
+  readonly engine: string;
+  readonly plan: LabPlan;
+  runCheck(check: PlanCheck): Promise<ProbeOutcome>;
+  /** What a component did, in its own record shape. */
+  records(component: string): readonly object[];
+  endpoints(): ReachableEndpoint[];
+  /** The DNS table as outside tools need it: name → address. */
+  dnsTable(): [string, string][];
+  /** What is limited for clients outside the engine (one line each). */
+  outsideNotes(): string[];
+  explain(): string;
+  stop(): Promise<void>;
+}
+
+export interface Engine {
+  readonly name: string;
+  readonly description: string;
+  /** Missing prerequisites (a binary, a privilege, a daemon), one actionable line each; empty when ready. */
+  prerequisites(): Promise<string[]>;
+  /** Why this engine cannot serve the plan (a component kind it lacks…), or undefined. */
+  unsupported(plan: LabPlan): string | undefined;
+  start(plan: LabPlan, opts: EngineStartOptions): Promise<StartedEngineLab>;
+}

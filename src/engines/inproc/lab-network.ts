@@ -1,0 +1,197 @@
+/**
+ * The in-process engine's network: addresses, DNS, the port map, the host's egress firewall
+ * and the plan's diversions, all in user space, for any user on any OS.
+ *
+ *   plan slot n ──▶ 127.77.B.n (the lab's own /24 of loopback, claimed per lab)
+ *   planned port p (443, 80, 8080) ──▶ p itself when the process may bind it, else a free
+ *        port the kernel picks; the port map turns (address, p) into the bound port for
+ *        every connection made through the lab (host transport, component environment)
+ *
+ *   probe ──lookup──▶ LabDns (the plan's names only; NXDOMAIN otherwise)
+ *   probe ──connect─▶ EgressFirewall ──allow──▶ diversion? ──▶ port map ──▶ TCP from 127.77.B.1
+ *                                     ──drop───▶ nothing until the probe's deadline
+ *                                     ──reject─▶ real RST from a closed lab port
+ *   component ──connect──▶ port map ──▶ TCP from the component's own address
+ *
+ * Why a port map rather than privileges: a non-root user cannot bind ports below 1024 (nor
+ * change the sysctl), and 127.77.x.y is only routed on Linux. Mapping planned ports to bound
+ * ports keeps every component on its real planned port where that is possible (root, or a
+ * lowered ip_unprivileged_port_start) and needs nothing where it is not. What the network did
+ * to a connection (a diversion, a drop, a reject) is reported to the caller as an event, so the
+ * engine, not the probe, says so in the check's path trace.
+ */
+import type net from 'node:net';
+import type { ComponentEnvironment, LabEndpoint } from '../../lab/component-environment.js';
+import type { LabNetworkPlan, PlannedComponent } from '../../lab/lab-plan.js';
+import { HOST_SLOT } from '../../lab/lab-plan.js';
+import type { LabPki } from '../../pki/index.js';
+import { NetError, tcpConnect, type ConnectOptions, type NetTransport } from '../../transport.js';
+import { isLoopbackAddress, listenOn, type AddressBlock } from './address-block.js';
+import { EgressFirewall } from './egress-firewall.js';
+import { LabDns } from './lab-dns.js';
+
+/** Nothing ever listens here, so connecting yields a genuine ECONNREFUSED. */
+const REJECT_SINK_SLOT = 253;
+const REJECT_SINK_PORT = 47_708;
+
+/** What the network did to one connection of the host. */
+export type NetworkEvent =
+  | { type: 'diverted'; address: string; port: number; to: string; toAddress: string; toPort: number }
+  | { type: 'dropped'; address: string; port: number; rule: string }
+  | { type: 'rejected'; address: string; port: number; rule: string };
+
+export class LabNetwork {
+  readonly dns: LabDns;
+  readonly firewall: EgressFirewall;
+  readonly hostAddress: string;
+  /** address → component names, for firewall rules and records. */
+  private readonly byAddress = new Map<string, string[]>();
+  private readonly byName = new Map<string, { address: string; port: number }>();
+  /** `address:plannedPort` → bound port, only where they differ. */
+  private readonly portMap = new Map<string, number>();
+  private readonly diverted = new Map<string, string>();
+  private readonly sockets = new Set<net.Socket>();
+
+  constructor(
+    readonly block: AddressBlock,
+    readonly plan: LabNetworkPlan,
+  ) {
+    this.dns = new LabDns([plan.domain]);
+    this.firewall = new EgressFirewall(plan.firewall);
+    this.hostAddress = block.address(HOST_SLOT);
+    this.name(this.hostAddress, 'windows-host');
+    for (const c of plan.components) {
+      const address = block.address(c.slot);
+      this.name(address, c.name);
+      this.byName.set(c.name, { address, port: c.port });
+    }
+    for (const n of plan.dns) {
+      const address = n.component ? this.byName.get(n.component)?.address : n.address;
+      if (address) this.dns.register(n.name, address);
+    }
+    for (const d of plan.diversions) {
+      for (const from of d.from) {
+        const ep = this.byName.get(from);
+        if (ep) this.diverted.set(`${ep.address}:${d.port}`, d.to);
+      }
+    }
+  }
+
+  private name(address: string, name: string): void {
+    const list = this.byAddress.get(address) ?? [];
+    list.push(name);
+    this.byAddress.set(address, list);
+  }
+
+  addressOf(component: string): string | undefined {
+    return this.byName.get(component)?.address;
+  }
+
+  /** The planned endpoint of a component (what other components and the host dial). */
+  endpointOf(component: string): LabEndpoint | undefined {
+    return this.byName.get(component);
+  }
+
+  /** The port a connection to (address, planned port) really goes to. */
+  boundPort(address: string, port: number): number {
+    return this.portMap.get(`${address}:${port}`) ?? port;
+  }
+
+  /** Who is at this address, for the cloud's and proxies' records. */
+  whoIs(address: string): string {
+    const a = address.replace(/^::ffff:/, '');
+    return this.byAddress.get(a)?.[0] ?? this.dns.nameOf(a) ?? a;
+  }
+
+  /** Bind on a lab address at the planned port, or at a mapped one without the privilege. */
+  async listen(server: net.Server, address: string, port: number, what: string): Promise<number> {
+    const got = await listenOn(server, address, port, what);
+    if (got !== 'EACCES') return got;
+    const bound = await listenOn(server, address, 0, what);
+    if (bound === 'EACCES') throw new NetError('ECONNREFUSED', `${what}: cannot bind ${address}`);
+    this.portMap.set(`${address}:${port}`, bound);
+    return port;
+  }
+
+  /** A connection from a lab address to a lab address and planned port (components, and the host after its firewall). */
+  async connectFrom(from: string, address: string, port: number, opts: ConnectOptions): Promise<net.Socket> {
+    if (!isLoopbackAddress(address)) {
+      // Defence in depth: the plan holds loopback literals only, but nothing here may ever
+      // send a packet off this machine.
+      throw new NetError('ECONNREFUSED', `${address}:${port}: the lab connects only to loopback addresses`);
+    }
+    const socket = await tcpConnect(address, this.boundPort(address, port), opts, from);
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    return socket;
+  }
+
+  environmentFor(component: PlannedComponent, pki: LabPki): ComponentEnvironment {
+    const address = this.block.address(component.slot);
+    return {
+      name: component.name,
+      address,
+      pki,
+      resolve: (host) => this.dns.resolve(host),
+      connect: (a, p, opts) => this.connectFrom(address, a, p, opts),
+      listen: (server, port, what) => this.listen(server, address, port, what),
+      whoIs: (a) => this.whoIs(a),
+      endpointOf: (name) => this.endpointOf(name),
+    };
+  }
+
+  /** The transport of the simulated Windows host: lab DNS, its egress firewall, the diversions. */
+  hostTransport(onEvent?: (e: NetworkEvent) => void): NetTransport {
+    return {
+      dnsSuffixes: this.dns.suffixes,
+      lookup: async (host) => {
+        const a = this.dns.resolve(host);
+        if (!a) throw new NetError('ENOTFOUND', `${host}: not found by the lab DNS`);
+        return [a];
+      },
+      connect: (address, port, opts) => this.hostConnect(address, port, opts, onEvent),
+    };
+  }
+
+  private async hostConnect(address: string, port: number, opts: ConnectOptions, onEvent?: (e: NetworkEvent) => void): Promise<net.Socket> {
+    if (!isLoopbackAddress(address)) throw new NetError('ECONNREFUSED', `${address}:${port}: the lab connects only to loopback addresses`);
+    const names = [...new Set([...(this.byAddress.get(address) ?? []), ...this.dns.namesOf(address)])];
+    const action = this.firewall.decide(address, port, names);
+    const rule = this.firewall.decisions.at(-1)?.rule ?? '';
+    if (action === 'drop') {
+      onEvent?.({ type: 'dropped', address, port, rule });
+      await new Promise<void>((resolve, reject) => {
+        const t = setTimeout(resolve, opts.timeoutMs);
+        opts.signal?.addEventListener('abort', () => {
+          clearTimeout(t);
+          reject(new NetError('EABORTED', 'aborted'));
+        }, { once: true });
+      });
+      throw new NetError('ETIMEDOUT', `no answer from ${address}:${port} within ${opts.timeoutMs} ms (dropped by the host's egress firewall)`);
+    }
+    if (action === 'reject') {
+      onEvent?.({ type: 'rejected', address, port, rule });
+      const sink = this.block.address(REJECT_SINK_SLOT);
+      const s = await tcpConnect(sink, REJECT_SINK_PORT, opts, this.hostAddress).catch((e: unknown) => {
+        if (e instanceof NetError) throw new NetError('ECONNREFUSED', `${address}:${port}: connection rejected by the host's egress firewall`);
+        throw e;
+      });
+      // Something listens on the sink after all: never hand that socket out as the target.
+      s.destroy();
+      throw new NetError('ECONNREFUSED', `${address}:${port}: connection rejected by the host's egress firewall`);
+    }
+    const divertTo = this.diverted.get(`${address}:${port}`);
+    if (divertTo) {
+      const ep = this.byName.get(divertTo)!;
+      onEvent?.({ type: 'diverted', address, port, to: divertTo, toAddress: ep.address, toPort: ep.port });
+      return this.connectFrom(this.hostAddress, ep.address, ep.port, opts);
+    }
+    return this.connectFrom(this.hostAddress, address, port, opts);
+  }
+
+  /** Close every connection opened through the lab (a scenario's teardown must leave no handle). */
+  destroyAll(): void {
+    for (const s of this.sockets) s.destroy();
+    this.sockets.clear();
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * Kind `middlebox`: an SSL-inspecting explicit proxy (middlebox.ts): none, splice,
+ * intercept (breaks mutual TLS) or intercept-mutual (presents the sensor's identity upstream).
+ */
+import { z } from 'zod';
+import { defineComponentKind } from '../component-kind.js';
+
+const hostPattern = z.string().min(1).describe('a host name, `*.suffix` wildcard, or `*`');
+const tlsVersion = z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
+const tlsBounds = z.strictObject({ minTlsVersion: tlsVersion.optional(), maxTlsVersion: tlsVersion.optional() });
+
+export const middleboxSchema = z
+  .strictObject({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+    port: z.number().int().min(1).max(65535).optional(),
+    mode: z.enum(['none', 'splice', 'intercept', 'intercept-mutual']),
+    spliceHosts: z.array(hostPattern).optional().describe('splice mode: SNI patterns tunnelled untouched (default *.atp.azure.com)'),
+    sensorTls: tlsBounds.optional().describe('TLS versions offered to the sensor'),
+    cloudTls: tlsBounds.optional().describe('TLS versions used toward the cloud'),
+    blockPage: z.strictObject({ status: z.number().int().min(400).max(599), body: z.string() }).optional(),
+    hostTrustsCa: z.boolean().optional().describe("set by the scenario from host.trust: whether the Windows host trusts the middlebox CA (explain only; the middlebox always presents its forged leaf)"),
+  })
+  .describe('an SSL-inspecting middlebox (explicit CONNECT proxy); whether the host trusts its CA is host.trust');
+
+export type MiddleboxDefinition = z.infer<typeof middleboxSchema>;
+export type MiddleboxMode = MiddleboxDefinition['mode'];
+export type TlsVersionBounds = z.infer<typeof tlsBounds>;
+
+export const middleboxKind = defineComponentKind({
+  type: 'middlebox',
+  schema: middleboxSchema,
+  port: (def) => def.port ?? 8080,
+  explain(m) {
+    const what =
+      m.mode === 'none' ? 'plain CONNECT tunnel, no inspection'
+      : m.mode === 'splice' ? `splices ${(m.spliceHosts ?? ['*.atp.azure.com']).join(', ')} untouched and intercepts every other host`
+      : m.mode === 'intercept' ? "intercepts TLS and re-originates it WITHOUT a client certificate (breaks the sensor's mutual authentication)"
+      : "intercepts TLS and presents the sensor's certificate upstream (mutual inspection)";
+    const tlsText = (side: string, b: TlsVersionBounds | undefined) => (b && (b.minTlsVersion || b.maxTlsVersion) ? `, ${side} TLS ${b.minTlsVersion ?? 'TLSv1.2'}..${b.maxTlsVersion ?? 'TLSv1.3'}` : '');
+    return (
+      `Middlebox ${m.name}:${m.port ?? 8080}: ${what}; the host ${m.hostTrustsCa ? 'trusts' : 'does NOT trust'} its CA` +
+      `${tlsText('sensor-side', m.sensorTls)}${tlsText('cloud-side', m.cloudTls)}` +
+      `${m.blockPage ? `, answers ${m.blockPage.status} (block page) when the cloud side fails` : ''}.`
+    );
+  },
+  async start(def, env) {
+    const { StartedMiddlebox } = await import('../middlebox.js');
+    return StartedMiddlebox.start(def, env);
+  },
+});
