@@ -21,6 +21,11 @@ import { SocketTracker } from './socket-tracker.js';
 import { RecordLog } from './record-log.js';
 
 export const AUTH_CHECK_PATH = '/tri/sensor/api/lab/authenticated';
+/**
+ * Set on every answer of the lab cloud, so the probe can tell the cloud's answer from a
+ * middlebox's own (ProbeOptions.cloudMarkerHeader). Middleboxes that relay pass it through.
+ */
+export const LAB_CLOUD_MARKER_HEADER = 'x-atpnl-lab-cloud';
 
 export interface CloudHostDefinition {
   host: string;
@@ -146,7 +151,7 @@ export class StartedMockCloud implements AsyncDisposable {
         fromHop: this.whoIs(sock.remoteAddress ?? '?'),
         tlsVersion: sock.getProtocol(),
       });
-      res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) });
+      res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body), [LAB_CLOUD_MARKER_HEADER]: '1' });
       res.end(body);
     });
     await listenOn(server, address, port, `cloud endpoint ${def.host}`);
