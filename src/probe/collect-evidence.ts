@@ -208,9 +208,12 @@ export async function collectEvidence(url: string, route: RouteResult, o: ProbeO
   const httpExchanges = async (s: tls.TLSSocket): Promise<void> => {
     let socketError: NodeJS.ErrnoException | undefined;
     s.on('error', (e: NodeJS.ErrnoException) => {
-      socketError = e;
       const alert = receivedAlertName(e.code);
       if (alert) ev.tls!.alertsReceived.push({ name: alert, when: 'after-handshake', errorCode: e.code! });
+      // The first error is the peer's: undici then destroys the socket with its own
+      // UND_ERR_SOCKET, which must not overwrite the alert (it did: issue 9 §3, "a received
+      // alert is reported as missing").
+      if (!socketError || (alert && !receivedAlertName(socketError.code))) socketError = e;
     });
     let handedOut = false;
     const client = new Client(`https://${host}:${port}`, {
