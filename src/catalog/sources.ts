@@ -48,10 +48,12 @@ export const SOURCES = {
 
 export type SourceKey = keyof typeof SOURCES;
 
-/** `path@commit (ms.date …)` for one-line citations in reports and `--json`. */
-export function citeSource(key: SourceKey, section?: string): string {
-  const s: SourceRef = SOURCES[key];
+/** `repo/path@commit (ms.date …) § section`, the one-line citation used in text output. */
+export function citeSourceRef(s: SourceRef & { section?: string }): string {
   const at = s.commit === 'n/a' ? '' : `@${s.commit.slice(0, 12)}`;
-  const date = s.msDate ? ` (ms.date ${s.msDate})` : '';
-  return `${s.repo}/${s.path}${at}${date}${section ? ` § ${section}` : ''}`;
+  return `${s.repo}/${s.path}${at}${s.msDate ? ` (ms.date ${s.msDate})` : ''}${s.section ? ` § ${s.section}` : ''}`;
+}
+
+export function citeSource(key: SourceKey, section?: string): string {
+  return citeSourceRef({ ...SOURCES[key], ...(section ? { section } : {}) });
 }
