@@ -22,10 +22,10 @@ export function renderConsoleReport(report: RunReport, opts: ConsoleOptions): st
     lines.push(...renderScenario(s, paint, opts.verbose));
     lines.push('');
   }
-  const { scenarios, passed, failed } = report.summary;
+  const { scenarios, passed, failed, skipped } = report.summary;
   const warned = report.scenarios.flatMap((s) => s.checks).filter(isWarning).length;
   lines.push(
-    `${paint('bold', 'Summary:')} ${scenarios} scenario(s), ${paint(passed === scenarios ? 'green' : 'dim', `${passed} passed`)}, ${paint(failed ? 'red' : 'dim', `${failed} failed`)}` +
+    `${paint('bold', 'Summary:')} ${scenarios} scenario(s), ${paint(passed === scenarios ? 'green' : 'dim', `${passed} passed`)}, ${paint(failed ? 'red' : 'dim', `${failed} failed`)}${skipped ? `, ${paint('yellow', `${skipped} skipped (not passed)`)}` : ''}` +
       `${warned ? `, ${paint('yellow', `${warned} check(s) reachable only through SSL inspection (unsupported)`)}` : ''} in ${report.durationMs} ms`,
   );
   return lines.join('\n') + '\n';
@@ -36,6 +36,7 @@ export function isWarning(c: CheckResult): boolean {
 }
 
 function renderScenario(s: ScenarioResult, paint: (c: keyof typeof codes, s: string) => string, verbose = false): string[] {
+  if (s.skipped) return [`${paint('yellow', 'SKIP')} ${paint('bold', s.name)} ${paint('dim', `(${s.file})`)}: ${s.skipReason ?? ''}`];
   const head = `${s.passed ? paint('green', 'PASS') : paint('red', 'FAIL')} ${paint('bold', s.name)} ${paint('dim', `(${s.file}, ${s.durationMs} ms)`)}`;
   const out = [head];
   if (s.error) {

@@ -32,8 +32,8 @@ export function renderHtmlReport(report: RunReport): string {
   const failedChecks = statuses.filter((s) => s === 'failed').length;
   const identities = orderIdentities([...new Set(allChecks.map((c) => c.identity))]);
   const scenarioIds = uniqueIds(report.scenarios.map((s) => `scenario-${slug(s.name)}`));
-  const { scenarios, passed, failed } = report.summary;
-  const title = `atp-netlab: ${passed} of ${scenarios} scenario(s) passed${failed ? `, ${failed} failed` : ''}`;
+  const { scenarios, passed, failed, skipped } = report.summary;
+  const title = `atp-netlab: ${passed} of ${scenarios} scenario(s) passed${failed ? `, ${failed} failed` : ''}${skipped ? `, ${skipped} skipped` : ''}`;
 
   const body = [
     `<header class="top"><h1>atp-netlab report</h1><p class="meta">version ${esc(report.version)} · schema ${report.schema} · ${esc(report.durationMs)} ms</p></header>`,
@@ -69,7 +69,7 @@ export function renderHtmlReport(report: RunReport): string {
 }
 
 function renderSummary(report: RunReport, checks: number, failedChecks: number, warnings: number): string {
-  const { scenarios, passed, failed } = report.summary;
+  const { scenarios, passed, failed, skipped } = report.summary;
   const card = (key: string, value: number, label: string, tone: string) =>
     `<div class="card card-${tone}"><span class="num" id="summary-${key}" data-summary="${key}">${value}</span><span class="label">${label}</span></div>`;
   return [
@@ -77,6 +77,7 @@ function renderSummary(report: RunReport, checks: number, failedChecks: number, 
     card('scenarios', scenarios, 'scenarios', 'neutral'),
     card('passed', passed, 'passed', passed === scenarios ? 'ok' : 'neutral'),
     card('failed', failed, 'failed', failed ? 'bad' : 'neutral'),
+    ...(skipped ? [card('skipped', skipped, 'skipped (not passed)', 'warn')] : []),
     card('warnings', warnings, 'warnings (SSL inspection)', warnings ? 'warn' : 'neutral'),
     card('checks', checks, 'checks', 'neutral'),
     card('failed-checks', failedChecks, 'checks not as expected', failedChecks ? 'bad' : 'neutral'),
@@ -135,13 +136,14 @@ function renderScenario(s: ScenarioResult, si: number, id: string): string {
   const groupOf = new Map<number, number>();
   groups.forEach((g, gi) => g.checkIndexes.forEach((ci) => groupOf.set(ci, gi)));
   const failedChecks = s.checks.filter((c) => !c.passed).length;
-  const status = s.passed ? 'passed' : 'failed';
+  const status = s.skipped ? 'skipped' : s.passed ? 'passed' : 'failed';
   const out: string[] = [
     `<section class="scenario scenario-${status}" id="${esc(id)}" data-scenario="${esc(s.name)}" data-scenario-status="${status}">`,
-    `<header><span class="badge badge-${status}">${s.passed ? 'PASS' : 'FAIL'}</span> <h2>${esc(s.name)}</h2>`,
+    `<header><span class="badge badge-${status}">${s.skipped ? 'SKIP' : s.passed ? 'PASS' : 'FAIL'}</span> <h2>${esc(s.name)}</h2>`,
     `<span class="meta">${esc(s.file)} · ${s.checks.length} check(s)${failedChecks ? `, ${failedChecks} not as expected` : ''} · ${esc(s.durationMs)} ms</span></header>`,
     `<p class="description">${esc(s.description)}</p>`,
   ];
+  if (s.skipped) out.push(`<div class="skipped" role="note"><strong>Skipped, not run (this is not a pass):</strong> ${esc(s.skipReason ?? '')}</div>`);
   if (s.error) out.push(`<div class="error" role="alert"><strong>The scenario could not run:</strong> ${esc(s.error)}</div>`);
   if (s.lab || s.steps?.length) {
     out.push(
@@ -274,7 +276,7 @@ h3{font-size:14px;margin:14px 0 6px;color:var(--muted);text-transform:uppercase;
 .scenario-failed{border-left-color:var(--bad)}
 .description{margin:6px 0 4px;max-width:100ch}
 .badge{display:inline-block;font-size:11px;font-weight:700;border-radius:4px;padding:1px 6px;vertical-align:middle;color:#fff}
-.badge-passed{background:var(--ok)}.badge-failed{background:var(--bad)}.badge-warning{background:var(--warn)}
+.badge-skipped{background:#777}.skipped{border:1px dashed #777;padding:.5em;margin:.5em 0}.badge-passed{background:var(--ok)}.badge-failed{background:var(--bad)}.badge-warning{background:var(--warn)}
 .error{border:1px solid var(--bad);background:#fdecea;border-radius:6px;padding:8px 10px;margin:8px 0}
 details.lab pre{white-space:pre-wrap;font-size:12px;background:var(--bg);padding:8px;border-radius:6px}
 .paths{display:flex;flex-direction:column;gap:10px}

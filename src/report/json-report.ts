@@ -20,6 +20,7 @@ export function renderJsonReport(report: RunReport): string {
           passed: s.passed,
           durationMs: s.durationMs,
           description: s.description,
+          ...(s.skipped ? { skipped: true, skipReason: s.skipReason ?? '' } : {}),
           ...(s.error ? { error: s.error } : {}),
           ...(s.steps?.length ? { steps: s.steps } : {}),
           checks: s.checks.map((c) => ({

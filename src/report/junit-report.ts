@@ -13,6 +13,11 @@ export function renderJunitReport(report: RunReport): string {
   for (const s of report.scenarios) {
     const suite = builder.testSuite().name(s.name).timestamp(new Date()).time(s.durationMs / 1000);
     suite.property('file', s.file);
+    if (s.skipped) {
+      suite.testCase().className(s.name).name('scenario').skipped().standardOutput(`skipped: ${s.skipReason ?? ''}`);
+      suite.property('skipReason', s.skipReason ?? '');
+      continue;
+    }
     if (s.error) {
       suite.testCase().className(s.name).name('scenario setup').error(s.error, 'ScenarioError');
       continue;

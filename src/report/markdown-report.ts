@@ -18,11 +18,11 @@ export const MAX_ROWS_PER_SCENARIO = 50;
 export function renderMarkdownReport(report: RunReport): string {
   const checks = report.scenarios.flatMap((s) => s.checks);
   const warnings = checks.filter((c) => checkStatus(c) === 'warning').length;
-  const { scenarios, passed, failed } = report.summary;
+  const { scenarios, passed, failed, skipped } = report.summary;
   const lines: string[] = [];
   const verdict = failed ? '❌' : warnings ? '⚠️' : '✅';
   lines.push(
-    `## ${verdict} atp-netlab: ${passed} of ${scenarios} scenario(s) passed, ${failed} failed` +
+    `## ${verdict} atp-netlab: ${passed} of ${scenarios} scenario(s) passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}` +
       `${warnings ? `, ${warnings} check(s) reachable only through SSL inspection (unsupported)` : ''}`,
     '',
     `${checks.length} check(s), ${checks.filter((c) => !c.passed).length} not as expected, in ${report.durationMs} ms (atp-netlab ${cell(report.version)}).`,
@@ -33,10 +33,15 @@ export function renderMarkdownReport(report: RunReport): string {
   for (const s of report.scenarios) {
     const failures = s.checks.filter((c) => !c.passed).length;
     const warned = s.checks.filter((c) => checkStatus(c) === 'warning').length;
-    const status = !s.passed ? '❌ fail' : warned ? '⚠️ warn' : '✅ pass';
+    const status = s.skipped ? '⏭️ skip' : !s.passed ? '❌ fail' : warned ? '⚠️ warn' : '✅ pass';
     lines.push(`| ${status} | ${cell(s.name)} | ${s.checks.length} | ${s.error ? 'error' : failures} | ${warned} |`);
   }
-  for (const s of report.scenarios.filter((x) => !x.passed)) lines.push('', ...renderFailingScenario(s));
+  for (const s of report.scenarios.filter((x) => !x.passed && !x.skipped)) lines.push('', ...renderFailingScenario(s));
+  const skippedScenarios = report.scenarios.filter((s) => s.skipped);
+  if (skippedScenarios.length) {
+    lines.push('', '### ⏭️ Skipped (not run, not passed)', '', '| Scenario | Reason |', '|---|---|');
+    for (const s of skippedScenarios) lines.push(`| ${cell(s.name)} | ${cell(s.skipReason ?? '')} |`);
+  }
   const warnedScenarios = report.scenarios.filter((s) => s.passed && s.checks.some((c) => checkStatus(c) === 'warning'));
   if (warnedScenarios.length) {
     lines.push('', '### ⚠️ Reachable only through SSL inspection', '', '| Scenario | Identity | Host | Fix |', '|---|---|---|---|');

@@ -34,7 +34,12 @@ export interface ScenarioResult {
   name: string;
   file: string;
   description: string;
+  /** True only when it ran and every expectation held; a skipped scenario is never passed. */
   passed: boolean;
+  /** Skipped: the engine could not provide what the scenario needs (see skipReason). */
+  skipped?: boolean;
+  /** Why it was skipped, one line (a missing binary, privilege, daemon, or component kind). */
+  skipReason?: string;
   durationMs: number;
   checks: CheckResult[];
   /** Set when the scenario could not run at all (lab failed to start, bad .reg file...). */
@@ -50,6 +55,7 @@ export interface RunReport {
   schema: 1;
   version: string;
   durationMs: number;
-  summary: { scenarios: number; passed: number; failed: number };
+  /** `skipped` counts scenarios that did not run; they are neither passed nor failed. */
+  summary: { scenarios: number; passed: number; failed: number; skipped: number };
   scenarios: ScenarioResult[];
 }

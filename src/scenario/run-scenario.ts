@@ -54,12 +54,13 @@ export async function runScenarios(scenarios: LoadedScenario[], opts: RunOptions
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, scenarios.length) }, worker));
   const passed = results.filter((r) => r.passed).length;
+  const skipped = results.filter((r) => r.skipped).length;
   return {
     tool: 'atp-netlab',
     schema: 1,
     version: VERSION,
     durationMs: Math.round(performance.now() - started),
-    summary: { scenarios: results.length, passed, failed: results.length - passed },
+    summary: { scenarios: results.length, passed, failed: results.length - passed - skipped, skipped },
     scenarios: results,
   };
 }

@@ -49,7 +49,7 @@ export function scenario(name: string, checks: CheckResult[], over: Partial<Scen
 
 export function report(scenarios: ScenarioResult[]): RunReport {
   const passed = scenarios.filter((s) => s.passed).length;
-  return { tool: 'atp-netlab', schema: 1, version: '0.1.0', durationMs: 42, summary: { scenarios: scenarios.length, passed, failed: scenarios.length - passed }, scenarios };
+  return { tool: 'atp-netlab', schema: 1, version: '0.1.0', durationMs: 42, summary: { scenarios: scenarios.length, passed, failed: scenarios.length - passed, skipped: 0 }, scenarios };
 }
 
 /** proxy-auth-misreported whose expectation was flipped: expected reachable, observed the 403 challenge. */
