@@ -25,6 +25,8 @@ export const ERROR_CODES = {
   ATPNL_PROXY_COPY_VERIFY: 'proxy-copy wrote a value that did not read back byte-identical',
   ATPNL_WINDOWS_ONLY: 'the operation needs Windows (reg.exe)',
   ATPNL_PAC: 'a PAC script could not be compiled',
+  ATPNL_INTERNAL: 'a bug in atp-netlab itself (never a network outcome): please report it',
+  ATPNL_TRIAGE_INPUT: 'a file given to triage is not a readable text log (binary, or a directory with no logs)',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

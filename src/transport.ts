@@ -12,7 +12,10 @@ export interface ConnectOptions {
 }
 
 export interface NetTransport {
-  /** Name → addresses. Rejects with an error whose `code` is `ENOTFOUND` when the name does not exist. */
+  /**
+   * Name → addresses. Rejects with a NetError: `ENOTFOUND` when the name does not exist,
+   * `EAI_AGAIN` when no DNS server could answer.
+   */
   lookup(host: string): Promise<string[]>;
   /**
    * Open a TCP connection. Rejects with `code` `ETIMEDOUT` when nothing answers in time
@@ -28,10 +31,26 @@ export interface NetTransport {
   pathNote?(address: string, port: number): string | undefined;
 }
 
+/**
+ * `ENOTFOUND`: the name does not exist (NXDOMAIN). `EAI_AGAIN`: the resolver could not get an
+ * answer at all (DNS server unreachable, SERVFAIL, timeout), which says nothing about the name.
+ */
+export type NetErrorCode = 'ENOTFOUND' | 'EAI_AGAIN' | 'ETIMEDOUT' | 'ECONNREFUSED' | 'ECONNRESET' | 'EABORTED';
+
 export class NetError extends Error {
-  constructor(readonly code: 'ENOTFOUND' | 'ETIMEDOUT' | 'ECONNREFUSED' | 'ECONNRESET' | 'EABORTED', message: string) {
+  constructor(readonly code: NetErrorCode, message: string) {
     super(message);
   }
+}
+
+/**
+ * node's resolver error codes → the transport's. getaddrinfo says EAI_AGAIN ("temporary
+ * failure in name resolution") when no DNS server answered and EAI_FAIL on a server failure;
+ * c-ares (dns.Resolver) says ESERVFAIL, ETIMEOUT, ECONNREFUSED, EREFUSED. Only a definite
+ * "no such name" (ENOTFOUND / ENODATA) is ENOTFOUND.
+ */
+export function lookupErrorCode(code: string | undefined): 'ENOTFOUND' | 'EAI_AGAIN' {
+  return code !== undefined && ['EAI_AGAIN', 'EAI_FAIL', 'ESERVFAIL', 'ETIMEOUT', 'ECONNREFUSED', 'EREFUSED', 'EAI_SYSTEM', 'ECANCELLED'].includes(code) ? 'EAI_AGAIN' : 'ENOTFOUND';
 }
 
 /** Plain TCP connect with a deadline; shared by the real transport and the lab's. */
@@ -87,7 +106,7 @@ export function realTransport(options: { dnsSuffixes?: string[]; hosts?: Readonl
         return res.map((r) => r.address);
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
-        throw new NetError('ENOTFOUND', `${host}: ${code ?? 'lookup failed'}`);
+        throw new NetError(lookupErrorCode(code), `${host}: ${code ?? 'lookup failed'}`);
       }
     },
     connect: (address, port, opts) => tcpConnect(address, port, opts),

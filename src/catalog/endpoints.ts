@@ -5,13 +5,15 @@
  */
 import { AtpNetlabError } from '../errors.js';
 
-export type Edition = 'seed-2018' | 'table-2020' | 'workspace' | 'revocation-2023';
+export type Edition = 'seed-2018' | 'table-2020' | 'workspace' | 'revocation-2023' | 'mde-streamlined' | 'mde-standard';
 export const REGIONS = ['us', 'europe', 'asia', 'uk', 'us-gcc-high'] as const;
 export type Region = (typeof REGIONS)[number];
 export type Cloud = 'commercial' | 'gcc' | 'gcc-high';
-export type EndpointRole = 'sensorapi' | 'console' | 'revocation';
+/** `mde`: a Defender for Endpoint service the v3 sensor reaches through MDE's connectivity. */
+export type EndpointRole = 'sensorapi' | 'console' | 'revocation' | 'mde';
 
 export interface Endpoint {
+  /** A host name, or a `*.domain` wildcard (MDE's streamlined set). */
   host: string;
   port: number;
   role: EndpointRole;

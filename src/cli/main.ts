@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 /**
  * atp-netlab command line. The only module that decides the process's exit code:
- * 0 = everything reachable / every expectation met, 1 = some not, 2 = invalid input or usage.
+ * 0 = everything reachable / every expectation met, 1 = some not, 2 = invalid input or usage,
+ * 3 = a bug in the tool (ATPNL_INTERNAL or any unexpected exception): one line asking for a
+ * report; the stack only with ATPNL_DEBUG=1.
  */
 import { Command, CommanderError } from 'commander';
 import { AtpNetlabError, isAtpNetlabError } from '../errors.js';
 import { COMMANDS } from './commands/index.js';
 import { VERSION } from '../version.js';
+import { internalErrorLine } from './internal-error.js';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command();
@@ -32,11 +35,11 @@ export async function main(argv: string[]): Promise<number> {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
       return 2;
     }
-    if (isAtpNetlabError(e)) {
+    if (isAtpNetlabError(e) && e.code !== 'ATPNL_INTERNAL') {
       process.stderr.write(`atp-netlab: ${e.describe()}\n`);
       return 2;
     }
-    process.stderr.write(`atp-netlab: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.stderr.write(internalErrorLine(e, process.env));
     return 3;
   }
 }

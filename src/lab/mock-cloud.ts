@@ -23,6 +23,11 @@ import { SocketTracker } from './socket-tracker.js';
 import { RecordLog } from './record-log.js';
 
 export const AUTH_CHECK_PATH = '/tri/sensor/api/lab/authenticated';
+/**
+ * Set on every answer of the lab cloud, so the probe can tell the cloud's answer from a
+ * middlebox's own (ProbeOptions.cloudMarkerHeader). Middleboxes that relay pass it through.
+ */
+export const LAB_CLOUD_MARKER_HEADER = 'x-atpnl-lab-cloud';
 
 export type { CloudHostDefinition } from './kinds/cloud-endpoint-kind.js';
 
@@ -134,7 +139,7 @@ export class StartedMockCloud implements AsyncDisposable {
         tlsVersion: sock.getProtocol(),
         seq: nextSeq++,
       });
-      res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) });
+      res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body), [LAB_CLOUD_MARKER_HEADER]: '1' });
       res.end(body);
     });
     const port = await env.listen(server, 443, `cloud endpoint ${def.host}`);

@@ -58,3 +58,9 @@ export function analyzeChain(leaf: DetailedPeerCertificate | undefined, expected
     inspected: !anchorIsExpected,
   };
 }
+
+/** The chain as the outcome's detail states it. */
+export function chainDetail(chain: ChainFacts | undefined): string {
+  if (!chain) return '';
+  return chain.inspected ? `INSPECTED: chain issued by ${chain.issuer}, anchored at ${chain.top} (not the cloud's root)` : `chain issued by ${chain.issuer}`;
+}

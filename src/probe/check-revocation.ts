@@ -10,8 +10,11 @@
  */
 import { formatHop, type RouteResult } from '../route.js';
 import type { NetTransport } from '../transport.js';
-import { classifyConnectResponse, parseConnectResponse } from './connect-response.js';
-import { dialHop, type StepFailure } from './dial.js';
+import { classifyConnectResponse, headEvidence, parseConnectResponse } from './connect-response.js';
+import { dialHop } from './dial.js';
+import { dialFailure } from './verdict.js';
+
+type StepFailure = { fail: true; step: ProbeStep; code: ProbeCode; detail: string };
 import type { ProbeCode, ProbeStep } from './outcome.js';
 
 export interface RevocationCheck {
@@ -44,8 +47,10 @@ export async function checkRevocationUrl(url: string, routeResult: RouteResult, 
   const timer = setTimeout(() => abort.abort(), o.timeoutMs);
   const failed = (f: StepFailure): RevocationCheck => ({ ...base, reachable: false, step: f.step, code: f.code, route, detail: f.detail });
   try {
-    const d = await dialHop(o.transport, hop, { host, port: Number(u.port || 80) }, { timeoutMs: o.tcpTimeoutMs, signal: abort.signal });
-    if ('fail' in d) return failed(d);
+    const dialled = await dialHop(o.transport, hop, { host, port: Number(u.port || 80) }, { timeoutMs: o.tcpTimeoutMs, signal: abort.signal });
+    const f = dialFailure({ hop, dns: dialled.dns, ...(dialled.tcp ? { tcp: dialled.tcp } : {}) }, host);
+    if (f || !dialled.socket) return failed({ fail: true, ...(f ?? { step: 'tcp', code: 'TCP_TIMEOUT', detail: `${host}: no connection` }) });
+    const d = { socket: dialled.socket };
     const viaProxy = hop.kind === 'PROXY';
     const target = viaProxy ? u.href : u.pathname + u.search;
     const auth = viaProxy && o.proxyCredentials ? `Proxy-Authorization: Basic ${Buffer.from(`${o.proxyCredentials.username}:${o.proxyCredentials.password}`).toString('base64')}\r\n` : '';
@@ -77,7 +82,7 @@ export async function checkRevocationUrl(url: string, routeResult: RouteResult, 
     if (head.status === 200) return { ...base, reachable: true, step: 'http', code: 'OK', route, detail: `${url}: 200` };
     // Only these statuses are the proxy's own verdict; anything else is relayed from the origin.
     if (viaProxy && [401, 403, 407, 502, 503, 504].includes(head.status)) {
-      const v = classifyConnectResponse(head, { identity: o.identity, proxy: `${hop.host}:${hop.port}`, target: `${host}:80`, hadCredentials: !!o.proxyCredentials });
+      const v = classifyConnectResponse(headEvidence(head), { identity: o.identity, proxy: `${hop.host}:${hop.port}`, target: `${host}:80`, hadCredentials: !!o.proxyCredentials });
       if (!v.ok) return failed({ fail: true, step: 'proxy', code: v.code!, detail: v.detail.replace('refused CONNECT', 'refused GET') });
     }
     return failed({ fail: true, step: 'http', code: 'HTTP_STATUS', detail: `${url}: ${head.status} ${head.reason}` });

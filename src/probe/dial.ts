@@ -1,18 +1,26 @@
 /**
  * The first two steps of every check: resolve the hop's name, then open TCP to it. Shared by
- * the sensorapi check (HTTPS through CONNECT) and the revocation check (plain HTTP).
+ * the sensorapi check (HTTPS through CONNECT) and the revocation check (plain HTTP). Returns
+ * what happened as evidence; what it means is the verdict's (verdict.ts `dialFailure`).
  */
 import type net from 'node:net';
+import { AtpNetlabError } from '../errors.js';
 import { NetError, type NetTransport } from '../transport.js';
 import type { RouteHop } from '../route.js';
-import type { ProbeCode, ProbeStep } from './outcome.js';
-
-export type StepFailure = { fail: true; step: ProbeStep; code: ProbeCode; detail: string };
+import type { DnsEvidence, TcpEvidence } from './evidence.js';
+import type { ProbeStep } from './outcome.js';
 
 export interface Dialled {
-  socket: net.Socket;
-  /** What the network did on the way, when the transport can tell (a transparent proxy). */
-  pathNote?: string;
+  dns: DnsEvidence;
+  tcp?: TcpEvidence;
+  socket?: net.Socket;
+  dnsMs: number;
+  tcpMs?: number;
+}
+
+/** A transport that rejects with anything but a NetError has a bug: that is the tool's error, not the network's. */
+function transportBug(what: string, e: unknown): AtpNetlabError {
+  return new AtpNetlabError('ATPNL_INTERNAL', `the network transport's ${what} failed with ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)} instead of a NetError`, {}, { cause: e });
 }
 
 export async function dialHop(
@@ -20,28 +28,36 @@ export async function dialHop(
   hop: RouteHop,
   target: { host: string; port: number },
   opts: { timeoutMs: number; signal?: AbortSignal; onStep?: (step: ProbeStep) => void },
-): Promise<StepFailure | Dialled> {
+): Promise<Dialled> {
   const dialHost = hop.kind === 'DIRECT' ? target.host : hop.host;
   const dialPort = hop.kind === 'DIRECT' ? target.port : hop.port;
-  const what = hop.kind === 'DIRECT' ? target.host : `proxy ${hop.host}`;
   opts.onStep?.('dns');
+  const t0 = performance.now();
   let addresses: string[];
   try {
     addresses = await transport.lookup(dialHost);
   } catch (e) {
-    return { fail: true, step: 'dns', code: 'DNS_NOT_FOUND', detail: `${what} does not resolve (${(e as Error).message})` };
+    if (!(e instanceof NetError)) throw transportBug('lookup', e);
+    return { dns: { name: dialHost, errorCode: e.code, message: e.message }, dnsMs: performance.now() - t0 };
   }
+  const dns: DnsEvidence = { name: dialHost, addresses };
+  const dnsMs = performance.now() - t0;
   opts.onStep?.('tcp');
+  const t1 = performance.now();
   let tcpErr: NetError | undefined;
   for (const address of addresses) {
     try {
       const socket = await transport.connect(address, dialPort, { timeoutMs: opts.timeoutMs, ...(opts.signal ? { signal: opts.signal } : {}) });
-      const note = hop.kind === 'DIRECT' ? transport.pathNote?.(address, dialPort) : undefined;
-      return note ? { socket, pathNote: note } : { socket };
+      return { dns, dnsMs, tcp: { port: dialPort, address }, socket, tcpMs: performance.now() - t1 };
     } catch (e) {
-      tcpErr = e instanceof NetError ? e : new NetError('ECONNRESET', (e as Error).message);
+      if (!(e instanceof NetError)) throw transportBug('connect', e);
+      tcpErr = e;
     }
   }
-  const code: ProbeCode = tcpErr?.code === 'ECONNREFUSED' ? 'TCP_REFUSED' : 'TCP_TIMEOUT';
-  return { fail: true, step: 'tcp', code, detail: `${what}:${dialPort}: ${tcpErr?.message ?? 'no address'}` };
+  return {
+    dns,
+    dnsMs,
+    tcp: { port: dialPort, ...(tcpErr ? { errorCode: tcpErr.code, message: tcpErr.message } : { message: 'no address' }) },
+    tcpMs: performance.now() - t1,
+  };
 }

@@ -11,13 +11,14 @@ export const PROBE_CODES = {
   ROUTE_PAC_UNAVAILABLE: { step: 'route', meaning: 'PAC/WPAD script could not be found or fetched' },
   ROUTE_PAC_ERROR: { step: 'route', meaning: 'PAC script failed or returned nothing usable' },
   DNS_NOT_FOUND: { step: 'dns', meaning: 'name does not resolve (target, or proxy name)' },
+  DNS_UNAVAILABLE: { step: 'dns', meaning: 'no DNS server answered (unreachable, SERVFAIL or timeout): says nothing about the name itself' },
   TCP_TIMEOUT: { step: 'tcp', meaning: 'connection dropped (firewall drop)' },
   TCP_REFUSED: { step: 'tcp', meaning: 'connection refused / rejected' },
   PROXY_AUTH_REQUIRED: { step: 'proxy', meaning: 'proxy answered 407 (LocalService/LocalSystem cannot answer it)' },
   PROXY_AUTH_MISREPORTED: { step: 'proxy', meaning: 'proxy wants credentials but answered 401 or 403 with a challenge instead of 407 (field symptom: "licensing issues")' },
   PROXY_DENIED: { step: 'proxy', meaning: 'proxy refused the destination (403 or other 4xx)' },
-  PROXY_UPSTREAM_FAILED: { step: 'proxy', meaning: 'proxy answered 502/503/504' },
-  PROXY_CLOSED: { step: 'proxy', meaning: 'proxy closed the connection without a status line' },
+  PROXY_UPSTREAM_FAILED: { step: 'proxy', meaning: 'proxy could not reach the destination or its parent proxy (500, 502-504, Squid ERR_CANNOT_FORWARD / ERR_CONNECT_FAIL / ERR_DNS_FAIL)' },
+  PROXY_CLOSED: { step: 'proxy', meaning: 'proxy closed or reset the connection without a status line' },
   PROXY_TIMEOUT: { step: 'proxy', meaning: 'proxy accepted the connection but did not answer CONNECT in time' },
   TLS_UNTRUSTED_CERT: { step: 'tls', meaning: 'server chain does not lead to a trusted root (e.g. inspection CA not deployed)' },
   TLS_CERT_EXPIRED: { step: 'tls', meaning: 'a certificate in the server chain is expired or not yet valid' },
@@ -27,12 +28,33 @@ export const PROBE_CODES = {
   TLS_CLIENT_CERT_REJECTED: { step: 'tls', meaning: 'the peer rejected the sensor\'s client certificate in the handshake' },
   TLS_HANDSHAKE_FAILED: { step: 'tls', meaning: 'any other handshake failure' },
   INSPECTION_BREAKS_MUTUAL_AUTH: { step: 'http', meaning: 'the chain was re-signed by a middlebox and the cloud did not receive the sensor\'s certificate' },
+  INSPECTION_UPSTREAM_FAILED: { step: 'http', meaning: 'the inspecting middlebox decrypted the connection but could not verify or reach the cloud itself, and answered with its own error (detail quotes it)' },
   HTTP_STATUS: { step: 'http', meaning: 'unexpected status (detail says which)' },
   HTTP_TIMEOUT: { step: 'http', meaning: 'no answer in time' },
 } as const satisfies Record<string, { step: ProbeStep | null; meaning: string }>;
 
 export type ProbeCode = keyof typeof PROBE_CODES;
 export const PROBE_CODE_NAMES = Object.keys(PROBE_CODES) as ProbeCode[];
+
+/** Milliseconds per step; a step not reached is absent (see evidence.ts StepTimings). */
+export interface ProbeTimings {
+  dns?: number;
+  tcp?: number;
+  proxy?: number;
+  tls?: number;
+  http?: number;
+}
+
+/**
+ * Who gave the HTTP answer that decided the outcome (a CONNECT answer or an answer inside
+ * TLS): the cloud, the forward proxy, an inspecting middlebox, or unknown. `evidence` says
+ * what the attribution rests on (a header, the chain issuer, the body's shape).
+ */
+export interface Responder {
+  kind: 'cloud' | 'proxy' | 'middlebox' | 'unknown';
+  name?: string;
+  evidence: string;
+}
 
 export interface ProbeOutcome {
   reachable: boolean;
@@ -47,6 +69,10 @@ export interface ProbeOutcome {
   routeSource?: string;
   detail: string;
   durationMs: number;
+  /** Per-step durations (compatible extension of schema 1). */
+  timings: ProbeTimings;
+  /** Present whenever an HTTP answer (CONNECT or inside TLS) was received. */
+  responder?: Responder;
   /** Extra facts for reports (not part of the schema-1 contract, but stable when present). */
   issuer?: string;
   httpStatus?: number;

@@ -46,3 +46,25 @@ export function classifyTlsError(e: TlsErrorFacts): { code: ProbeCode; detail: s
   }
   return { code: 'TLS_HANDSHAKE_FAILED', detail: `${c ? c + ': ' : ''}${m}` };
 }
+
+/**
+ * The alert a peer sent, from node's error code: OpenSSL names a received alert
+ * `SSL_R_SSLV3_ALERT_*` / `TLSV1_ALERT_*` / `TLSV13_ALERT_*`, node prefixes `ERR_SSL_`
+ * (ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED → `certificate_required`).
+ */
+export function receivedAlertName(code: string | undefined): string | undefined {
+  const m = /^ERR_SSL_(?:SSLV3|TLSV1|TLSV13)_ALERT_([A-Z_]+)$/.exec(code ?? '');
+  return m ? m[1]!.toLowerCase() : undefined;
+}
+
+/**
+ * The alert OpenSSL sends for a failure our side detects in the handshake, where it sends one
+ * (ssl/statem: SSLfatal with SSL_AD_PROTOCOL_VERSION for version problems). Verification of
+ * the chain and the host name is node's, after OpenSSL's handshake: node destroys the socket
+ * and sends no alert.
+ */
+export function sentAlertName(code: string | undefined): string | undefined {
+  if (/UNSUPPORTED_PROTOCOL|VERSION_TOO_LOW|NO_PROTOCOLS_AVAILABLE|WRONG_VERSION_NUMBER/.test(code ?? '')) return 'protocol_version';
+  if (/NO_SHARED_CIPHER|NO_CIPHERS_AVAILABLE/.test(code ?? '')) return 'handshake_failure';
+  return undefined;
+}

@@ -38,6 +38,8 @@ export function renderJsonReport(report: RunReport): string {
               route: c.observed.route,
               detail: c.observed.detail,
               durationMs: c.observed.durationMs,
+              timings: c.observed.timings,
+              ...(c.observed.responder ? { responder: c.observed.responder } : {}),
               ...(c.observed.routeSource ? { routeSource: c.observed.routeSource } : {}),
               ...(c.observed.issuer ? { issuer: c.observed.issuer } : {}),
               ...(c.observed.warnings?.length ? { warnings: c.observed.warnings } : {}),

@@ -66,6 +66,15 @@ export const REMEDIATIONS: Record<ProbeCode, Entry> = {
     source: 'Seed: WPAD is a supported way to give the sensor its proxy; the script must then answer for the sensorapi hosts',
     symptom: NO_CONTACT,
   },
+  DNS_UNAVAILABLE: {
+    severity: 'error',
+    title: 'DNS server unreachable',
+    explanation:
+      'No DNS server answered the lookup (EAI_AGAIN, SERVFAIL or a timeout): the host\'s resolver is unreachable or failing. This is not "the name does not exist", so the workspace name may be right. Domain controllers are usually their own DNS servers; their forwarders may be blocked from the Internet.',
+    fix: 'Check the host\'s DNS servers and their forwarders (nslookup <workspace>sensorapi.atp.azure.com), the firewall for UDP/TCP 53 from the DNS server outward, or, if this identity should use the proxy, ' + PROXY_COPY + ' (the proxy then resolves the names itself).',
+    source: SEED_WININET,
+    symptom: NO_CONTACT,
+  },
   DNS_NOT_FOUND: {
     severity: 'error',
     title: 'Name does not resolve',
@@ -124,7 +133,7 @@ export const REMEDIATIONS: Record<ProbeCode, Entry> = {
     severity: 'error',
     title: 'Proxy cannot reach the service',
     explanation:
-      'The proxy accepted the request but could not reach the destination itself (502, 503 or 504): its own DNS, its upstream proxy or the perimeter firewall failed.',
+      'The proxy accepted the request but could not reach the destination itself (500, 502, 503 or 504; Squid says ERR_CANNOT_FORWARD, ERR_CONNECT_FAIL or ERR_DNS_FAIL): its own DNS, its upstream (parent) proxy or the perimeter firewall failed.',
     fix: 'Check the proxy\'s outbound path: that it resolves *.atp.azure.com, that its upstream proxy chain allows the sensorapi hosts, and that the perimeter firewall allows it TCP 443.',
     source: SEED_ALLOWLIST,
     symptom: NO_CONTACT,
@@ -133,8 +142,8 @@ export const REMEDIATIONS: Record<ProbeCode, Entry> = {
     severity: 'error',
     title: 'Proxy hung up',
     explanation:
-      'The proxy closed the connection without any status line: typically a proxy that cannot reach the target and drops the client, or a port that does not speak HTTP CONNECT (an HTTPS or SOCKS port).',
-    fix: 'Check the proxy\'s logs for the sensorapi host; point WinINET at the proxy\'s HTTP port; configure the proxy to answer failures with a status (502/403) so they can be told apart.',
+      'The proxy closed or reset the connection without any status line: typically a proxy that cannot reach the target and drops the client, a port that does not speak HTTP CONNECT (an HTTPS or SOCKS port), or a policy denial sent as a reset (Squid `deny_info TCP_RESET`, some firewalls\' "reset" action).',
+    fix: 'Check the proxy\'s access log for the sensorapi host: a denied entry (Squid TCP_DENIED) means an allowlist problem, so allow the sensorapi hosts on 443. Otherwise point WinINET at the proxy\'s HTTP port, and configure the proxy to answer failures with a status (502/403) so they can be told apart.',
     source: SEED_WININET,
     symptom: NO_CONTACT,
   },
@@ -217,6 +226,15 @@ export const REMEDIATIONS: Record<ProbeCode, Entry> = {
       'A middlebox re-signed the server chain (SSL inspection) and opened its own connection to the cloud without the sensor\'s certificate, so the cloud never learnt which sensor was calling. The handshake with the middlebox succeeded, which is why a browser test looks fine.',
     fix: 'Splice or bypass inspection for *.atp.azure.com (tunnel it untouched). An inspecting proxy that relays mutual authentication is the only alternative, and Microsoft no longer supports it.',
     source: SEED_MUTUAL + '; field failure: inspection causes "Two way SSL connection to service failed"',
+    symptom: TWO_WAY,
+  },
+  INSPECTION_UPSTREAM_FAILED: {
+    severity: 'error',
+    title: 'Inspecting middlebox cannot reach the cloud',
+    explanation:
+      'An SSL-inspecting middlebox decrypted the sensor\'s connection, then failed to open its own TLS connection to the cloud and answered with its own error page instead of the cloud (Squid 503 ERR_SECURE_CONNECT_FAIL, mitmproxy 502 "Certificate verify failed"). Typical causes: the cloud asks for a client certificate the middlebox does not hold, the middlebox does not trust the cloud\'s CA (DigiCert Global Root G2), no common cipher, or a TLS version floor. A ping-only or browser test may look like the legacy 503, but the cloud never answered.',
+    fix: 'Splice or bypass inspection for *.atp.azure.com (Squid `ssl_bump splice` for an `ssl::server_name` ACL, mitmproxy `ignore_hosts`). If inspection must stay, give the middlebox the cloud\'s roots and TLS 1.2+, and know that it still breaks the sensor\'s mutual authentication.',
+    source: SEED_MUTUAL,
     symptom: TWO_WAY,
   },
   HTTP_STATUS: {

@@ -9,7 +9,7 @@ import { isAtpNetlabError } from '../errors.js';
 import { canAnswerProxyChallenge, type Identity } from '../identity.js';
 import { explainLab } from '../lab/lab-definition.js';
 import { startLab, type StartedLab } from '../lab/topology.js';
-import { AUTH_CHECK_PATH } from '../lab/mock-cloud.js';
+import { AUTH_CHECK_PATH, LAB_CLOUD_MARKER_HEADER } from '../lab/mock-cloud.js';
 import type { LabPki } from '../pki/index.js';
 import { checkUrl, type ProbeTimeouts } from '../probe/check-url.js';
 import type { RevocationCheck } from '../probe/check-revocation.js';
@@ -23,6 +23,7 @@ import type { LoadedScenario } from './load-scenario.js';
 import { scenarioHosts, scenarioLabDefinition } from './scenario-lab.js';
 import type { IdentitySettings, Scenario } from './schema.js';
 import { describePath } from './path-trace.js';
+import { annotateDiversion } from './annotate-diversion.js';
 
 /** Lab deadlines: short, because every component is on loopback; a dropped packet costs tcpMs. */
 export const LAB_TIMEOUTS: ProbeTimeouts = { tcpMs: 150, proxyMs: 3_000, tlsMs: 3_000, httpMs: 3_000, totalMs: 8_000 };
@@ -84,6 +85,8 @@ export async function runScenario(loaded: LoadedScenario, pki: LabPki): Promise<
     const checks = await mapLimit(planned, CHECKS_IN_FLIGHT, (p) => runCheck(p, ctx));
     return { ...base, passed: checks.every((c) => c.passed), durationMs: Math.round(performance.now() - started), checks, lab: explainLab(def), steps: registry.steps };
   } catch (e) {
+    // A bug in the tool is not a scenario result: it ends the run (exit 3).
+    if (isAtpNetlabError(e) && e.code === 'ATPNL_INTERNAL') throw e;
     const message = isAtpNetlabError(e) ? e.describe() : `${(e as Error).message}`;
     return { ...base, passed: false, durationMs: Math.round(performance.now() - started), checks: [], error: message, lab: explainLab(def) };
   } finally {
@@ -153,7 +156,9 @@ async function runCheck(p: PlannedCheck, ctx: CheckContext): Promise<CheckResult
     checks: p.check,
     timeouts: { ...LAB_TIMEOUTS, ...s.timeouts },
     userAgent: `atp-netlab-probe (${p.identity})`,
+    cloudMarkerHeader: LAB_CLOUD_MARKER_HEADER,
   });
+  await annotateDiversion(observed, ctx.transport, url);
   if (s.revocation !== 'off') applyRevocationPolicy(observed, await revocationFor(p.identity, state, settings, ctx), s.revocation);
   const mismatches = compareOutcome(p.expected, observed);
   return {

@@ -26,6 +26,7 @@ export function labProbeOptions(p: LabPki, transport: NetTransport, over: Partia
     authCheckPath: '/tri/sensor/api/lab/authenticated',
     checks: 'full',
     timeouts: { tcpMs: 200, proxyMs: 800, tlsMs: 1_000, httpMs: 800, totalMs: 3_000 },
+    cloudMarkerHeader: 'x-atpnl-lab-cloud',
     ...over,
   };
 }

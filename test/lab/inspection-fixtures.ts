@@ -6,13 +6,14 @@
  */
 import { PING_PATH } from '../../src/catalog/index.js';
 import type { LabDefinition } from '../../src/lab/lab-definition.js';
-import { AUTH_CHECK_PATH } from '../../src/lab/mock-cloud.js';
+import { AUTH_CHECK_PATH, LAB_CLOUD_MARKER_HEADER } from '../../src/lab/mock-cloud.js';
 import type { StartedLab } from '../../src/lab/topology.js';
 import type { LabPki } from '../../src/pki/index.js';
 import { checkUrl, type ProbeOptions } from '../../src/probe/check-url.js';
 import type { ProbeOutcome } from '../../src/probe/outcome.js';
 import type { RouteResult } from '../../src/route.js';
 import { testPki } from '../helpers/lab-fixtures.js';
+import { annotateDiversion } from '../../src/scenario/annotate-diversion.js';
 
 export const CLOUD_HOST = 'contosoatpsensorapi.atp.azure.com';
 /** A non-ATP host served by the same mock cloud (for splice: it must be intercepted). */
@@ -51,11 +52,15 @@ export function sensorOptions(lab: StartedLab, opts: { trustMiddlebox?: boolean;
     authCheckPath: AUTH_CHECK_PATH,
     checks: opts.checks ?? 'full',
     timeouts: { tcpMs: 1_000, proxyMs: 3_000, tlsMs: 3_000, httpMs: 3_000, totalMs: 8_000 },
+    cloudMarkerHeader: LAB_CLOUD_MARKER_HEADER,
   };
 }
 
-export function probe(lab: StartedLab, route: RouteResult, host = CLOUD_HOST, opts: Parameters<typeof sensorOptions>[1] = {}): Promise<ProbeOutcome> {
-  return checkUrl(`https://${host}${PING_PATH}`, route, sensorOptions(lab, opts));
+/** The probe, then the lab's account of a diversion (as the scenario runner does). */
+export async function probe(lab: StartedLab, route: RouteResult, host = CLOUD_HOST, opts: Parameters<typeof sensorOptions>[1] = {}): Promise<ProbeOutcome> {
+  const url = `https://${host}${PING_PATH}`;
+  const o = sensorOptions(lab, opts);
+  return annotateDiversion(await checkUrl(url, route, o), o.transport, url);
 }
 
 /** Records are completed asynchronously (a peer's close arrives after the probe returned). */

@@ -7,7 +7,9 @@ import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type StartedLab } from '../../src/lab/topology.js';
 import type { LabPki } from '../../src/pki/index.js';
+import { AtpNetlabError } from '../../src/errors.js';
 import { checkUrl } from '../../src/probe/check-url.js';
+import { lookupErrorCode, NetError } from '../../src/transport.js';
 import { DIRECT, labProbeOptions, route, testPki, viaProxy } from '../helpers/lab-fixtures.js';
 
 const WS = 'contosoatpsensorapi.atp.azure.com';
@@ -208,5 +210,57 @@ describe('checkUrl against the lab', () => {
   it('route failures from resolution become route outcomes', async () => {
     const o = await checkUrl(url(WS), { failed: true, code: 'ROUTE_PAC_UNAVAILABLE', detail: 'PAC down', source: 'pac' }, labProbeOptions(pki, lab.hostTransport()));
     expect(o).toMatchObject({ reachable: false, step: 'route', code: 'ROUTE_PAC_UNAVAILABLE' });
+  });
+});
+
+describe('checkUrl: a bug in the tool is never a network outcome', () => {
+  const dns = { lookup: async () => ['127.0.0.1'], connect: async () => Promise.reject(new Error('unused')), dnsSuffixes: [] };
+  // Before: walk().catch() turned any exception into TLS_HANDSHAKE_FAILED "internal probe error".
+  it('a transport whose lookup throws a TypeError: ATPNL_INTERNAL, not an outcome', async () => {
+    const transport = { ...dns, lookup: async (): Promise<string[]> => { throw new TypeError("Cannot read properties of undefined (reading 'resolve')"); } };
+    const p = checkUrl(url(WS), route(DIRECT), labProbeOptions(pki, transport));
+    await expect(p).rejects.toBeInstanceOf(AtpNetlabError);
+    await expect(p).rejects.toMatchObject({ code: 'ATPNL_INTERNAL', message: expect.stringContaining('TypeError') });
+  });
+
+  it('a transport that rejects connect with a plain Error (not a NetError) is a bug too', async () => {
+    const p = checkUrl(url(WS), route(DIRECT), labProbeOptions(pki, dns));
+    await expect(p).rejects.toMatchObject({ code: 'ATPNL_INTERNAL', message: expect.stringMatching(/instead of a NetError/) });
+  });
+
+  it('a NetError from the transport stays a network outcome (DNS server unreachable: DNS_UNAVAILABLE)', async () => {
+    const transport = { ...dns, lookup: async (): Promise<string[]> => { throw new NetError('EAI_AGAIN', `${WS}: EAI_AGAIN`); } };
+    expect(await checkUrl(url(WS), route(DIRECT), labProbeOptions(pki, transport))).toMatchObject({ reachable: false, step: 'dns', code: 'DNS_UNAVAILABLE' });
+  });
+
+  it('realTransport: resolver failures that say nothing about the name are EAI_AGAIN, NXDOMAIN is ENOTFOUND', () => {
+    for (const c of ['EAI_AGAIN', 'EAI_FAIL', 'ESERVFAIL', 'ETIMEOUT', 'ECONNREFUSED', 'EREFUSED']) expect(lookupErrorCode(c), c).toBe('EAI_AGAIN');
+    for (const c of ['ENOTFOUND', 'ENODATA', undefined]) expect(lookupErrorCode(c), String(c)).toBe('ENOTFOUND');
+  });
+});
+
+describe('checkUrl: timings and responder in the outcome', () => {
+  it('direct: dns, tcp, tls, http timed, no proxy step; the cloud answered', async () => {
+    const o = await probe(url(WS));
+    expect(Object.keys(o.timings).sort()).toEqual(['dns', 'http', 'tcp', 'tls']);
+    for (const v of Object.values(o.timings)) expect(v).toBeGreaterThanOrEqual(0);
+    expect(o.responder).toMatchObject({ kind: 'cloud' });
+    expect(o.responder!.evidence).toMatch(/x-atpnl-lab-cloud/);
+  });
+
+  it('through a proxy: the proxy step is timed; a refusal names the proxy as responder', async () => {
+    const ok = await probe(url(WS), route(viaProxy('atp-only')));
+    expect(ok.timings.proxy).toBeGreaterThanOrEqual(0);
+    const denied = await probe('https://www.example.com/tri/sensor/api/ping', route(viaProxy('atp-only')));
+    expect(denied).toMatchObject({ code: 'PROXY_DENIED', responder: { kind: 'proxy' } });
+    expect(denied.timings.tls).toBeUndefined();
+    expect(denied.timings.http).toBeUndefined();
+  });
+
+  it('a failure at tcp has no tls or http timing', async () => {
+    const o = await probe(url('rejected.atp.azure.com'));
+    expect(o.timings.tcp).toBeGreaterThanOrEqual(0);
+    expect(o.timings.tls).toBeUndefined();
+    expect(o.responder).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyConnectResponse, parseConnectResponse } from '../../src/probe/connect-response.js';
+import { classifyConnectResponse, headEvidence, parseConnectResponse } from '../../src/probe/connect-response.js';
 
 const ctx = { identity: 'LocalService', proxy: 'p:8080', target: 'h:443', hadCredentials: false };
 const head = (s: string) => parseConnectResponse(Buffer.from(s))!;
@@ -28,13 +28,18 @@ describe('classifyConnectResponse', () => {
     ['HTTP/1.1 502 Bad Gateway\r\n\r\n', 'PROXY_UPSTREAM_FAILED'],
     ['HTTP/1.1 503 Service Unavailable\r\n\r\n', 'PROXY_UPSTREAM_FAILED'],
     ['HTTP/1.0 504 Gateway Timeout\r\n\r\n', 'PROXY_UPSTREAM_FAILED'],
+    // Squid 5.7 when it cannot resolve the target or its parent is down (issue 9 §2: was PROXY_DENIED).
+    ['HTTP/1.1 500 Internal Server Error\r\nServer: squid/5.7\r\nX-Squid-Error: ERR_CANNOT_FORWARD 0\r\n\r\n', 'PROXY_UPSTREAM_FAILED'],
+    ['HTTP/1.1 500 Internal Server Error\r\n\r\n', 'PROXY_UPSTREAM_FAILED'],
+    ['HTTP/1.1 503 Service Unavailable\r\nServer: squid/5.7\r\nX-Squid-Error: ERR_CONNECT_FAIL 111\r\n\r\n', 'PROXY_UPSTREAM_FAILED'],
+    ['HTTP/1.1 403 Forbidden\r\nServer: squid/5.7\r\nX-Squid-Error: ERR_ACCESS_DENIED 0\r\n\r\n', 'PROXY_DENIED'],
   ])('%j → %s', (raw, code) => {
-    const v = classifyConnectResponse(head(raw), ctx);
+    const v = classifyConnectResponse(headEvidence(head(raw)), ctx);
     expect(v.ok).toBe(code === undefined);
     expect(v.code).toBe(code);
   });
   it('quotes a block page body in the detail', () => {
-    const v = classifyConnectResponse(head('HTTP/1.1 403 Forbidden\r\n\r\nBlocked by corporate policy'), ctx);
+    const v = classifyConnectResponse(headEvidence(head('HTTP/1.1 403 Forbidden\r\n\r\nBlocked by corporate policy')), ctx);
     expect(v.detail).toContain('Blocked by corporate policy');
   });
 });

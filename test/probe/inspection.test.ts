@@ -125,9 +125,10 @@ describe('probe through chained and transparent proxies', () => {
   it('proxy-chain gateway statuses 590-599 are upstream failures (sans-IO)', () => {
     const ctx = { identity: 'LocalService', proxy: 'p:8080', target: `${CLOUD_HOST}:443`, hadCredentials: false };
     for (const status of [590, 593, 594, 595, 597, 599]) {
-      expect(classifyConnectResponse({ status, reason: 'x', headers: {}, rest: Buffer.alloc(0) }, ctx).code, String(status)).toBe('PROXY_UPSTREAM_FAILED');
+      expect(classifyConnectResponse({ status, reason: 'x', headers: {}, body: '' }, ctx).code, String(status)).toBe('PROXY_UPSTREAM_FAILED');
     }
-    expect(classifyConnectResponse({ status: 500, reason: 'x', headers: {}, rest: Buffer.alloc(0) }, ctx).code).toBe('PROXY_DENIED');
+    // Issue 9 §2: Squid answers 500 ERR_CANNOT_FORWARD when it cannot resolve the target; it was PROXY_DENIED.
+    expect(classifyConnectResponse({ status: 500, reason: 'x', headers: {}, body: '' }, ctx).code).toBe('PROXY_UPSTREAM_FAILED');
   });
 
   it('transparent proxy: route TRANSPARENT and reachable', async () => {

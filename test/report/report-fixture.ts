@@ -18,6 +18,7 @@ export function outcome(code: ProbeCode, over: Partial<ProbeOutcome> = {}): Prob
     routeSource: 'wininet-static',
     detail: `detail for ${code}`,
     durationMs: 3,
+    timings: {},
     ...over,
   };
 }

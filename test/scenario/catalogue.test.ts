@@ -19,9 +19,16 @@ describe('scenario catalogue', () => {
       .filter((s) => !s.passed)
       .map((s) => `${s.name}: ${s.error ?? s.checks.filter((c) => !c.passed).map((c) => `${c.identity} ${c.host} ${c.mismatches.join(', ')}`).join('; ')}`);
     expect(failures).toEqual([]);
-    // Every failure code a network path can cause is exercised by some scenario.
+    // Every failure code a network path can cause is exercised by some scenario, except the
+    // codes no lab component can cause yet (each is covered by test/probe/verdict.test.ts from
+    // real captures); remove an entry when a scenario produces the code.
+    const NOT_YET_IN_THE_LAB: Record<string, string> = {
+      DNS_UNAVAILABLE: 'the lab DNS always answers; a resolver fault is engine work (issue 8)',
+      INSPECTION_UPSTREAM_FAILED: 'needs the squid/mitmproxy component kinds or Squid-like lab error pages (issue 9 §1, §4)',
+    };
     const observed = new Set(report.scenarios.flatMap((s) => s.checks.map((c) => c.observed.code)));
-    expect(PROBE_CODE_NAMES.filter((c) => !observed.has(c))).toEqual([]);
+    expect(PROBE_CODE_NAMES.filter((c) => !observed.has(c) && !(c in NOT_YET_IN_THE_LAB))).toEqual([]);
+    expect(Object.keys(NOT_YET_IN_THE_LAB).filter((c) => observed.has(c as never)), 'now observed: drop from NOT_YET_IN_THE_LAB').toEqual([]);
   }, 120_000);
 
   it('scenarios/README.md is generated from the scenarios (atp-netlab list scenarios --markdown)', async () => {

@@ -11,7 +11,7 @@ const def: LabDefinition = {
   transparentProxy: { middlebox: 'inspector' },
   firewall: { default: 'allow', rules: [] },
 };
-const outcome = (o: Partial<ProbeOutcome>): ProbeOutcome => ({ reachable: false, step: 'tcp', code: 'TCP_TIMEOUT', inspected: false, route: 'DIRECT', detail: '', durationMs: 1, ...o });
+const outcome = (o: Partial<ProbeOutcome>): ProbeOutcome => ({ reachable: false, step: 'tcp', code: 'TCP_TIMEOUT', inspected: false, route: 'DIRECT', detail: '', durationMs: 1, timings: {}, ...o });
 
 describe('describePath', () => {
   it('follows a proxy chain to the middlebox and marks where it broke', () => {

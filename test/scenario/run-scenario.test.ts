@@ -16,7 +16,7 @@ describe('runScenarios', () => {
     const files = ['proxy-auth-required', 'wpad-discovery', 'inspection-intercept-no-mutual', 'transparent-with-inspection', 'revocation-hosts-blocked', 'proxy-copied-per-doc'];
     const loaded = await Promise.all(files.map((f) => loadScenarioFile(`scenarios/${f}.yaml`)));
     const report = await runScenarios(loaded, { pki: await testPki(), concurrency: 3 });
-    expect(report.summary).toEqual({ scenarios: 6, passed: 6, failed: 0 });
+    expect(report.summary).toEqual({ scenarios: 6, passed: 6, failed: 0, skipped: 0 });
     expect(report.scenarios.find((s) => s.name === 'proxy-copied-per-doc')!.steps!.join(' ')).toMatch(/proxy-copy to LocalService, LocalSystem: applied/);
     await new Promise((r) => setTimeout(r, 50));
     expect(openNetworkResources()).toBeLessThanOrEqual(before);

@@ -170,7 +170,7 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
         '  atp-netlab probe --workspace contosoATP --reg export.reg --identity LocalService\n' +
         '  atp-netlab probe --workspace contosoATP --region europe --proxy http://proxy.contoso.com:8080\n' +
         '  atp-netlab probe --sensor-config "C:\\Program Files\\Azure Advanced Threat Protection Sensor\\2.x\\SensorConfiguration.json"\n' +
-        '\nExit codes: 0 every host reachable, 1 some not, 2 invalid input or usage.',
+        '\nExit codes: 0 every host reachable, 1 some not, 2 invalid input or usage, 3 a bug in atp-netlab (please report it).',
     )
     .action(async (o: ProbeCommandOptions) => {
       const out = await probeCommand(o, (line) => process.stderr.write(`atp-netlab: ${line}\n`));

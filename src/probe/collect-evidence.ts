@@ -1,0 +1,306 @@
+/**
+ * The driver of one check: it walks the path hop by hop and writes down what it saw, and
+ * decides nothing (the verdict does, from the evidence: verdict.ts).
+ *
+ *   route ─▶ dns ─▶ tcp ─▶ proxy (CONNECT) ─▶ tls (verify chain, present client cert) ─▶ http
+ *   (PAC)    (target or proxy name)            ping, then the authenticated call (lab)
+ *
+ * A watchdog bounds the whole walk: whatever a proxy or middlebox does, the evidence is
+ * returned by `totalMs` (marked with the step that was running) and every socket the walk
+ * opened is destroyed (undici 7 can loop forever on a proxy that closes during CONNECT,
+ * FACTS §6; here the CONNECT is ours, not undici's).
+ *
+ * Network results never throw. Anything that does throw is a bug in the tool, and the caller
+ * (check-url.ts) reports it as ATPNL_INTERNAL, never as a network outcome.
+ */
+import http from 'node:http';
+import net from 'node:net';
+import tls from 'node:tls';
+import { Client } from 'undici';
+import type { RouteHop, RouteResult } from '../route.js';
+import { analyzeChain } from './chain-analysis.js';
+import { headEvidence, parseConnectResponse } from './connect-response.js';
+import { emitProbeEvent } from './diagnostics.js';
+import { dialHop } from './dial.js';
+import { BODY_EVIDENCE_BYTES, type ConnectEvidence, type HopAttempt, type HttpExchange, type ProbeEvidence, type TlsEvidence } from './evidence.js';
+import type { ProbeStep, ProbeTimings } from './outcome.js';
+import { secureContextFor } from './secure-context-cache.js';
+import { receivedAlertName, sentAlertName } from './tls-errors.js';
+import type { ProbeOptions } from './check-url.js';
+
+/** How long a refused CONNECT may keep sending its body (a block page) before we read it. */
+const REFUSAL_BODY_WAIT_MS = 50;
+
+export async function collectEvidence(url: string, route: RouteResult, o: ProbeOptions): Promise<ProbeEvidence> {
+  const started = performance.now();
+  const target = new URL(url);
+  const host = target.hostname;
+  const port = Number(target.port || 443);
+  const opened = new Set<{ destroy(): unknown }>();
+  const abort = new AbortController();
+  let step: ProbeStep = 'route';
+  const timings: ProbeTimings = {};
+  const add = (k: keyof ProbeTimings, ms: number) => (timings[k] = Math.round((timings[k] ?? 0) + ms));
+  const ev: ProbeEvidence = {
+    url,
+    host,
+    port,
+    identity: o.identity,
+    route,
+    attempts: [],
+    http: [],
+    checks: o.checks,
+    ...(o.authCheckPath ? { authCheckPath: o.authCheckPath } : {}),
+    ...(o.cloudMarkerHeader ? { cloudMarkerHeader: o.cloudMarkerHeader.toLowerCase() } : {}),
+    timings,
+    durationMs: 0,
+  };
+
+  const walk = async (): Promise<void> => {
+    if (route.failed) return;
+    const candidates: RouteHop[] = route.candidates.length ? route.candidates : [{ kind: 'DIRECT' }];
+    let socket: net.Socket | undefined;
+    for (const [i, hop] of candidates.entries()) {
+      const attempt: HopAttempt = { hop };
+      ev.attempts.push(attempt);
+      const d = await dialHop(o.transport, hop, { host, port }, { timeoutMs: o.timeouts.tcpMs, signal: abort.signal, onStep: (st) => (step = st) });
+      add('dns', d.dnsMs);
+      if (d.tcpMs !== undefined) add('tcp', d.tcpMs);
+      attempt.dns = d.dns;
+      if (d.tcp) attempt.tcp = d.tcp;
+      if (!d.socket) {
+        // WinINET moves to the next PAC entry only when it cannot reach the hop at all.
+        if (i < candidates.length - 1) continue;
+        return;
+      }
+      opened.add(d.socket);
+      if (hop.kind === 'PROXY') {
+        step = 'proxy';
+        const t0 = performance.now();
+        const c = await connectThroughProxy(d.socket, `${hop.host}:${hop.port}`, attempt);
+        add('proxy', performance.now() - t0);
+        if (!c) return;
+      }
+      socket = d.socket;
+      break;
+    }
+    if (!socket) return;
+    step = 'tls';
+    const t0 = performance.now();
+    const s = await handshake(socket);
+    add('tls', performance.now() - t0);
+    if (!s) return;
+    step = 'http';
+    await httpExchanges(s);
+  };
+
+  /** Sends CONNECT; resolves true once tunnelled. Writes the answer (or how it ended) into the attempt. */
+  const connectThroughProxy = (socket: net.Socket, proxyName: string, attempt: HopAttempt): Promise<boolean> =>
+    new Promise((resolve) => {
+      const c: ConnectEvidence = { proxy: proxyName, target: `${host}:${port}`, hadCredentials: !!o.proxyCredentials };
+      attempt.connect = c;
+      let buf = Buffer.alloc(0);
+      let refused: ReturnType<typeof parseConnectResponse>;
+      let refusalTimer: NodeJS.Timeout | undefined;
+      const done = (tunnelled: boolean) => {
+        clearTimeout(timer);
+        clearTimeout(refusalTimer);
+        socket.off('data', onData);
+        socket.off('close', onClose);
+        socket.off('error', onError);
+        resolve(tunnelled);
+      };
+      // A refusal's body is read from the bytes that came after the head.
+      const settleRefusal = () => {
+        c.response = headEvidence({ ...refused!, rest: buf.subarray(buf.indexOf('\r\n\r\n') + 4) });
+        done(false);
+      };
+      const timer = setTimeout(() => {
+        c.ending = { kind: 'stalled', bytesReceived: buf.length, message: `${o.timeouts.proxyMs} ms` };
+        done(false);
+      }, o.timeouts.proxyMs);
+      const onData = (chunk: Buffer) => {
+        buf = Buffer.concat([buf, chunk]);
+        if (refused) return;
+        let head;
+        try {
+          head = parseConnectResponse(buf);
+        } catch (e) {
+          c.ending = { kind: 'garbage', bytesReceived: buf.length, message: (e as Error).message };
+          done(false);
+          return;
+        }
+        if (!head) return;
+        emitProbeEvent('connect-response', { identity: o.identity, proxy: proxyName, target: `${host}:${port}`, status: head.status });
+        if (head.status < 200 || head.status >= 300) {
+          // A refusal may carry a body (a block page): wait briefly for it, or for the close.
+          refused = head;
+          refusalTimer ??= setTimeout(settleRefusal, REFUSAL_BODY_WAIT_MS);
+          return;
+        }
+        c.response = headEvidence(head, 0);
+        socket.pause();
+        if (head.rest.length) socket.unshift(head.rest);
+        done(true);
+      };
+      const onClose = () => {
+        if (refused) return settleRefusal();
+        c.ending ??= { kind: 'closed', bytesReceived: buf.length };
+        done(false);
+      };
+      const onError = (e: NodeJS.ErrnoException) => {
+        if (refused) return settleRefusal();
+        c.ending = { kind: e.code === 'ECONNRESET' ? 'reset' : 'closed', bytesReceived: buf.length, message: e.message };
+        done(false);
+      };
+      socket.on('data', onData);
+      socket.once('close', onClose);
+      socket.once('error', onError);
+      const auth = o.proxyCredentials ? `Proxy-Authorization: Basic ${Buffer.from(`${o.proxyCredentials.username}:${o.proxyCredentials.password}`).toString('base64')}\r\n` : '';
+      socket.write(`CONNECT ${host}:${port} HTTP/1.1\r\nHost: ${host}:${port}\r\n${auth}User-Agent: ${o.userAgent ?? 'atp-netlab-probe'}\r\nProxy-Connection: Keep-Alive\r\n\r\n`);
+    });
+
+  const handshake = (raw: net.Socket): Promise<tls.TLSSocket | undefined> =>
+    new Promise((resolve) => {
+      const t: TlsEvidence = { ok: false, alertsReceived: [], hadClientCert: !!o.clientCert };
+      ev.tls = t;
+      const s = tls.connect({
+        socket: raw,
+        servername: net.isIP(host) ? undefined : host,
+        secureContext: secureContextFor(o.trustedCaPems, o.clientCert),
+        minVersion: 'TLSv1.2',
+        ALPNProtocols: ['http/1.1'],
+      });
+      opened.add(s);
+      // The chain must be read before node's own verification runs (it destroys the socket on
+      // failure), so that an untrusted re-signed chain can still be named in the outcome.
+      s.prependListener('secure', () => {
+        const chain = analyzeChain(s.getPeerCertificate(true), o.expected);
+        if (chain) t.chain = chain;
+        const version = s.getProtocol();
+        if (version) t.version = version;
+        const cipher = s.getCipher()?.name;
+        if (cipher) t.cipher = cipher;
+      });
+      const timer = setTimeout(() => {
+        t.timedOut = true;
+        t.error = { message: `no TLS handshake within ${o.timeouts.tlsMs} ms` };
+        s.destroy();
+        resolve(undefined);
+      }, o.timeouts.tlsMs);
+      s.once('secureConnect', () => {
+        clearTimeout(timer);
+        s.removeAllListeners('error');
+        t.ok = true;
+        resolve(s);
+      });
+      s.once('error', (e: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        t.error = { ...(e.code ? { code: e.code } : {}), message: e.message };
+        const alert = receivedAlertName(e.code);
+        if (alert) t.alertsReceived.push({ name: alert, when: 'handshake', errorCode: e.code! });
+        const sent = sentAlertName(e.code);
+        if (sent) t.alertSent = sent;
+        resolve(undefined);
+      });
+    });
+
+  const httpExchanges = async (s: tls.TLSSocket): Promise<void> => {
+    let socketError: NodeJS.ErrnoException | undefined;
+    s.on('error', (e: NodeJS.ErrnoException) => {
+      const alert = receivedAlertName(e.code);
+      if (alert) ev.tls!.alertsReceived.push({ name: alert, when: 'after-handshake', errorCode: e.code! });
+      // The first error is the peer's: undici then destroys the socket with its own
+      // UND_ERR_SOCKET, which must not overwrite the alert (it did: issue 9 §3, "a received
+      // alert is reported as missing").
+      if (!socketError || (alert && !receivedAlertName(socketError.code))) socketError = e;
+    });
+    let handedOut = false;
+    const client = new Client(`https://${host}:${port}`, {
+      // undici must get the socket asynchronously: a synchronous callback runs before the
+      // client has finished its own connect bookkeeping and the request then never starts.
+      // It gets this one socket once: were undici to reconnect (the server closed), a second
+      // hand-out of the same dead socket would spin forever.
+      connect: (_opts, cb) => {
+        if (!handedOut) {
+          handedOut = true;
+          queueMicrotask(() => cb(null, s));
+          return;
+        }
+        const err = socketError ?? new Error('the server closed the connection between requests');
+        setImmediate(() => {
+          cb(err, null);
+          void client.destroy(err).catch(() => undefined);
+        });
+      },
+      keepAliveTimeoutThreshold: 100,
+      headersTimeout: o.timeouts.httpMs,
+      bodyTimeout: o.timeouts.httpMs,
+      pipelining: 1,
+    });
+    opened.add({ destroy: () => void client.destroy().catch(() => undefined) });
+    /** One GET, written down whether or not it was answered. */
+    const exchange = async (purpose: 'ping' | 'auth', path: string): Promise<HttpExchange> => {
+      const x: HttpExchange = { purpose, path, timeoutMs: o.timeouts.httpMs };
+      ev.http.push(x);
+      const t0 = performance.now();
+      // Our own deadline: undici's timers tick coarsely (hundreds of ms), ours is exact.
+      const deadline = AbortSignal.timeout(o.timeouts.httpMs);
+      try {
+        const res = await client.request({ path, method: 'GET', headers: { 'user-agent': o.userAgent ?? 'atp-netlab-probe' }, signal: AbortSignal.any([abort.signal, deadline]) });
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+        const body = (await res.body.text()).slice(0, BODY_EVIDENCE_BYTES);
+        // undici does not expose the reason phrase; the standard one stands in for it.
+        x.response = { status: res.statusCode, reason: http.STATUS_CODES[res.statusCode] ?? '', headers, body };
+      } catch (e) {
+        const code = (e as { code?: string }).code;
+        if (code) x.errorCode = code;
+        // A TLS 1.3 alert (client certificate refused) can reach the socket after undici has
+        // already failed the request on the close; let it land before writing it down.
+        if (!socketError && !s.destroyed) await new Promise((r) => { s.once('close', r); setTimeout(r, 50); });
+        else await new Promise((r) => setImmediate(r));
+        if (socketError) x.socketError = { ...(socketError.code ? { code: socketError.code } : {}), message: socketError.message };
+        const timedOut = (deadline.aborted && !abort.signal.aborted) || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
+        // undici parses the head itself and does not say how many bytes it saw before the
+        // failure: 0 here means "no complete status line and headers".
+        x.ending = timedOut
+          ? { kind: 'stalled', bytesReceived: 0 }
+          : { kind: socketError?.code === 'ECONNRESET' ? 'reset' : 'closed', bytesReceived: 0, message: (e as Error).message };
+      }
+      add('http', performance.now() - t0);
+      return x;
+    };
+    try {
+      const ping = await exchange('ping', o.pingPath);
+      const pingOk = ping.response && (ping.response.status === 200 || ping.response.status === 503);
+      if (!pingOk || o.checks === 'ping' || !o.authCheckPath) return;
+      await exchange('auth', o.authCheckPath);
+    } finally {
+      await client.destroy().catch(() => undefined);
+    }
+  };
+
+  let timer: NodeJS.Timeout | undefined;
+  const watchdog = new Promise<ProbeEvidence>((resolve) => {
+    timer = setTimeout(() => {
+      // A snapshot: the walk goes on until its sockets are destroyed, and must not change
+      // the evidence the verdict is given.
+      const snap = structuredClone({ ...ev, watchdog: { step, totalMs: o.timeouts.totalMs }, durationMs: Math.round(performance.now() - started) });
+      resolve(snap);
+    }, o.timeouts.totalMs);
+  });
+  const walked = walk().then(() => {
+    ev.durationMs = Math.round(performance.now() - started);
+    return ev;
+  });
+  // After the watchdog fired, the walk's end (its sockets destroyed under it) is of no interest.
+  walked.catch(() => undefined);
+  try {
+    return await Promise.race([walked, watchdog]);
+  } finally {
+    clearTimeout(timer);
+    abort.abort();
+    for (const r of opened) r.destroy();
+  }
+}
