@@ -1,6 +1,6 @@
 /**
  * atp-netlab's public API. Everything the CLI does is available here, for tests and tools
- * that embed the lab: `await using lab = await startLab(def, await LabPki.load())`.
+ * that embed the lab: `await using lab = await startLab(def, await LabPki.load())` (the in-process engine).
  */
 export { AtpNetlabError, ERROR_CODES, type ErrorCode } from './errors.js';
 export { IDENTITIES, IDENTITY_INFO, type Identity } from './identity.js';
@@ -16,7 +16,10 @@ export { probeHost, type ProbeHostOptions, type ProbeHostReport } from './probe/
 export * as wininet from './wininet/index.js';
 export * as registry from './registry/index.js';
 export * as proxyCopy from './proxy-copy/index.js';
-export { startLab, StartedLab, explainLab, type LabDefinition } from './lab/index.js';
+export { type LabDefinition, type LabPlan, compileNetworkPlan, explainNetworkPlan, COMPONENT_KINDS } from './lab/index.js';
+export { startInprocLab as startLab, StartedInprocLab, inprocEngine } from './engines/inproc/inproc-engine.js';
+export { ENGINES, engineByName, type Engine, type StartedEngineLab } from './engines/index.js';
+export { compileScenario } from './scenario/compile-plan.js';
 export { loadScenarioFile, parseScenarioText, findScenarioFiles, type LoadedScenario } from './scenario/load-scenario.js';
 export { runScenarios, runScenario, type RunOptions } from './scenario/run-scenario.js';
 export { scenarioSchema, scenarioJsonSchema, type Scenario } from './scenario/schema.js';

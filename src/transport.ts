@@ -24,11 +24,6 @@ export interface NetTransport {
   connect(address: string, port: number, opts: ConnectOptions): Promise<net.Socket>;
   /** The host's DNS suffix search list, most specific first (used by WPAD discovery). */
   readonly dnsSuffixes: readonly string[];
-  /**
-   * Optional: what the network did to a connection that the host cannot see by itself
-   * (e.g. a transparent proxy on the path). Real networks return undefined.
-   */
-  pathNote?(address: string, port: number): string | undefined;
 }
 
 /**
@@ -93,8 +88,14 @@ export function tcpConnect(address: string, port: number, opts: ConnectOptions, 
 }
 
 /** The host's real network: system resolver, real sockets. Used by `atp-netlab probe`. */
-export function realTransport(options: { dnsSuffixes?: string[]; hosts?: ReadonlyMap<string, string> } = {}): NetTransport {
+/**
+ * `ports`: address → the port that really answers there (a lab whose privileged ports are
+ * mapped, pinned with `probe --resolve host:address:port`); every connection to that address
+ * goes to that port, whatever port the URL or proxy names.
+ */
+export function realTransport(options: { dnsSuffixes?: string[]; hosts?: ReadonlyMap<string, string>; ports?: ReadonlyMap<string, number> } = {}): NetTransport {
   const hosts = options.hosts ?? new Map<string, string>();
+  const ports = options.ports ?? new Map<string, number>();
   return {
     dnsSuffixes: options.dnsSuffixes ?? [],
     async lookup(host) {
@@ -109,6 +110,6 @@ export function realTransport(options: { dnsSuffixes?: string[]; hosts?: Readonl
         throw new NetError(lookupErrorCode(code), `${host}: ${code ?? 'lookup failed'}`);
       }
     },
-    connect: (address, port, opts) => tcpConnect(address, port, opts),
+    connect: (address, port, opts) => tcpConnect(address, ports.get(address) ?? port, opts),
   };
 }

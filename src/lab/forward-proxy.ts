@@ -31,6 +31,8 @@ import { RecordLog } from './record-log.js';
 import { SocketTracker } from './socket-tracker.js';
 import type { ForwardProxyDefinition } from './kinds/forward-proxy-kind.js';
 
+export type { ForwardProxyDefinition, ProxyAuthMode } from './kinds/forward-proxy-kind.js';
+
 export interface ProxyDecisionRecord {
   from: string;
   target: string;
@@ -105,7 +107,7 @@ export class StartedForwardProxy implements AsyncDisposable {
     if (auth !== 'none' && !this.credentialsOk(head)) {
       if (auth === 'basic') return refuse('auth-required', 407, 'Proxy authentication required', { 'Proxy-Authenticate': `Basic realm="${this.realm}"` });
       const status = auth === '401' ? 401 : 403;
-      const header = auth === '401' ? { 'WWW-Authenticate': `Basic realm="${this.realm}"` } : { 'Proxy-Authenticate': `Basic realm="${this.realm}"` };
+      const header: Record<string, string> = auth === '401' ? { 'WWW-Authenticate': `Basic realm="${this.realm}"` } : { 'Proxy-Authenticate': `Basic realm="${this.realm}"` };
       record('auth-misreported', status, `answered ${status} with a challenge instead of 407`);
       client.end(httpResponse(status, 'Authentication required', header));
       return;

@@ -25,6 +25,8 @@ export const LAST_COMPONENT_SLOT = 252;
 export const MAX_COMPONENTS = LAST_COMPONENT_SLOT - FIRST_COMPONENT_SLOT + 1;
 export const MAX_CLOUD_ENDPOINTS = 140;
 export const MAX_MIDDLEBOXES = 10;
+/** Lab deadlines: short, because every component is on loopback; a dropped packet costs tcpMs. */
+export const LAB_TIMEOUTS: ProbeTimeouts = { tcpMs: 150, proxyMs: 3_000, tlsMs: 3_000, httpMs: 3_000, totalMs: 8_000 };
 
 export interface PlannedComponent {
   /** Unique in the plan: `corp-proxy`, `cloud:<host>`, `wpad`, … */

@@ -87,7 +87,7 @@ export function httpResponse(status: number, body: string, extraHeaders: Record<
 /** The status line and raw head of an upstream proxy's answer to our CONNECT. */
 export function readResponseHead(socket: net.Socket, timeoutMs: number): Promise<{ status: number; raw: Buffer } | { status: null; reason: string }> {
   return new Promise((resolve) => {
-    let buf = Buffer.alloc(0);
+    let buf: Buffer = Buffer.alloc(0);
     const done = (r: { status: number; raw: Buffer } | { status: null; reason: string }) => {
       clearTimeout(timer);
       socket.off('data', onData);

@@ -140,7 +140,13 @@ export function parseHostsFile(text: string, file = '(hosts)'): Map<string, stri
 }
 
 /** `host:addr`, or curl's `host:port:addr` (the port is ignored: a pin applies to every port). */
-export function parseResolveSpec(spec: string): [string, string] {
+/**
+ * `host:address` (or curl's `host:port:address`), or `host:address:port` where the last part
+ * is the port that answers at that address instead of the URL's (a lab with mapped ports).
+ */
+export function parseResolveSpec(spec: string): [string, string, number?] {
+  const mapped = /^([^:]+):(\d{1,3}(?:\.\d{1,3}){3}):(\d{1,5})$/.exec(spec);
+  if (mapped && net.isIPv4(mapped[2]!) && Number(mapped[3]) >= 1 && Number(mapped[3]) <= 65_535) return [mapped[1]!.toLowerCase(), mapped[2]!, Number(mapped[3])];
   const colon = spec.indexOf(':');
   const host = colon === -1 ? '' : spec.slice(0, colon);
   let addr = colon === -1 ? '' : spec.slice(colon + 1);
@@ -289,11 +295,13 @@ export async function probeHost(o: ProbeHostOptions): Promise<ProbeHostReport> {
 
   const pins = new Map<string, string>();
   if (o.hostsFile) for (const [n, a] of parseHostsFile(await readText(o.hostsFile, 'hosts file'), o.hostsFile)) pins.set(n, a);
+  const ports = new Map<string, number>();
   for (const spec of o.resolve ?? []) {
-    const [n, a] = parseResolveSpec(spec);
+    const [n, a, p] = parseResolveSpec(spec);
     pins.set(n, a);
+    if (p !== undefined) ports.set(a, p);
   }
-  const transport = o.transport ?? realTransport({ hosts: pins, ...(o.dnsSuffixes ? { dnsSuffixes: o.dnsSuffixes } : {}) });
+  const transport = o.transport ?? realTransport({ hosts: pins, ports, ...(o.dnsSuffixes ? { dnsSuffixes: o.dnsSuffixes } : {}) });
 
   const extraCas: string[] = [];
   for (const f of o.caFiles ?? []) extraCas.push(await readPem(f, 'CA file'));

@@ -1,7 +1,7 @@
 /**
  * Sans-IO: which checks a scenario asks for, and whether an outcome meets its expectation.
  */
-import { matchesPattern } from '../lab/egress-firewall.js';
+import { matchesPattern } from '../host-pattern.js';
 import type { Identity } from '../identity.js';
 import type { ProbeOutcome } from '../probe/outcome.js';
 import type { ExpectedOutcome } from '../report/result-model.js';

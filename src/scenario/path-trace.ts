@@ -2,13 +2,16 @@
  * Sans-IO: the path a check took, hop by hop, as reports draw it
  * (identity → firewall → proxies → middlebox → cloud host), with the hop that broke marked.
  */
-import type { LabDefinition } from '../lab/lab-definition.js';
+import type { LabNetworkPlan } from '../lab/lab-plan.js';
 import type { HopTrace, ProbeOutcome } from '../probe/outcome.js';
 
-export function describePath(def: LabDefinition, o: ProbeOutcome, host: string): HopTrace[] {
+export function describePath(plan: LabNetworkPlan, o: ProbeOutcome, host: string): HopTrace[] {
   const hops: HopTrace[] = [{ kind: 'host', label: 'Windows host', ok: true }, { kind: 'firewall', label: 'egress firewall', ok: true }];
   const m = /^PROXY ([^:]+):/.exec(o.route);
-  const middleboxNames = new Set((def.middleboxes ?? []).map((x) => x.name));
+  const of = <T>(type: string) => plan.components.filter((c) => c.type === type).map((c) => c.definition as T);
+  const middleboxNames = new Set(of<{ name: string }>('middlebox').map((x) => x.name));
+  const proxies = of<{ name: string; upstream?: string }>('forward-proxy');
+  const transparent = of<{ name?: string; middlebox?: string }>('transparent-proxy')[0];
   if (m) {
     let name: string | undefined = m[1]!.split('.')[0];
     const seen = new Set<string>();
@@ -16,11 +19,11 @@ export function describePath(def: LabDefinition, o: ProbeOutcome, host: string):
       seen.add(name);
       const isMiddlebox = middleboxNames.has(name);
       hops.push({ kind: isMiddlebox ? 'middlebox' : 'proxy', label: name, ok: true });
-      name = isMiddlebox ? undefined : def.proxies.find((p) => p.name === name)?.upstream;
+      name = isMiddlebox ? undefined : proxies.find((p) => p.name === name)?.upstream;
     }
   } else if (o.route.startsWith('TRANSPARENT')) {
-    hops.push({ kind: 'transparent', label: def.transparentProxy?.name ?? 'transparent proxy', ok: true });
-    const mb = def.transparentProxy?.middlebox;
+    hops.push({ kind: 'transparent', label: transparent?.name ?? 'transparent proxy', ok: true });
+    const mb = transparent?.middlebox;
     if (mb) hops.push({ kind: 'middlebox', label: mb, ok: true });
   }
   if (o.inspected && !hops.some((h) => h.kind === 'middlebox')) hops.push({ kind: 'middlebox', label: 'SSL inspection', ok: true });

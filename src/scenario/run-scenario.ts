@@ -1,32 +1,21 @@
 /**
- * Runs scenarios: for each, start its lab, build its Windows host registry, run the admin
- * steps, probe every planned (identity, host, check) with the real WinINET resolution and the
- * real probe, compare with the expectations, and dispose everything.
+ * Runs scenarios: for each, compile its lab plan (host registry and admin steps included),
+ * ask the engine whether it can serve it (else: skipped, with the reason), start it, run
+ * every planned check through the engine, compare with the expectations, and dispose
+ * everything. The runner never knows which engine it drives.
  */
 import os from 'node:os';
-import { pingUrl, PING_PATH } from '../catalog/index.js';
 import { isAtpNetlabError } from '../errors.js';
-import { canAnswerProxyChallenge, type Identity } from '../identity.js';
-import { explainLab } from '../lab/lab-definition.js';
-import { startLab, type StartedLab } from '../lab/topology.js';
-import { AUTH_CHECK_PATH, LAB_CLOUD_MARKER_HEADER } from '../lab/mock-cloud.js';
+import type { Engine } from '../engines/engine.js';
+import { explainNetworkPlan } from '../lab/lab-plan.js';
 import type { LabPki } from '../pki/index.js';
-import { checkUrl, type ProbeTimeouts } from '../probe/check-url.js';
-import type { RevocationCheck } from '../probe/check-revocation.js';
-import { applyRevocationPolicy, checkRevocationHosts } from '../probe/revocation-policy.js';
 import type { CheckResult, RunReport, ScenarioResult } from '../report/result-model.js';
 import { VERSION } from '../version.js';
-import { PacRuntime, readWinInetState, resolveRoute, type WinInetState } from '../wininet/index.js';
-import { compareOutcome, planChecks, type PlannedCheck } from './expectations.js';
-import { buildHostRegistry } from './host-registry.js';
+import { compileScenario } from './compile-plan.js';
+import { compareOutcome } from './expectations.js';
 import type { LoadedScenario } from './load-scenario.js';
-import { scenarioHosts, scenarioLabDefinition } from './scenario-lab.js';
-import type { IdentitySettings, Scenario } from './schema.js';
 import { describePath } from './path-trace.js';
-import { annotateDiversion } from './annotate-diversion.js';
 
-/** Lab deadlines: short, because every component is on loopback; a dropped packet costs tcpMs. */
-export const LAB_TIMEOUTS: ProbeTimeouts = { tcpMs: 150, proxyMs: 3_000, tlsMs: 3_000, httpMs: 3_000, totalMs: 8_000 };
 const CHECKS_IN_FLIGHT = 16;
 
 export type RunEvent =
@@ -35,12 +24,22 @@ export type RunEvent =
 
 export interface RunOptions {
   pki: LabPki;
+  /** The engine to run on; default the in-process engine. */
+  engine?: Engine;
   concurrency?: number;
   onEvent?: (e: RunEvent) => void;
 }
 
+async function defaultEngine(): Promise<Engine> {
+  // Loaded on first use: the scenario layer names no engine module statically.
+  const { engineByName, DEFAULT_ENGINE } = await import('../engines/index.js');
+  return engineByName(DEFAULT_ENGINE);
+}
+
 export async function runScenarios(scenarios: LoadedScenario[], opts: RunOptions): Promise<RunReport> {
   const started = performance.now();
+  const engine = opts.engine ?? (await defaultEngine());
+  const missing = await engine.prerequisites();
   const concurrency = Math.max(1, opts.concurrency ?? os.availableParallelism());
   const results: ScenarioResult[] = new Array(scenarios.length);
   let next = 0;
@@ -49,142 +48,69 @@ export async function runScenarios(scenarios: LoadedScenario[], opts: RunOptions
       const index = next++;
       const s = scenarios[index]!;
       opts.onEvent?.({ type: 'scenario-start', name: s.scenario.name, index, total: scenarios.length });
-      results[index] = await runScenario(s, opts.pki);
+      results[index] = missing.length ? skipped(s, `engine ${engine.name} is not ready: ${missing.join('; ')}`) : await runScenario(s, opts.pki, { engine });
       opts.onEvent?.({ type: 'scenario-end', result: results[index]!, index, total: scenarios.length });
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, scenarios.length) }, worker));
   const passed = results.filter((r) => r.passed).length;
-  const skipped = results.filter((r) => r.skipped).length;
+  const skippedCount = results.filter((r) => r.skipped).length;
   return {
     tool: 'atp-netlab',
     schema: 1,
     version: VERSION,
     durationMs: Math.round(performance.now() - started),
-    summary: { scenarios: results.length, passed, failed: results.length - passed - skipped, skipped },
+    summary: { scenarios: results.length, passed, failed: results.length - passed - skippedCount, skipped: skippedCount },
     scenarios: results,
   };
 }
 
-export async function runScenario(loaded: LoadedScenario, pki: LabPki): Promise<ScenarioResult> {
+function skipped(loaded: LoadedScenario, reason: string): ScenarioResult {
+  const s = loaded.scenario;
+  return { name: s.name, file: loaded.file, description: s.description.trim(), passed: false, skipped: true, skipReason: reason, durationMs: 0, checks: [] };
+}
+
+/** Why `engine` cannot run the plan, or undefined. */
+function skipReason(engine: Engine, plan: Awaited<ReturnType<typeof compileScenario>>['plan']): string | undefined {
+  const engines = plan.requires.engines;
+  if (engines && !engines.includes(engine.name)) return `the scenario needs engine ${engines.join(' or ')}; this run uses ${engine.name}`;
+  return engine.unsupported(plan);
+}
+
+export async function runScenario(loaded: LoadedScenario, pki: LabPki, opts: { engine?: Engine } = {}): Promise<ScenarioResult> {
   const s = loaded.scenario;
   const started = performance.now();
   const base = { name: s.name, file: loaded.file, description: s.description.trim() };
-  const hosts = scenarioHosts(s);
-  const def = scenarioLabDefinition(s, hosts);
-  let lab: StartedLab | undefined;
-  let registry: Awaited<ReturnType<typeof buildHostRegistry>> | undefined;
+  let lab: string | undefined;
   try {
-    registry = await buildHostRegistry(s, loaded.file);
-    lab = await startLab(def, pki);
-    const transport = lab.hostTransport();
-    // One PAC session per scenario, as WinINET keeps one per process: one download, one answer.
-    using pac = new PacRuntime({ transport, fetchTimeoutMs: 2_000 });
-    const ctx: CheckContext = { scenario: s, lab, store: registry.store, pki, pac, transport, revocation: new Map(), states: new Map() };
-    const planned = planChecks(s.expect, hosts);
-    const checks = await mapLimit(planned, CHECKS_IN_FLIGHT, (p) => runCheck(p, ctx));
-    return { ...base, passed: checks.every((c) => c.passed), durationMs: Math.round(performance.now() - started), checks, lab: explainLab(def), steps: registry.steps };
+    const engine = opts.engine ?? (await defaultEngine());
+    const { plan, expectations } = await compileScenario(loaded);
+    lab = explainNetworkPlan(plan);
+    const reason = skipReason(engine, plan);
+    if (reason) return { ...skipped(loaded, reason), lab };
+    await using running = await engine.start(plan, { pki });
+    const checks = await mapLimit(plan.checks, CHECKS_IN_FLIGHT, async (check, i): Promise<CheckResult> => {
+      const observed = await running.runCheck(check);
+      const expected = expectations[i]!;
+      const mismatches = compareOutcome(expected, observed);
+      return { identity: check.identity, url: check.url, host: check.host, check: check.check, passed: mismatches.length === 0, expected, observed, mismatches, path: describePath(plan, observed, check.host) };
+    });
+    return { ...base, passed: checks.every((c) => c.passed), durationMs: Math.round(performance.now() - started), checks, lab, steps: plan.host.steps };
   } catch (e) {
     // A bug in the tool is not a scenario result: it ends the run (exit 3).
     if (isAtpNetlabError(e) && e.code === 'ATPNL_INTERNAL') throw e;
     const message = isAtpNetlabError(e) ? e.describe() : `${(e as Error).message}`;
-    return { ...base, passed: false, durationMs: Math.round(performance.now() - started), checks: [], error: message, lab: explainLab(def) };
-  } finally {
-    await lab?.stop();
-    await registry?.dispose();
+    return { ...base, passed: false, durationMs: Math.round(performance.now() - started), checks: [], error: message, ...(lab ? { lab } : {}) };
   }
 }
 
-/** Revocation hosts are checked once per identity and scenario (the route depends on the identity). */
-function revocationFor(identity: Identity, state: WinInetState, settings: IdentitySettings, ctx: CheckContext): Promise<RevocationCheck[]> {
-  let p = ctx.revocation.get(identity);
-  if (!p) {
-    p = checkRevocationHosts((u) => resolveRoute(state, u, { transport: ctx.transport, pac: ctx.pac }), {
-      identity,
-      transport: ctx.transport,
-      tcpTimeoutMs: LAB_TIMEOUTS.tcpMs,
-      timeoutMs: LAB_TIMEOUTS.httpMs,
-      ...(settings.proxyCredentials && canAnswerProxyChallenge(identity) ? { proxyCredentials: settings.proxyCredentials } : {}),
-    });
-    ctx.revocation.set(identity, p);
-  }
-  return p;
-}
-
-/** An identity's settings are read from its hive once per scenario, not once per check. */
-function stateFor(identity: Identity, ctx: CheckContext): Promise<WinInetState> {
-  let p = ctx.states.get(identity);
-  if (!p) {
-    p = readWinInetState(ctx.store, identity);
-    ctx.states.set(identity, p);
-  }
-  return p;
-}
-
-interface CheckContext {
-  revocation: Map<Identity, Promise<RevocationCheck[]>>;
-  states: Map<Identity, Promise<WinInetState>>;
-  scenario: Scenario;
-  lab: StartedLab;
-  store: Parameters<typeof readWinInetState>[0];
-  pki: LabPki;
-  pac: PacRuntime;
-  transport: ReturnType<StartedLab['hostTransport']>;
-}
-
-async function runCheck(p: PlannedCheck, ctx: CheckContext): Promise<CheckResult> {
-  const { scenario: s, pki } = ctx;
-  const settings: IdentitySettings = s.host.identities[p.identity] ?? {};
-  const url = pingUrl(p.host);
-  const state = await stateFor(p.identity, ctx);
-  const route = await resolveRoute(state, url, { transport: ctx.transport, pac: ctx.pac });
-  const cert = settings.clientCert ?? 'enrolled';
-  const clientCert =
-    cert === 'enrolled' ? { certPem: pki.clientCert.chainPem, keyPem: pki.clientCert.keyPem }
-    : cert === 'unenrolled' ? { certPem: pki.unenrolledClientCert.chainPem, keyPem: pki.unenrolledClientCert.keyPem }
-    : undefined;
-  const trustedCaPems = s.host.trust.map((t) => (t === 'cloud-root' ? pki.trustedRoot.certPem : pki.middleboxCa.certPem));
-  const observed = await checkUrl(url, route, {
-    identity: p.identity,
-    transport: ctx.transport,
-    trustedCaPems,
-    expected: { rootNames: [commonName(pki.trustedRoot.subject)] },
-    ...(clientCert ? { clientCert } : {}),
-    ...(settings.proxyCredentials && canAnswerProxyChallenge(p.identity) ? { proxyCredentials: settings.proxyCredentials } : {}),
-    pingPath: PING_PATH,
-    authCheckPath: AUTH_CHECK_PATH,
-    checks: p.check,
-    timeouts: { ...LAB_TIMEOUTS, ...s.timeouts },
-    userAgent: `atp-netlab-probe (${p.identity})`,
-    cloudMarkerHeader: LAB_CLOUD_MARKER_HEADER,
-  });
-  await annotateDiversion(observed, ctx.transport, url);
-  if (s.revocation !== 'off') applyRevocationPolicy(observed, await revocationFor(p.identity, state, settings, ctx), s.revocation);
-  const mismatches = compareOutcome(p.expected, observed);
-  return {
-    identity: p.identity,
-    url,
-    host: p.host,
-    check: p.check,
-    passed: mismatches.length === 0,
-    expected: p.expected,
-    observed,
-    mismatches,
-    path: describePath(ctx.lab.definition, observed, p.host),
-  };
-}
-
-function commonName(subject: string): string {
-  return /CN=([^,]+)/.exec(subject)?.[1] ?? subject;
-}
-
-async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T, i: number) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
   const worker = async () => {
     while (next < items.length) {
       const i = next++;
-      out[i] = await fn(items[i]!);
+      out[i] = await fn(items[i]!, i);
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));

@@ -7,6 +7,11 @@ import { z } from 'zod';
 import { REGIONS } from '../catalog/index.js';
 import { IDENTITIES } from '../identity.js';
 import { PROBE_CODE_NAMES, PROBE_STEPS } from '../probe/outcome.js';
+import { cloudEndpointSchema as cloudEndpointKindSchema } from '../lab/kinds/cloud-endpoint-kind.js';
+import { forwardProxySchema } from '../lab/kinds/forward-proxy-kind.js';
+import { middleboxSchema as middleboxKindSchema } from '../lab/kinds/middlebox-kind.js';
+import { pacServerSchema as pacServerKindSchema } from '../lab/kinds/pac-server-kind.js';
+import { transparentProxySchema } from '../lab/kinds/transparent-proxy-kind.js';
 
 const identity = z.enum(IDENTITIES);
 const hostPattern = z.string().min(1).describe('a host name, `*.suffix` wildcard, or `*`');
@@ -43,57 +48,12 @@ const firewallRule = z.strictObject({
   action: z.enum(['allow', 'drop', 'reject']),
 });
 
-const proxySchema = z.strictObject({
-  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
-  port: port.optional(),
-  allow: z.array(hostPattern).optional(),
-  ports: z.array(port).optional(),
-  auth: z.enum(['none', 'basic', '401', '403-with-challenge']).optional(),
-  credentials: z.strictObject({ username: z.string(), password: z.string() }).optional(),
-  upstream: z.string().optional(),
-  onTargetFailure: z.enum(['status', 'close']).optional(),
-  fault: z.enum(['hang']).optional().describe('hang: accept CONNECT and never answer'),
-});
-
-const pacServerSchema = z.strictObject({
-  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
-  files: z.record(z.string().startsWith('/'), z.string()).default({}),
-  down: z.boolean().optional(),
-});
-
-const tlsBounds = z.strictObject({
-  minTlsVersion: z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']).optional(),
-  maxTlsVersion: z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']).optional(),
-});
-
-const middleboxSchema = z
-  .strictObject({
-    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
-    port: port.optional(),
-    mode: z.enum(['none', 'splice', 'intercept', 'intercept-mutual']),
-    spliceHosts: z.array(hostPattern).optional().describe('splice mode: SNI patterns tunnelled untouched (default *.atp.azure.com)'),
-    sensorTls: tlsBounds.optional().describe('TLS versions offered to the sensor'),
-    cloudTls: tlsBounds.optional().describe('TLS versions used toward the cloud'),
-    blockPage: z.strictObject({ status: z.number().int().min(400).max(599), body: z.string() }).optional(),
-  })
-  .describe('an SSL-inspecting middlebox (explicit CONNECT proxy); whether the host trusts its CA is host.trust');
-
-const transparentProxySchema = z.strictObject({
-  name: z.string().optional(),
-  divert: z.array(hostPattern).optional().describe('cloud host patterns the network diverts (default: every cloud host)'),
-  middlebox: z.string().optional().describe('hand diverted connections to this middlebox (inspection)'),
-});
-
-const cloudEndpointSchema = z.strictObject({
-  host: z.string(),
-  legacy: z.boolean().optional(),
-  certificate: z.enum(['valid', 'expired', 'wrong-host', 'untrusted']).optional(),
-  clientCert: z.enum(['request', 'require']).optional(),
-  maxTlsVersion: z.enum(['TLSv1.2', 'TLSv1.3']).optional(),
-  absent: z.boolean().optional().describe('no endpoint and no DNS record for this host'),
-  fault: z.enum(['hang', 'plain-http']).optional().describe('hang: accept TLS and the request, never answer; plain-http: answer port 443 in plain HTTP'),
-  pingStatus: z.number().int().min(100).max(599).optional(),
-});
+// Component definitions come from their kinds (lab/kinds): one declaration each. The scenario
+// leaves out what it derives itself (a middlebox's hostTrustsCa comes from host.trust).
+const proxySchema = forwardProxySchema;
+const pacServerSchema = pacServerKindSchema.omit({ aliases: true });
+const middleboxSchema = middleboxKindSchema.omit({ hostTrustsCa: true }).describe('an SSL-inspecting middlebox (explicit CONNECT proxy); whether the host trusts its CA is host.trust');
+const cloudEndpointSchema = cloudEndpointKindSchema.extend({ absent: z.boolean().optional().describe('no endpoint and no DNS record for this host') });
 
 export const networkSchema = z.strictObject({
   domain: z.string().default('contoso.example'),
@@ -146,6 +106,12 @@ export const scenarioSchema = z.strictObject({
     })
     .optional()
     .describe('per-step deadlines of the probe in this lab (defaults: tcp 150, proxy/tls/http 3000, total 8000 ms)'),
+  requires: z
+    .strictObject({
+      engines: z.array(z.string()).min(1).optional().describe('engines that can run this scenario; under any other it is skipped with the reason'),
+      kinds: z.array(z.string()).min(1).optional().describe('component kinds the engine must provide (e.g. squid); a run without them skips the scenario with the reason'),
+    })
+    .optional(),
   expect: z.array(expectationSchema).min(1),
 });
 

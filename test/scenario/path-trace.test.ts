@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { LabDefinition } from '../../src/lab/lab-definition.js';
+import { compileNetworkPlan } from '../../src/lab/lab-plan.js';
 import type { ProbeOutcome } from '../../src/probe/outcome.js';
 import { describePath } from '../../src/scenario/path-trace.js';
 
-const def: LabDefinition = {
+const labDef: LabDefinition = {
   domain: 'contoso.example',
   cloud: { hosts: [] },
   proxies: [{ name: 'branch', upstream: 'hq' }, { name: 'hq', upstream: 'inspector' }],
@@ -11,6 +12,7 @@ const def: LabDefinition = {
   transparentProxy: { middlebox: 'inspector' },
   firewall: { default: 'allow', rules: [] },
 };
+const def = compileNetworkPlan(labDef);
 const outcome = (o: Partial<ProbeOutcome>): ProbeOutcome => ({ reachable: false, step: 'tcp', code: 'TCP_TIMEOUT', inspected: false, route: 'DIRECT', detail: '', durationMs: 1, timings: {}, ...o });
 
 describe('describePath', () => {

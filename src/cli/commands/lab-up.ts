@@ -9,20 +9,24 @@
  * ready-to-paste `atp-netlab probe` command that is judged like the lab judges (lab root
  * expected, authenticated call with the sensor's certificate).
  *
- * Limits of an outside client, said in the printed notes: the egress firewall and the
- * transparent proxy's diversion live in the in-process transport only.
+ * Limits of an outside client, said in the printed notes, come from the engine (in process:
+ * the egress firewall and the transparent proxy's diversion live in the host's transport; a
+ * lab without the privilege to bind 443/80 maps those ports, and the printed commands carry
+ * the mapping: curl --connect-to, probe --resolve host:address:port).
  */
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { AtpNetlabError } from '../../errors.js';
+import { DEFAULT_ENGINE, engineByName, type StartedEngineLab } from '../../engines/index.js';
 import { AUTH_CHECK_PATH } from '../../lab/mock-cloud.js';
-import { startLab, type StartedLab } from '../../lab/topology.js';
 import { CONNECTIONS_SUBKEY, IDENTITIES, IDENTITY_INFO } from '../../identity.js';
 import { LabPki, defaultPkiDir } from '../../pki/index.js';
+import { MemoryRegistryStore } from '../../registry/memory-registry-store.js';
 import { encodeRegText } from '../../registry/reg-file-writer.js';
-import { buildHostRegistry } from '../../scenario/host-registry.js';
+import { compileScenario } from '../../scenario/compile-plan.js';
 import { loadScenarioFile, type LoadedScenario } from '../../scenario/load-scenario.js';
-import { DEFAULT_WORKSPACE, scenarioHosts, scenarioLabDefinition } from '../../scenario/scenario-lab.js';
+import { DEFAULT_WORKSPACE } from '../../scenario/scenario-lab.js';
 import { MACHINE_CONNECTIONS_KEY, PROXY_POLICY_KEY } from '../../wininet/read-state.js';
 import type { RegisterCommand } from './index.js';
 import type { ProbeCommandOptions } from './probe.js';
@@ -32,11 +36,13 @@ export interface LabUpOptions {
   certs?: string;
   /** Where the hosts fragment and the registry export go; default a new temporary directory (removed on stop). */
   workDir?: string;
+  /** Engine name (default inproc). */
+  engine?: string;
 }
 
 export interface RunningLab extends AsyncDisposable {
   loaded: LoadedScenario;
-  lab: StartedLab;
+  lab: StartedEngineLab;
   pki: LabPki;
   /** Directory holding hosts.txt and host.reg. */
   dir: string;
@@ -67,30 +73,33 @@ export async function startLabForScenario(file: string, opts: LabUpOptions = {})
   const loaded = await loadScenarioFile(file);
   const s = loaded.scenario;
   const pki = await LabPki.load(opts.certs ?? defaultPkiDir());
-  const hosts = scenarioHosts(s);
-  const def = scenarioLabDefinition(s, hosts);
+  const engine = engineByName(opts.engine ?? DEFAULT_ENGINE);
+  const missing = await engine.prerequisites();
+  if (missing.length) throw new AtpNetlabError('ATPNL_USAGE', `engine ${engine.name} is not ready: ${missing.join('; ')}`);
+  const { plan } = await compileScenario(loaded);
+  const unsupported = engine.unsupported(plan);
+  if (unsupported) throw new AtpNetlabError('ATPNL_USAGE', `engine ${engine.name} cannot run scenario ${s.name}: ${unsupported}`);
   const ownDir = opts.workDir === undefined;
   const dir = opts.workDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), `atp-netlab-lab-${s.name}-`)));
   await fs.mkdir(dir, { recursive: true });
-  let lab: StartedLab | undefined;
+  let lab: StartedEngineLab | undefined;
   try {
     // The host's registry exactly as `run` builds it (imports, declarative blobs, proxy-copy),
     // exported so the outside probe reads the same blobs with --reg.
-    const registry = await buildHostRegistry(s, loaded.file);
+    const registry = new MemoryRegistryStore();
+    for (const text of Object.values(plan.host.hives)) await registry.importReg(text);
     let regText: string | undefined;
-    try {
-      const keys = [...IDENTITIES.map((i) => `${IDENTITY_INFO[i].hive}\\${CONNECTIONS_SUBKEY}`), MACHINE_CONNECTIONS_KEY, PROXY_POLICY_KEY];
-      const present: string[] = [];
-      for (const k of keys) if (await registry.store.keyExists(k)) present.push(k);
-      if (present.length) regText = await registry.store.exportKeys(present);
-    } finally {
-      await registry.dispose();
-    }
-    lab = await startLab(def, pki);
+    const keys = [...IDENTITIES.map((i) => `${IDENTITY_INFO[i].hive}\\${CONNECTIONS_SUBKEY}`), MACHINE_CONNECTIONS_KEY, PROXY_POLICY_KEY];
+    const present: string[] = [];
+    for (const k of keys) if (await registry.keyExists(k)) present.push(k);
+    if (present.length) regText = await registry.exportKeys(present);
+    lab = await engine.start(plan, { pki });
     const started = lab;
+    const endpoints = started.endpoints();
+    const mapped = endpoints.filter((e) => e.port !== e.boundPort);
 
     const hostsFile = path.join(dir, 'hosts.txt');
-    const dnsLines = started.network.dns.entries().map(([name, addr]) => `${addr} ${name}`);
+    const dnsLines = started.dnsTable().map(([name, addr]) => `${addr} ${name}`);
     await fs.writeFile(hostsFile, `# atp-netlab lab "${s.name}": lab DNS names (hosts-file format)\n${dnsLines.join('\n')}\n`);
     let regFile: string | undefined;
     if (regText !== undefined) {
@@ -114,7 +123,9 @@ export async function startLabForScenario(file: string, opts: LabUpOptions = {})
       identity: 'LocalService',
       ...(regFile ? { reg: regFile } : {}),
       hosts: hostsFile,
-      dnsSuffix: [def.domain],
+      // Mapped ports: every lab name of a mapped endpoint is pinned with the port that answers.
+      ...(mapped.length ? { resolve: mapped.flatMap((e) => e.dnsNames.map((n) => `${n}:${e.address}:${e.boundPort}`)) } : {}),
+      dnsSuffix: [plan.domain],
       ca: [trustBundle],
       expectRoot: [expectRoot],
       ...(clientCertFile && clientKeyFile ? { clientCert: clientCertFile, clientKey: clientKeyFile } : {}),
@@ -126,9 +137,10 @@ export async function startLabForScenario(file: string, opts: LabUpOptions = {})
     lines.push(`Lab for scenario "${s.name}" (${loaded.file})`);
     lines.push('');
     lines.push('Components:');
-    const nameWidth = Math.max(...started.components.map((c) => c.name.length));
-    for (const c of started.components) {
-      lines.push(`  ${c.name.padEnd(nameWidth)}  ${c.kind.padEnd(17)}  ${c.address}${c.port !== undefined ? `:${c.port}` : ''}${c.dnsNames.length ? `  (${c.dnsNames.join(', ')})` : ''}`);
+    const nameWidth = Math.max(...endpoints.map((c) => c.name.length));
+    for (const c of endpoints) {
+      const port = c.port ? `:${c.port}${c.boundPort !== c.port ? ` (bound on :${c.boundPort})` : ''}` : '';
+      lines.push(`  ${c.name.padEnd(nameWidth)}  ${c.type.padEnd(17)}  ${c.address}${port}${c.dnsNames.length ? `  (${c.dnsNames.join(', ')})` : ''}`);
     }
     lines.push('');
     lines.push(`Hosts-file fragment (written to ${hostsFile}):`);
@@ -151,13 +163,15 @@ export async function startLabForScenario(file: string, opts: LabUpOptions = {})
       lines.push(`  atp-netlab ${probeArgvOf({ ...rest, proxy: lsProxy }).map(shellQuote).join(' ')}`);
     }
     lines.push('');
+    const cloudMapped = mapped.filter((e) => e.type === 'cloud-endpoint');
+    if (cloudMapped.length) {
+      const e = cloudMapped[0]!;
+      lines.push('  curl (ports are mapped: this process may not bind 443):');
+      lines.push(`  curl --cacert ${shellQuote(trustBundle)} --connect-to ${e.dnsNames[0]}:443:${e.address}:${e.boundPort} https://${e.dnsNames[0]}/tri/sensor/api/ping`);
+    }
+    lines.push('');
     lines.push('Notes:');
-    const fw = def.firewall;
-    lines.push(
-      `  - The egress firewall (default ${fw.default}${fw.rules.length ? `, ${fw.rules.length} rule(s)` : ''}) exists only inside the in-process transport:` +
-        ' a client outside this process reaches every lab address directly, so firewall rules are NOT enforced for external probes.',
-    );
-    if (def.transparentProxy) lines.push('  - The transparent proxy only diverts in-process connections: an external probe goes straight to the cloud endpoints.');
+    for (const n of started.outsideNotes()) lines.push(`  - ${n}`);
     lines.push('  - Names missing from the hosts fragment resolve through the system resolver (the lab DNS answers only in-process).');
     if (s.revocation !== 'off') lines.push(`  - The scenario checks the revocation hosts (revocation: ${s.revocation}); the real-mode probe does not, so it cannot show TLS_REVOCATION_UNREACHABLE.`);
     if (Object.values(s.host.identities).some((i) => i?.proxyCredentials)) {
@@ -249,9 +263,10 @@ export const registerLabUp: RegisterCommand = (program) => {
     .description("start a scenario's lab and keep it running for manual tests, until Ctrl+C")
     .requiredOption('--scenario <file>', 'scenario file (YAML)')
     .option('--certs <dir>', 'lab PKI cache directory', defaultPkiDir())
+    .option('--engine <name>', 'where the lab runs: inproc (default)', DEFAULT_ENGINE)
     .addHelpText('after', '\nExample:\n  atp-netlab lab up --scenario scenarios/proxy-auth-required.yaml\n  (then paste the printed `atp-netlab probe ...` command in another terminal)')
-    .action(async (o: { scenario: string; certs: string }) => {
-      const running = await startLabForScenario(o.scenario, { certs: o.certs });
+    .action(async (o: { scenario: string; certs: string; engine: string }) => {
+      const running = await startLabForScenario(o.scenario, { certs: o.certs, engine: o.engine });
       const signal = untilSignal();
       process.stdout.write(running.summary);
       process.stdout.write(`\natp-netlab: lab "${running.loaded.scenario.name}" is up; press Ctrl+C to stop\n`);

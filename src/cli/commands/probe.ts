@@ -153,7 +153,7 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
     .option('--ca <file>', 'extra trusted CA certificates, PEM (repeatable; added to the bundled roots)', collect)
     .option('--expect-root <cn>', 'root CN that counts as the cloud chain, besides DigiCert Global Root G2 / Baltimore (repeatable)', collect)
     .option('--hosts <file>', 'pin names with a hosts-format file (addr name...)')
-    .option('--resolve <host:addr>', 'pin one name, like curl --resolve (repeatable)', collect)
+    .option('--resolve <host:addr[:port]>', 'pin one name, like curl --resolve; with :port, connections to that address go to that port (a lab with mapped ports) (repeatable)', collect)
     .option('--dns-suffix <suffix>', 'DNS suffix search list entry, for WPAD and bare names (repeatable)', collect)
     .option('--client-cert <file>', 'present this client certificate (PEM chain) when a server asks')
     .option('--client-key <file>', 'key of --client-cert (PEM)')

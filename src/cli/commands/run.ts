@@ -15,6 +15,7 @@ import { renderMarkdownReport } from '../../report/markdown-report.js';
 import type { RunReport } from '../../report/result-model.js';
 import { findScenarioFiles, loadScenarioFile, type LoadedScenario } from '../../scenario/load-scenario.js';
 import { runScenarios } from '../../scenario/run-scenario.js';
+import { DEFAULT_ENGINE, ENGINES, engineByName } from '../../engines/index.js';
 import type { RegisterCommand } from './index.js';
 
 export interface RunCommandOptions {
@@ -25,6 +26,8 @@ export interface RunCommandOptions {
   concurrency?: number;
   verbose?: boolean;
   certs?: string;
+  engine?: string;
+  requireAll?: boolean;
 }
 
 /** Extra report writers (HTML, Markdown) register here so `run` needs no change to gain them. */
@@ -59,19 +62,27 @@ export const registerRun: RegisterCommand = (program, setExit) => {
     .addOption(new Option('--concurrency <n>', 'scenarios run at once').argParser(positiveInt).default(os.availableParallelism(), 'CPU count'))
     .option('--certs <dir>', 'lab PKI cache directory', defaultPkiDir())
     .option('-v, --verbose', "print every check's detail, not only the failures")
-    .addHelpText('after', '\nExamples:\n  atp-netlab run                         # every scenario under scenarios/\n  atp-netlab run scenarios/proxy-auth-required.yaml --json\n  atp-netlab run scenarios --junit out/junit.xml --markdown out/summary.md\n\nExit codes: 0 all expectations met, 1 some not met, 2 invalid input or usage.')
+    .option('--engine <name>', `where the labs run: ${ENGINES.map((e) => e.name).join(', ')}`, DEFAULT_ENGINE)
+    .option('--require-all', 'a skipped scenario (an engine or component it needs is missing) fails the run (for CI)')
+    .addHelpText('after', '\nExamples:\n  atp-netlab run                         # every scenario under scenarios/\n  atp-netlab run scenarios/proxy-auth-required.yaml --json\n  atp-netlab run scenarios --junit out/junit.xml --markdown out/summary.md\n  atp-netlab run scenarios --engine inproc --require-all   # CI: a skip fails\n\nExit codes: 0 all expectations met (skipped scenarios are reported, not passed), 1 some not met (or, with --require-all, some skipped), 2 invalid input or usage.')
     .action(async (paths: string[], opts: RunCommandOptions) => {
       const scenarios = await loadAll(paths);
+      const engine = engineByName(opts.engine ?? DEFAULT_ENGINE);
       const pki = await LabPki.load(opts.certs);
       const progress = (s: string) => process.stderr.write(s + '\n');
-      progress(`atp-netlab: running ${scenarios.length} scenario(s), ${opts.concurrency} at a time`);
+      progress(`atp-netlab: running ${scenarios.length} scenario(s) on engine ${engine.name}, ${opts.concurrency} at a time`);
       const report = await runScenarios(scenarios, {
         pki,
+        engine,
         concurrency: opts.concurrency,
         onEvent: (e) => {
           if (e.type === 'scenario-end') {
             const r = e.result;
             const failed = r.checks.filter((c) => !c.passed).length;
+            if (r.skipped) {
+              progress(`  [${String(e.index + 1).padStart(String(e.total).length)}/${e.total}] SKIP ${r.name}: ${r.skipReason}`);
+              return;
+            }
             progress(`  [${String(e.index + 1).padStart(String(e.total).length)}/${e.total}] ${r.passed ? 'pass' : 'FAIL'} ${r.name} (${r.checks.length} checks${failed ? `, ${failed} not as expected` : ''}${r.error ? `, error: ${r.error}` : ''}, ${r.durationMs} ms)`);
           }
         },
@@ -80,7 +91,7 @@ export const registerRun: RegisterCommand = (program, setExit) => {
       else process.stdout.write(renderConsoleReport(report, { color: !!process.stdout.isTTY && !process.env.NO_COLOR, verbose: opts.verbose }));
       await writeReport(opts.junit, () => renderJunitReport(report));
       for (const r of EXTRA_REPORTERS) await writeReport(opts[r.option] as string | undefined, () => r.render(report));
-      setExit(report.summary.failed ? 1 : 0);
+      setExit(report.summary.failed || (opts.requireAll && report.summary.skipped) ? 1 : 0);
     });
 };
 

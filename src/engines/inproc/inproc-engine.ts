@@ -1,0 +1,188 @@
+/**
+ * The in-process engine (default): every component of the plan in this process, each on
+ * its own loopback address of a /24 the lab claims, the simulated DNS, egress firewall and
+ * diversions in the host's transport (lab-network.ts), and the real host-side code
+ * (windows-host.ts). No root, no Docker, no sysctl: privileged planned ports are mapped.
+ *
+ *   LabPlan ─▶ claim 127.77.B.0/24 ─▶ LabNetwork(plan) ─▶ each component: kind.start(def, env)
+ *          ─▶ runCheck: SimulatedWindowsHost over a per-check host transport
+ *             └▶ what the network did (a diversion) goes into the outcome's route and detail
+ */
+import { PING_PATH } from '../../catalog/index.js';
+import type { StartedComponent } from '../../lab/component-kind.js';
+import { componentKind } from '../../lab/kinds/index.js';
+import type { LabDefinition } from '../../lab/lab-definition.js';
+import { compileNetworkPlan, explainNetworkPlan, LAB_TIMEOUTS, type LabNetworkPlan, type LabPlan, type PlanCheck } from '../../lab/lab-plan.js';
+import { AUTH_CHECK_PATH, LAB_CLOUD_MARKER_HEADER, type StartedMockCloud } from '../../lab/mock-cloud.js';
+import type { StartedForwardProxy } from '../../lab/forward-proxy.js';
+import type { StartedMiddlebox } from '../../lab/middlebox.js';
+import type { StartedPacServer } from '../../lab/pac-server.js';
+import type { StartedTransparentProxy } from '../../lab/transparent-proxy.js';
+import type { LabPki } from '../../pki/index.js';
+import type { ProbeOutcome } from '../../probe/outcome.js';
+import type { NetTransport } from '../../transport.js';
+import type { Engine, ReachableEndpoint, StartedEngineLab } from '../engine.js';
+import { SimulatedWindowsHost } from '../windows-host.js';
+import { claimAddressBlock, type AddressBlock } from './address-block.js';
+import { LabNetwork, type NetworkEvent } from './lab-network.js';
+
+
+export class StartedInprocLab implements StartedEngineLab {
+  readonly engine = 'inproc';
+  private readonly started = new Map<string, StartedComponent>();
+  private host?: SimulatedWindowsHost;
+  private stopped = false;
+
+  private constructor(
+    readonly plan: LabPlan,
+    readonly pki: LabPki,
+    readonly block: AddressBlock,
+    readonly network: LabNetwork,
+  ) {}
+
+  static async start(plan: LabPlan, pki: LabPki): Promise<StartedInprocLab> {
+    const block = await claimAddressBlock();
+    const lab = new StartedInprocLab(plan, pki, block, new LabNetwork(block, plan));
+    try {
+      // Every address and planned port is known before anything starts, so start order does
+      // not matter: a chained proxy dials its upstream only when a CONNECT arrives.
+      for (const c of plan.components) {
+        const kind = componentKind(c.type)!;
+        lab.started.set(c.name, await kind.start(c.definition, lab.network.environmentFor(c, pki)));
+      }
+      lab.host = await SimulatedWindowsHost.create(plan.host, pki, lab.network.hostTransport(), { pingPath: PING_PATH, authCheckPath: AUTH_CHECK_PATH, markerHeader: LAB_CLOUD_MARKER_HEADER });
+    } catch (e) {
+      await lab.stop();
+      throw e;
+    }
+    return lab;
+  }
+
+  async runCheck(check: PlanCheck): Promise<ProbeOutcome> {
+    const events: NetworkEvent[] = [];
+    const observed = await this.host!.runCheck(check, this.network.hostTransport((e) => events.push(e)));
+    return annotate(observed, events, check);
+  }
+
+  /** The simulated Windows host's network (lab DNS + egress firewall + diversions), for tests and the probe. */
+  hostTransport(onEvent?: (e: NetworkEvent) => void): NetTransport {
+    return this.network.hostTransport(onEvent);
+  }
+
+  component<T extends StartedComponent>(name: string): T | undefined {
+    return this.started.get(name) as T | undefined;
+  }
+
+  records(name: string): readonly object[] {
+    return this.started.get(name)?.records ?? [];
+  }
+
+  private ofType<T extends StartedComponent>(type: string): Map<string, T> {
+    return new Map(this.plan.components.filter((c) => c.type === type && this.started.has(c.name)).map((c) => [c.name, this.started.get(c.name) as T]));
+  }
+
+  get proxies(): Map<string, StartedForwardProxy> {
+    return this.ofType('forward-proxy');
+  }
+  get middleboxes(): Map<string, StartedMiddlebox> {
+    return this.ofType('middlebox');
+  }
+  get pacServers(): Map<string, StartedPacServer> {
+    return this.ofType('pac-server');
+  }
+  get transparentProxy(): StartedTransparentProxy | undefined {
+    return [...this.ofType<StartedTransparentProxy>('transparent-proxy').values()][0];
+  }
+  /** Every cloud endpoint as one mock cloud: endpoints, and records merged in the order they happened. */
+  get cloud(): { endpoints: { host: string; address: string; port: number }[]; records: StartedMockCloud['records']; handshakeFailures: StartedMockCloud['handshakeFailures'] } {
+    const clouds = [...this.ofType<StartedMockCloud>('cloud-endpoint').values()];
+    return {
+      endpoints: clouds.flatMap((c) => c.endpoints),
+      records: clouds.flatMap((c) => c.records).sort((a, b) => a.seq - b.seq),
+      handshakeFailures: clouds.flatMap((c) => c.handshakeFailures).sort((a, b) => a.seq - b.seq),
+    };
+  }
+
+  endpoints(): ReachableEndpoint[] {
+    const host: ReachableEndpoint = { name: 'windows-host', type: 'windows-host', role: 'windows-host', address: this.network.hostAddress, port: 0, boundPort: 0, dnsNames: [] };
+    return [
+      host,
+      ...this.plan.components.map((c) => {
+        const address = this.network.addressOf(c.name)!;
+        return {
+          name: c.name,
+          type: c.type,
+          role: c.role,
+          address,
+          port: c.port,
+          boundPort: this.network.boundPort(address, c.port),
+          dnsNames: this.plan.dns.filter((n) => n.component === c.name).map((n) => n.name),
+        };
+      }),
+    ];
+  }
+
+  dnsTable(): [string, string][] {
+    return this.network.dns.entries();
+  }
+
+  outsideNotes(): string[] {
+    const notes: string[] = [];
+    const fw = this.plan.firewall;
+    notes.push(
+      `The egress firewall (default ${fw.default}${fw.rules.length ? `, ${fw.rules.length} rule(s)` : ''}) exists only inside the in-process transport:` +
+        ' a client outside this process reaches every lab address directly, so firewall rules are NOT enforced for external probes.',
+    );
+    if (this.plan.diversions.length) notes.push('The transparent proxy only diverts in-process connections: an external probe goes straight to the cloud endpoints.');
+    if (this.endpoints().some((e) => e.port !== e.boundPort)) {
+      notes.push('This process may not bind ports below 1024, so the lab maps them: outside tools must connect to the bound ports shown (curl --connect-to, probe --resolve host:address:port).');
+    }
+    return notes;
+  }
+
+  explain(): string {
+    return explainNetworkPlan(this.plan);
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.host?.[Symbol.dispose]();
+    this.network.destroyAll();
+    for (const c of [...this.started.values()].reverse()) await c.stop().catch(() => undefined);
+    await this.block.release();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
+  }
+}
+
+/** The engine's account of the path: a diverted direct connection is the transparent route. */
+function annotate(o: ProbeOutcome, events: NetworkEvent[], check: PlanCheck): ProbeOutcome {
+  const d = events.find((e): e is Extract<NetworkEvent, { type: 'diverted' }> => e.type === 'diverted' && e.port === Number(new URL(check.url).port || 443));
+  if (!d || o.route !== 'DIRECT') return o;
+  return { ...o, route: 'TRANSPARENT', detail: [o.detail, `the network diverted ${check.host}:${d.port} to transparent proxy ${d.to} (${d.toAddress}:${d.toPort})`].filter(Boolean).join('; ') };
+}
+
+export const inprocEngine: Engine = {
+  name: 'inproc',
+  description: 'every component in this process on loopback addresses; no root, no Docker',
+  prerequisites: async () => [],
+  unsupported: (plan) => {
+    const missing = plan.components.filter((c) => !componentKind(c.type)).map((c) => c.type);
+    return missing.length ? `the inproc engine has no component kind ${[...new Set(missing)].join(', ')}` : undefined;
+  },
+  start: (plan, opts) => StartedInprocLab.start(plan, opts.pki),
+};
+
+/** An empty Windows host: for labs started from a bare network definition (tests, `lab up` helpers). */
+export function bareHostPlan(): LabPlan['host'] {
+  return { hives: {}, trust: ['cloud-root'], identities: {}, revocation: 'off', timeouts: LAB_TIMEOUTS, steps: [] };
+}
+
+/** A lab from a network definition alone (no host, no checks): what component tests start. */
+export function startInprocLab(def: LabDefinition, pki: LabPki): Promise<StartedInprocLab> {
+  const network: LabNetworkPlan = compileNetworkPlan(def);
+  return StartedInprocLab.start({ schema: 1, name: 'lab', ...network, host: bareHostPlan(), checks: [], requires: {} }, pki);
+}

@@ -1,0 +1,56 @@
+/**
+ * A scenario compiled into the lab plan an engine runs, plus the expectation of each planned
+ * check (which stays here: engines run checks, scenarios judge them).
+ *
+ *   scenario ─▶ hosts (catalogue) ─▶ LabDefinition ─▶ compileNetworkPlan
+ *            ─▶ host registry (imports, blobs, proxy-copy steps, run for real) ─▶ hives
+ *            ─▶ planChecks(expect) ─▶ LabPlan.checks + expectations
+ */
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { pingUrl } from '../catalog/index.js';
+import { LAB_TIMEOUTS, compileNetworkPlan, type HostPlan, type LabPlan } from '../lab/lab-plan.js';
+import { decodeRegBytes } from '../registry/reg-file-reader.js';
+import type { ExpectedOutcome } from '../report/result-model.js';
+import type { Identity } from '../identity.js';
+import { planChecks } from './expectations.js';
+import { buildHostRegistry } from './host-registry.js';
+import type { LoadedScenario } from './load-scenario.js';
+import { scenarioHosts, scenarioLabDefinition } from './scenario-lab.js';
+
+export interface CompiledScenario {
+  plan: LabPlan;
+  /** The expectation of `plan.checks[i]`. */
+  expectations: ExpectedOutcome[];
+}
+
+export async function compileScenario(loaded: LoadedScenario): Promise<CompiledScenario> {
+  const s = loaded.scenario;
+  const hosts = scenarioHosts(s);
+  const network = compileNetworkPlan(scenarioLabDefinition(s, hosts));
+  await using registry = await buildHostRegistry(s, loaded.file);
+  const hives: Record<string, string> = {};
+  for (const f of (await fs.readdir(registry.store.dir).catch(() => [] as string[])).filter((x) => x.endsWith('.reg')).sort()) {
+    hives[f] = decodeRegBytes(await fs.readFile(path.join(registry.store.dir, f)));
+  }
+  const identities: HostPlan['identities'] = {};
+  for (const [id, st] of Object.entries(s.host.identities) as [Identity, NonNullable<(typeof s.host.identities)[Identity]>][]) {
+    identities[id] = { clientCert: st.clientCert ?? 'enrolled', ...(st.proxyCredentials ? { proxyCredentials: st.proxyCredentials } : {}) };
+  }
+  const planned = planChecks(s.expect, hosts);
+  const plan: LabPlan = {
+    schema: 1,
+    name: s.name,
+    ...network,
+    host: { hives, trust: s.host.trust, identities, revocation: s.revocation, timeouts: { ...LAB_TIMEOUTS, ...s.timeouts }, steps: registry.steps },
+    checks: planned.map((p) => ({ identity: p.identity, host: p.host, url: pingUrl(p.host), check: p.check })),
+    requires: { ...(s.requires?.engines ? { engines: s.requires.engines } : {}), ...(s.requires?.kinds ? { kinds: s.requires.kinds } : {}) },
+  };
+  return { plan, expectations: planned.map((p) => p.expected) };
+}
+
+/** The plan as `atp-netlab plan --json` prints it: credentials never leave the process. */
+export function redactPlan(plan: LabPlan): LabPlan {
+  const json = JSON.stringify(plan, (k, v) => (k === 'password' ? '***' : v));
+  return JSON.parse(json) as LabPlan;
+}
