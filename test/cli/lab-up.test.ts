@@ -52,7 +52,7 @@ describe('lab up + probe give the codes run gives', () => {
 
   it('prints addresses, the hosts fragment, trust and sensor files, notes, and a probe command that parses back', async () => {
     await using running = await startLabForScenario('scenarios/proxy-auth-required.yaml', { certs: CERTS });
-    const proxy = running.lab.components.find((c) => c.name === 'corp-proxy')!;
+    const proxy = running.lab.endpoints().find((c) => c.name === 'corp-proxy')!;
     expect(running.summary).toContain(`${proxy.address}:8080`);
     expect(running.summary).toContain(`${proxy.address} corp-proxy.contoso.example`);
     expect(running.summary).toContain(running.trustBundle);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probeCommand, probeOptionsFromCli, type ProbeCommandOptions } from '../../src/cli/commands/probe.js';
 import { AtpNetlabError } from '../../src/errors.js';
 import { AUTH_CHECK_PATH } from '../../src/lab/mock-cloud.js';
-import { startLab, type StartedLab } from '../../src/lab/topology.js';
+import { startInprocLab as startLab, type StartedInprocLab as StartedLab } from '../../src/engines/inproc/inproc-engine.js';
 import { LabPki } from '../../src/pki/index.js';
 import { parseHostsFile, parseResolveSpec, probeHost, probeTargets } from '../../src/probe/probe-host.js';
 import { parseSensorConfig, sensorConfigRoute } from '../../src/probe/sensor-config.js';

@@ -7,13 +7,14 @@
 import { PING_PATH } from '../../src/catalog/index.js';
 import type { LabDefinition } from '../../src/lab/lab-definition.js';
 import { AUTH_CHECK_PATH, LAB_CLOUD_MARKER_HEADER } from '../../src/lab/mock-cloud.js';
-import type { StartedLab } from '../../src/lab/topology.js';
+import type { StartedInprocLab as StartedLab } from '../../src/engines/inproc/inproc-engine.js';
 import type { LabPki } from '../../src/pki/index.js';
 import { checkUrl, type ProbeOptions } from '../../src/probe/check-url.js';
 import type { ProbeOutcome } from '../../src/probe/outcome.js';
 import type { RouteResult } from '../../src/route.js';
 import { testPki } from '../helpers/lab-fixtures.js';
-import { annotateDiversion } from '../../src/scenario/annotate-diversion.js';
+import { annotate } from '../../src/engines/inproc/inproc-engine.js';
+import type { NetworkEvent } from '../../src/engines/inproc/lab-network.js';
 
 export const CLOUD_HOST = 'contosoatpsensorapi.atp.azure.com';
 /** A non-ATP host served by the same mock cloud (for splice: it must be intercepted). */
@@ -59,8 +60,9 @@ export function sensorOptions(lab: StartedLab, opts: { trustMiddlebox?: boolean;
 /** The probe, then the lab's account of a diversion (as the scenario runner does). */
 export async function probe(lab: StartedLab, route: RouteResult, host = CLOUD_HOST, opts: Parameters<typeof sensorOptions>[1] = {}): Promise<ProbeOutcome> {
   const url = `https://${host}${PING_PATH}`;
-  const o = sensorOptions(lab, opts);
-  return annotateDiversion(await checkUrl(url, route, o), o.transport, url);
+  const events: NetworkEvent[] = [];
+  const o = { ...sensorOptions(lab, opts), transport: lab.hostTransport((e) => events.push(e)) };
+  return annotate(await checkUrl(url, route, o), events, { url, host });
 }
 
 /** Records are completed asynchronously (a peer's close arrives after the probe returned). */

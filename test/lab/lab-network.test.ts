@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { AtpNetlabError } from '../../src/errors.js';
-import { startLab } from '../../src/lab/topology.js';
+import { startInprocLab as startLab } from '../../src/engines/inproc/inproc-engine.js';
 import { testPki } from '../helpers/lab-fixtures.js';
 
 const base = { domain: 'contoso.example', cloud: { hosts: [{ host: 'contosoatpsensorapi.atp.azure.com' }] }, proxies: [], firewall: { default: 'allow' as const, rules: [] } };

@@ -5,9 +5,9 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { explainLab } from '../../src/lab/lab-definition.js';
+import { compileNetworkPlan, explainNetworkPlan } from '../../src/lab/lab-plan.js';
 import type { MiddleboxDefinition } from '../../src/lab/middlebox.js';
-import { startLab, type StartedLab } from '../../src/lab/topology.js';
+import { startInprocLab as startLab, type StartedInprocLab as StartedLab } from '../../src/engines/inproc/inproc-engine.js';
 import type { LabPki } from '../../src/pki/index.js';
 import { baseLab, CLOUD_HOST, loadPki, OTHER_HOST, probe, settled, viaProxy } from './inspection-fixtures.js';
 
@@ -156,9 +156,11 @@ describe('middlebox, CONNECT front end', () => {
 
   it('gets its own lab address and DNS names', async () => {
     await using lab = await startLab(baseLab({ middleboxes: [mb({ mode: 'none', hostTrustsCa: false })] }), pki);
-    const info = lab.components.find((c) => c.name === 'inspector')!;
-    expect(info).toMatchObject({ kind: 'middlebox', port: 8080, dnsNames: ['inspector', 'inspector.contoso.example'] });
-    expect(info.address).toBe(lab.block.address(20));
+    const info = lab.endpoints().find((c) => c.name === 'inspector')!;
+    expect(info).toMatchObject({ type: 'middlebox', port: 8080, dnsNames: ['inspector', 'inspector.contoso.example'] });
+    // Its own slot of the plan, on the lab's own /24, never shared with another component.
+    expect(info.address).toBe(lab.block.address(lab.plan.components.find((c) => c.name === 'inspector')!.slot));
+    expect(new Set(lab.endpoints().map((e) => e.address)).size).toBe(lab.endpoints().length);
     expect(await lab.hostTransport().lookup('inspector.contoso.example')).toEqual([info.address]);
   });
 });
@@ -269,7 +271,7 @@ describe('middlebox lifecycle', () => {
 
 describe('middlebox and transparent proxy in explainLab', () => {
   it('describes mode, trust, TLS bounds, block page and the transparent hand-off', () => {
-    const text = explainLab(
+    const text = explainNetworkPlan(compileNetworkPlan(
       baseLab({
         middleboxes: [
           mb({ mode: 'intercept', hostTrustsCa: false, sensorTls: { minTlsVersion: 'TLSv1', maxTlsVersion: 'TLSv1.1' }, blockPage: { status: 403, body: 'x' } }),
@@ -277,7 +279,7 @@ describe('middlebox and transparent proxy in explainLab', () => {
         ],
         transparentProxy: { middlebox: 'inspector' },
       }),
-    );
+    ));
     expect(text).toMatch(/Middlebox inspector:8080: intercepts TLS and re-originates it WITHOUT a client certificate.*does NOT trust its CA, sensor-side TLS TLSv1\.\.TLSv1\.1, answers 403/);
     expect(text).toMatch(/Middlebox mutual:8080: .*presents the sensor's certificate upstream.*trusts its CA/);
     expect(text).toMatch(/Transparent proxy transparent-proxy: .*hands it to middlebox inspector/);

@@ -4,7 +4,7 @@
  */
 import tls from 'node:tls';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { startLab } from '../../src/lab/topology.js';
+import { startInprocLab as startLab } from '../../src/engines/inproc/inproc-engine.js';
 import type { LabPki } from '../../src/pki/index.js';
 import { baseLab, CLOUD_HOST, direct, loadPki, OTHER_HOST, probe, settled } from './inspection-fixtures.js';
 
@@ -21,8 +21,8 @@ describe('transparent proxy', () => {
     const [rec] = await settled(lab.transparentProxy!.records);
     expect(rec).toMatchObject({ from: 'windows-host', sni: CLOUD_HOST, target: `${CLOUD_HOST}:443`, action: 'tunnel', upstreamResult: 'ok' });
     expect(lab.cloud.records.every((r) => r.fromHop === 'transparent-proxy' && r.clientCertThumbprint === pki.clientCert.thumbprint)).toBe(true);
-    const info = lab.components.find((c) => c.kind === 'transparent-proxy')!;
-    expect(info).toMatchObject({ name: 'transparent-proxy', address: lab.block.address(30), port: 443 });
+    const info = lab.endpoints().find((c) => c.type === 'transparent-proxy')!;
+    expect(info).toMatchObject({ name: 'transparent-proxy', address: lab.block.address(lab.plan.components.find((c) => c.type === 'transparent-proxy')!.slot), port: 443 });
   });
 
   it('hands connections to an intercepting middlebox: INSPECTION_BREAKS_MUTUAL_AUTH, the cloud sees no certificate', async () => {
@@ -31,7 +31,7 @@ describe('transparent proxy', () => {
     expect(o).toMatchObject({ reachable: false, code: 'INSPECTION_BREAKS_MUTUAL_AUTH', route: 'TRANSPARENT', inspected: true });
     expect((await settled(lab.transparentProxy!.records))[0]).toMatchObject({ action: 'handed-to-middlebox', sni: CLOUD_HOST });
     const [m] = await settled(lab.middleboxes.get('inspector')!.records);
-    expect(m).toMatchObject({ entry: 'transparent', from: 'windows-host', action: 'intercepted', decrypted: true, clientCertPresentedUpstream: false });
+    expect(m).toMatchObject({ entry: 'connect', from: 'transparent-proxy', action: 'intercepted', decrypted: true, clientCertPresentedUpstream: false });
     expect(lab.cloud.records.every((r) => r.clientCertThumbprint === null && r.fromHop === 'inspector')).toBe(true);
   });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REVOCATION_2023 } from '../../src/catalog/index.js';
-import { startLab, type StartedLab } from '../../src/lab/topology.js';
+import { startInprocLab as startLab, type StartedInprocLab as StartedLab } from '../../src/engines/inproc/inproc-engine.js';
 import { checkRevocationUrl } from '../../src/probe/check-revocation.js';
 import { revocationServer } from '../../src/scenario/scenario-lab.js';
 import { DIRECT, route, testPki, viaProxy } from '../helpers/lab-fixtures.js';

@@ -5,7 +5,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLab, type StartedLab } from '../../src/lab/topology.js';
+import { startInprocLab as startLab, type StartedInprocLab as StartedLab } from '../../src/engines/inproc/inproc-engine.js';
 import type { LabPki } from '../../src/pki/index.js';
 import { AtpNetlabError } from '../../src/errors.js';
 import { checkUrl } from '../../src/probe/check-url.js';

@@ -4,7 +4,7 @@
  * transport and trust store come from it.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { startLab } from '../../src/lab/topology.js';
+import { startInprocLab as startLab } from '../../src/engines/inproc/inproc-engine.js';
 import type { LabPki } from '../../src/pki/index.js';
 import { classifyConnectResponse } from '../../src/probe/connect-response.js';
 import { classifyTlsError } from '../../src/probe/tls-errors.js';

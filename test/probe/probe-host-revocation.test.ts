@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLab, type StartedLab } from '../../src/lab/topology.js';
+import { startInprocLab as startLab, type StartedInprocLab as StartedLab } from '../../src/engines/inproc/inproc-engine.js';
 import { probeHost } from '../../src/probe/probe-host.js';
 import { revocationServer } from '../../src/scenario/scenario-lab.js';
 import { testPki } from '../helpers/lab-fixtures.js';

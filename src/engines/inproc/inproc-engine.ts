@@ -69,6 +69,16 @@ export class StartedInprocLab implements StartedEngineLab {
     return this.network.hostTransport(onEvent);
   }
 
+  /**
+   * The lab cloud root, plus the middlebox CA when a middlebox's definition says the host
+   * trusts it (component tests; scenarios say it in host.trust).
+   */
+  hostTrustedCaPems(): string[] {
+    const pems = [this.pki.trustedRoot.certPem];
+    if (this.plan.components.some((c) => c.type === 'middlebox' && (c.definition as { hostTrustsCa?: boolean }).hostTrustsCa)) pems.push(this.pki.middleboxCa.certPem);
+    return pems;
+  }
+
   component<T extends StartedComponent>(name: string): T | undefined {
     return this.started.get(name) as T | undefined;
   }
@@ -159,7 +169,7 @@ export class StartedInprocLab implements StartedEngineLab {
 }
 
 /** The engine's account of the path: a diverted direct connection is the transparent route. */
-function annotate(o: ProbeOutcome, events: NetworkEvent[], check: PlanCheck): ProbeOutcome {
+export function annotate(o: ProbeOutcome, events: NetworkEvent[], check: Pick<PlanCheck, 'url' | 'host'>): ProbeOutcome {
   const d = events.find((e): e is Extract<NetworkEvent, { type: 'diverted' }> => e.type === 'diverted' && e.port === Number(new URL(check.url).port || 443));
   if (!d || o.route !== 'DIRECT') return o;
   return { ...o, route: 'TRANSPARENT', detail: [o.detail, `the network diverted ${check.host}:${d.port} to transparent proxy ${d.to} (${d.toAddress}:${d.toPort})`].filter(Boolean).join('; ') };
@@ -182,7 +192,7 @@ export function bareHostPlan(): LabPlan['host'] {
 }
 
 /** A lab from a network definition alone (no host, no checks): what component tests start. */
-export function startInprocLab(def: LabDefinition, pki: LabPki): Promise<StartedInprocLab> {
+export async function startInprocLab(def: LabDefinition, pki: LabPki): Promise<StartedInprocLab> {
   const network: LabNetworkPlan = compileNetworkPlan(def);
   return StartedInprocLab.start({ schema: 1, name: 'lab', ...network, host: bareHostPlan(), checks: [], requires: {} }, pki);
 }
