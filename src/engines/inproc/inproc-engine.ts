@@ -180,7 +180,7 @@ export const inprocEngine: Engine = {
   description: 'every component in this process on loopback addresses; no root, no Docker',
   prerequisites: async () => [],
   unsupported: (plan) => {
-    const missing = plan.components.filter((c) => !componentKind(c.type)).map((c) => c.type);
+    const missing = [...plan.components.map((c) => c.type), ...(plan.requires.kinds ?? [])].filter((t) => !componentKind(t));
     return missing.length ? `the inproc engine has no component kind ${[...new Set(missing)].join(', ')}` : undefined;
   },
   start: (plan, opts) => StartedInprocLab.start(plan, opts.pki),
