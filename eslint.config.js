@@ -1,6 +1,47 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * Layer rules (DESIGN.md "Modules"): each folder under src/ may import only the folders listed
+ * here (and the shared root modules errors, identity, route, transport, version,
+ * host-pattern). `probe` and `proxy-copy` are the real logic and never know the lab or the
+ * engines; `lab` knows no engine; `scenario` compiles plans and names an engine only through
+ * engines/index (the default); `cli` may import everything.
+ */
+export const LAYERS = {
+  catalog: [],
+  pki: [],
+  registry: [],
+  wininet: ['registry'],
+  probe: ['catalog', 'registry', 'wininet'],
+  'proxy-copy': ['registry', 'wininet'],
+  report: ['catalog', 'probe'],
+  triage: ['catalog', 'probe'],
+  lab: ['catalog', 'pki', 'probe'],
+  engines: ['catalog', 'lab', 'pki', 'probe', 'registry', 'wininet'],
+  scenario: ['catalog', 'engines', 'lab', 'pki', 'probe', 'proxy-copy', 'registry', 'report', 'wininet'],
+};
+
+const layerRules = Object.entries(LAYERS).map(([folder, allowed]) => {
+  const banned = Object.keys(LAYERS).filter((f) => f !== folder && !allowed.includes(f)).concat('cli');
+  return {
+    files: [`src/${folder}/**/*.ts`],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: banned.flatMap((f) => [`../${f}`, `../${f}/**`, `../../${f}`, `../../${f}/**`, `../../../${f}/**`]),
+              message: `src/${folder}/ may import only ${allowed.length ? allowed.join(', ') : 'no other layer'} (and the shared root modules): the layer rules of DESIGN.md.`,
+            },
+          ],
+        },
+      ],
+    },
+  };
+});
+
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'certs/**', 'coverage/**', 'test-artifacts/**', 'bench/**/*.mjs'] },
   js.configs.recommended,
@@ -8,13 +49,7 @@ export default tseslint.config(
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-imports': ['error', { patterns: [] }],
     },
   },
-  {
-    files: ['src/probe/**/*.ts', 'src/proxy-copy/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/lab/**', '../lab/*', '../../lab/*'], message: 'probe/ and proxy-copy/ must not know the lab (DESIGN.md).' }] }],
-    },
-  },
+  ...layerRules,
 );
