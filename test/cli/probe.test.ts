@@ -1,4 +1,5 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { TEST_CERTS_DIR } from '../helpers/lab-fixtures.js';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -115,7 +116,7 @@ describe('probe against a running lab (real transport, pinned names)', () => {
   let base: ProbeCommandOptions;
 
   beforeAll(async () => {
-    pki = await LabPki.load(path.join(os.tmpdir(), 'atp-netlab-test-certs'));
+    pki = await LabPki.load(TEST_CERTS_DIR);
     lab = await startLab(
       {
         domain: 'contoso.example',

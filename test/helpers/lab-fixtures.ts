@@ -9,9 +9,15 @@ import type { ProbeOptions } from '../../src/probe/check-url.js';
 import type { NetTransport } from '../../src/transport.js';
 import type { RouteResult, RouteHop } from '../../src/route.js';
 
+/**
+ * The tests' PKI cache: per user (a folder another user created is not ours to read or
+ * delete), shared by the test files of one user's runs, like a cache.
+ */
+export const TEST_CERTS_DIR = path.join(os.tmpdir(), `atp-netlab-test-certs-${os.userInfo().uid}`);
+
 let pki: Promise<LabPki> | undefined;
 export function testPki(): Promise<LabPki> {
-  pki ??= LabPki.load(path.join(os.tmpdir(), 'atp-netlab-test-certs'));
+  pki ??= LabPki.load(TEST_CERTS_DIR);
   return pki;
 }
 

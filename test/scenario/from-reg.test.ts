@@ -1,4 +1,5 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { TEST_CERTS_DIR } from '../helpers/lab-fixtures.js';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -20,7 +21,7 @@ const HKLM = `HKEY_LOCAL_MACHINE\\${CONN}`;
 let pki: LabPki;
 let dir: string;
 beforeAll(async () => {
-  pki = await LabPki.load(path.join(os.tmpdir(), 'atp-netlab-test-certs'));
+  pki = await LabPki.load(TEST_CERTS_DIR);
 });
 beforeEach(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'atpnl-fromreg-'));
