@@ -130,9 +130,12 @@ describe('probe against a running lab (real transport, pinned names)', () => {
     hostsFile = path.join(dir, 'hosts.txt');
     await writeFile(hostsFile, lab.network.dns.entries().map(([n, a]) => `${a} ${n}`).join('\n') + '\n');
     trustFile = pki.trustBundlePath('cloud');
+    // A lab without the privilege to bind 443 maps it: pin the bound ports as `lab up` prints them.
+    const mapped = lab.endpoints().filter((e) => e.port !== e.boundPort).flatMap((e) => e.dnsNames.map((n) => `${n}:${e.address}:${e.boundPort}`));
     base = {
       workspace: 'contosoATP',
       hosts: hostsFile,
+      ...(mapped.length ? { resolve: mapped } : {}),
       ca: [trustFile],
       expectRoot: ['atp-netlab Lab Cloud Root G2'],
       timeoutMs: 3_000,
@@ -211,7 +214,8 @@ describe('probe against a running lab (real transport, pinned names)', () => {
 
   it('--resolve pins one name; an unpinned proxy name is a DNS failure of the proxy', async () => {
     const ws = lab.network.dns.resolve(WS_HOST)!;
-    const out = await probeCommand({ workspace: 'contosoATP', resolve: [`${WS_HOST}:${ws}`], ca: [trustFile], expectRoot: base.expectRoot!, timeoutMs: 3_000 });
+    const bound = lab.network.boundPort(ws, 443);
+    const out = await probeCommand({ workspace: 'contosoATP', resolve: [bound === 443 ? `${WS_HOST}:${ws}` : `${WS_HOST}:${ws}:${bound}`], ca: [trustFile], expectRoot: base.expectRoot!, timeoutMs: 3_000 });
     expect(out.report.checks[0]!.observed).toMatchObject({ reachable: true, route: 'DIRECT' });
     const viaUnknown = await probeCommand({ ...base, proxy: 'no-such-proxy.invalid:8080' });
     expect(viaUnknown.report.checks[0]!.observed).toMatchObject({ reachable: false, code: 'DNS_NOT_FOUND' });

@@ -180,9 +180,11 @@ describe('checkUrl against the lab', () => {
     old.on('tlsClientError', () => undefined);
     track(old);
     const address = lab.block.address(91);
-    await new Promise<void>((r) => old.listen(443, address, r));
+    // Port 0: a non-root user cannot bind 443, and the URL can name the port.
+    await new Promise<void>((r) => old.listen(0, address, r));
     lab.network.dns.register('oldtls.atp.azure.com', address);
-    expect(await probe(url('oldtls.atp.azure.com'))).toMatchObject({ step: 'tls', code: 'TLS_PROTOCOL_VERSION' });
+    const port = (old.address() as net.AddressInfo).port;
+    expect(await probe(`https://oldtls.atp.azure.com:${port}/tri/sensor/api/ping`)).toMatchObject({ step: 'tls', code: 'TLS_PROTOCOL_VERSION' });
   });
 
   it('TLS_CLIENT_CERT_REJECTED when the cloud requires an enrolled certificate in the handshake', async () => {
