@@ -12,10 +12,14 @@ const HIGH = [
 const ENCODE = new Map<number, number>();
 for (let b = 0; b < 256; b++) ENCODE.set(b >= 0x80 && b < 0xa0 ? HIGH[b - 0x80]! : b, b);
 
+/** One pass into UTF-16 code units, one string at the end (no per-character concatenation). */
 export function decodeCp1252(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += String.fromCharCode(b >= 0x80 && b < 0xa0 ? HIGH[b - 0x80]! : b);
-  return s;
+  const units = new Uint16Array(bytes.length);
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    units[i] = b >= 0x80 && b < 0xa0 ? HIGH[b - 0x80]! : b;
+  }
+  return Buffer.from(units.buffer, units.byteOffset, units.byteLength).toString('utf16le');
 }
 
 export function canEncodeCp1252(ch: string): boolean {

@@ -22,7 +22,26 @@ export type ConnectionFlagName = keyof typeof CONNECTION_FLAGS;
 export const WININET_VERSION = 0x46;
 /** .NET's reader (IE 5.0 structure size) accepts anything from here up. */
 export const WININET_MIN_VERSION = 60;
+/**
+ * `WinHttpSettings` version DWORDs. 0x18 is what Wine's WinHTTP (dlls/winhttp/session.c,
+ * `WINHTTP_SETTINGS_MAGIC`) reads and writes and what `netsh winhttp reset proxy` left on
+ * older Windows; current Windows builds (Windows 10/11, Server 2019+) write 0x28 after
+ * `netsh winhttp set proxy` (issue 11, from field exports).
+ *
+ * The 0x28 layout: no Microsoft document describes either version. Every 0x28 value in the
+ * public material we could find has the 0x18 field order: version, a zero DWORD, flags,
+ * length-prefixed proxy string, length-prefixed bypass string (e.g. a public WinHTTP
+ * registry builder's tests, found by searching GitHub code for `"WinHttpSettings"=hex:28`,
+ * build `28000000 00000000 03000000 16000000 "http=192.168.5.45:3128" ...` and normalise a
+ * 20-byte `28,00,00,00,00,00,00,00,03,00,...` direct value). We therefore decode 0x28 with the
+ * 0x18 layout and keep anything after the bypass list as an opaque trailer, byte-exact, so a
+ * layout difference we do not know of is preserved on re-encode and flagged by a warning
+ * (`trailer` of unexpected length), not silently dropped. Wine 8 treats 0x28 as "no proxy"
+ * (it accepts only 0x18); the Wine suite asserts that deviation.
+ */
 export const WINHTTP_VERSION = 0x18;
+export const WINHTTP_VERSION_CURRENT = 0x28;
+export const WINHTTP_VERSIONS: readonly number[] = [WINHTTP_VERSION, WINHTTP_VERSION_CURRENT];
 /** Trailer length observed in real blobs written by Windows. */
 export const WININET_TRAILER_BYTES = 32;
 
@@ -127,7 +146,7 @@ export function decodeWinInetSettings(bytes: Uint8Array): WinInetSettings {
     throw new AtpNetlabError(
       'ATPNL_BLOB_VERSION',
       `unknown WinINET blob version 0x${version.toString(16)} (expected 0x46; accepted >= 0x3c)` +
-        (version === WINHTTP_VERSION ? '; this looks like a WinHttpSettings value' : ''),
+        (WINHTTP_VERSIONS.includes(version) ? '; this looks like a WinHttpSettings value' : ''),
       { field: 'version', offset: 0 },
     );
   }
@@ -142,10 +161,10 @@ export function decodeWinInetSettings(bytes: Uint8Array): WinInetSettings {
 export function decodeWinHttpSettings(bytes: Uint8Array): WinHttpSettings {
   const r = new BlobReader(asBuffer(bytes));
   const version = r.dword('version');
-  if (version !== WINHTTP_VERSION) {
+  if (!WINHTTP_VERSIONS.includes(version)) {
     throw new AtpNetlabError(
       'ATPNL_BLOB_VERSION',
-      `unknown WinHTTP blob version 0x${version.toString(16)} (expected 0x18)`,
+      `unknown WinHTTP blob version 0x${version.toString(16)} (expected 0x18 or 0x28)`,
       { field: 'version', offset: 0 },
     );
   }
@@ -164,7 +183,7 @@ export function decodeConnectionSettings(bytes: Uint8Array, valueName?: string):
   if (valueName !== undefined) {
     return valueName.toLowerCase() === 'winhttpsettings' ? decodeWinHttpSettings(bytes) : decodeWinInetSettings(bytes);
   }
-  if (bytes.length >= 4 && asBuffer(bytes).readUInt32LE(0) === WINHTTP_VERSION) return decodeWinHttpSettings(bytes);
+  if (bytes.length >= 4 && WINHTTP_VERSIONS.includes(asBuffer(bytes).readUInt32LE(0))) return decodeWinHttpSettings(bytes);
   return decodeWinInetSettings(bytes);
 }
 
@@ -257,11 +276,18 @@ export function encodeSettings(input: SettingsInput): Uint8Array {
   return encodeWinInetSettings(buildWinInetSettings(input));
 }
 
-/** A `WinHttpSettings` value as `netsh winhttp set proxy` would write it. */
-export function buildWinHttpSettings(input: { proxy?: string; bypass?: string }): WinHttpSettings {
+/**
+ * A `WinHttpSettings` value as `netsh winhttp set proxy` would write it; `version` defaults to
+ * what current Windows writes (0x28).
+ */
+export function buildWinHttpSettings(input: { proxy?: string; bypass?: string; version?: number }): WinHttpSettings {
+  const version = input.version ?? WINHTTP_VERSION_CURRENT;
+  if (!WINHTTP_VERSIONS.includes(version)) {
+    throw new AtpNetlabError('ATPNL_BLOB_INPUT', `WinHttpSettings version must be 0x18 or 0x28, not 0x${version.toString(16)}`, { field: 'version' });
+  }
   return {
     format: 'winhttp',
-    version: WINHTTP_VERSION,
+    version,
     counter: 0,
     flags: input.proxy ? CONNECTION_FLAGS.DIRECT | CONNECTION_FLAGS.PROXY : CONNECTION_FLAGS.DIRECT,
     proxyServer: input.proxy ?? '',

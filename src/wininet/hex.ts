@@ -5,19 +5,34 @@
  */
 import { AtpNetlabError } from '../errors.js';
 
-/** Parses hex with optional spaces, commas, line breaks, `\` continuations and a `hex:` / `0x` prefix. */
+/**
+ * Parses hex with optional spaces, commas, line breaks, `\` continuations and a `hex:` / `0x`
+ * prefix. Strict: every token between separators must be whole bytes (an even number of hex
+ * digits), so `46,0,0` is an error naming byte 1, not the silently shifted `46 00`.
+ */
 export function parseHex(text: string): Uint8Array {
-  let s = text.trim();
-  s = s.replace(/^hex(\([0-9a-f]+\))?:/i, '').replace(/^0x/i, '');
-  const digits = s.replace(/[\s,\\]+/g, '');
-  const bad = /[^0-9a-fA-F]/.exec(digits);
-  if (bad) {
-    throw new AtpNetlabError('ATPNL_BLOB_INPUT', `not a hex digit: ${JSON.stringify(bad[0])}`, { offset: bad.index >> 1 });
+  const s = text.trim().replace(/^hex(\([0-9a-f]+\))?:/i, '').replace(/^0x/i, '');
+  const tokens = s.split(/[\s,\\]+/).filter((t) => t !== '');
+  let byteCount = 0;
+  for (const token of tokens) {
+    const bad = /[^0-9a-fA-F]/.exec(token);
+    if (bad) {
+      throw new AtpNetlabError('ATPNL_BLOB_INPUT', `not a hex digit: ${JSON.stringify(bad[0])} in ${JSON.stringify(token.slice(0, 16))} at byte ${byteCount + (bad.index >> 1)}`, {
+        offset: byteCount + (bad.index >> 1),
+      });
+    }
+    if (token.length % 2 !== 0) {
+      throw new AtpNetlabError(
+        'ATPNL_BLOB_INPUT',
+        tokens.length === 1
+          ? `odd number of hex digits (${token.length}): the value is cut off or a digit is missing`
+          : `byte token ${JSON.stringify(token.slice(0, 16))} at byte ${byteCount + (token.length >> 1)} has an odd number of hex digits; write every byte as two digits`,
+        { offset: byteCount + (token.length >> 1) },
+      );
+    }
+    byteCount += token.length >> 1;
   }
-  if (digits.length % 2 !== 0) {
-    throw new AtpNetlabError('ATPNL_BLOB_INPUT', `odd number of hex digits (${digits.length})`);
-  }
-  return Uint8Array.from(Buffer.from(digits, 'hex'));
+  return Uint8Array.from(Buffer.from(tokens.join(''), 'hex'));
 }
 
 /** Lower-case hex without separators (the form `reg add /t REG_BINARY /d` takes). */

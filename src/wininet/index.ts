@@ -11,3 +11,4 @@ export * from './wpad.js';
 export * from './effective-settings.js';
 export { resolveRoute, winHttpOnlyNote, type RouteContext } from './resolve-route.js';
 export { readWinInetState, identityConnectionsKey, MACHINE_CONNECTIONS_KEY, PROXY_POLICY_KEY } from './read-state.js';
+export * from './blob-warnings.js';

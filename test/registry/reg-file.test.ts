@@ -144,7 +144,7 @@ describe('.reg reader', () => {
     ['REGEDIT4\r\n[HKCU\\A]\r\n"a"="unterminated\r\n', 3, undefined],
     ['REGEDIT4\r\n[HKXX\\A]\r\n', 2, undefined],
     ['REGEDIT4\r\n[HKCU\\A]\r\n"a"=\\\r\n', 3, 'a'],
-    ['REGEDIT4\r\n[HKCU\\A]\r\n"a"=hex:01,\\\r\n  02,\\\r\n  0g\r\n', 3, 'a'],
+    ['REGEDIT4\r\n[HKCU\\A]\r\n"a"=hex:01,\\\r\n  02,\\\r\n  0g\r\n', 5, 'a'],
     ['', 1, undefined],
   ])('reports parse errors with file and line: %j', (text, line, field) => {
     try {
@@ -158,6 +158,78 @@ describe('.reg reader', () => {
       expect(err.location.line).toBe(line);
       if (field) expect(err.location.field).toBe(field);
     }
+  });
+});
+
+describe('.reg reader: strict hex', () => {
+  const KEY = '[HKEY_CURRENT_USER\\A]';
+  function parseError(lines: string[]): AtpNetlabError {
+    try {
+      parseRegText(['Windows Registry Editor Version 5.00', '', KEY, ...lines, ''].join('\r\n'), { file: 'x.reg' });
+    } catch (e) {
+      if (e instanceof AtpNetlabError) return e;
+      throw e;
+    }
+    throw new Error('expected a parse error');
+  }
+
+  it.each([
+    ['a one-digit byte token', ['"v"=hex:46,00,9,00'], 4, 2, /one hex digit/],
+    ['a one-digit byte at the end of the value', ['"v"=hex:46,00,0'], 4, 2, /one hex digit/],
+    ['a one-digit byte on a continuation line', ['"v"=hex:46,00,\\', '  00,00,7,00'], 5, 4, /one hex digit/],
+    ['a non-hex character', ['"v"=hex:46,00,0g,00'], 4, 2, /not a hex digit: "g"/],
+    ['a three-digit token', ['"v"=hex:46,000,00'], 4, 1, /more than two/],
+    ['a stray ";" in a continuation (would drop the trailer)', ['"v"=hex:46,00,\\', '  00,00,;00,00,\\', '  00,00'], 5, 4, /";" inside the hex data/],
+    ['a value cut off after a comma at the end of the file', ['"v"=hex:46,00,00,'], 4, 3, /cut off/],
+    ['a continuation into the end of the file', ['"v"=hex:46,00,\\'], 4, 2, /cut off: line 4 continues .* the file ends/],
+    ['a continuation into a blank line', ['"v"=hex:46,00,\\', '', '"w"=dword:1'], 4, 2, /the next line is blank/],
+    ['a continuation into the next value', ['"v"=hex:46,00,\\', '"w"=dword:1'], 4, 2, /starts a new key or value/],
+    ['two commas in a row', ['"v"=hex:46,,00'], 4, 1, /two commas/],
+    ['a missing comma', ['"v"=hex:46 00'], 4, 1, /missing ","/],
+  ])('rejects %s with the line and the byte index', (_what, lines, line, byte, message) => {
+    const e = parseError(lines);
+    expect(e.code).toBe('ATPNL_REG_PARSE');
+    expect(e.location).toMatchObject({ file: 'x.reg', line, field: 'v', offset: byte });
+    expect(e.message).toMatch(message);
+    expect(e.message).toContain(`byte ${byte}`);
+  });
+
+  it('still reads what regedit writes: comments after the last byte, blanks around commas, empty values', () => {
+    const doc = parseRegText(['REGEDIT4', KEY, '"a"=hex:01, 02 ,03 ; comment', '"b"=hex:', '"c"=hex: ; nothing', '"d"=hex:0A,\\', '   Bc', ''].join('\r\n'));
+    const values = doc.entries[0]!.kind === 'key' ? doc.entries[0]!.values : [];
+    expect(values.map((v) => Array.from((v.value as { data: Uint8Array }).data))).toEqual([[1, 2, 3], [], [], [0x0a, 0xbc]]);
+  });
+
+  /** One huge REG_BINARY value wrapped like regedit writes it, padded to `fileBytes`. */
+  function hugeRegFile(fileBytes: number, format: 'regedit5' | 'regedit4'): Uint8Array {
+    const head = `${format === 'regedit5' ? 'Windows Registry Editor Version 5.00' : 'REGEDIT4'}\r\n\r\n${KEY}\r\n`;
+    const charBytes = format === 'regedit5' ? 2 : 1;
+    const budgetChars = Math.floor(fileBytes / charBytes) - head.length - 8;
+    const byteCount = Math.floor(budgetChars / 3.2); // regedit wraps 25 bytes into 80 characters
+    const data = Uint8Array.from({ length: byteCount }, (_, i) => (i * 31) & 0xff);
+    const text = writeRegText({ format, entries: [{ kind: 'key', path: 'HKEY_CURRENT_USER\\A', values: [{ name: 'v', value: { type: 'REG_BINARY', data } }] }] });
+    return encodeRegText(text, format);
+  }
+
+  it.each(['regedit5', 'regedit4'] as const)('decodes a 4 MiB %s file with one huge value in under a second, linearly', (format) => {
+    const time = (bytes: Uint8Array) => {
+      const t0 = performance.now();
+      const doc = readRegFileBytes(bytes);
+      const ms = performance.now() - t0;
+      return { ms, doc };
+    };
+    const small = hugeRegFile(1 << 20, format);
+    const big = hugeRegFile(4 << 20, format);
+    expect(big.length).toBeGreaterThan((4 << 20) - (64 << 10));
+    expect(big.length).toBeLessThanOrEqual(4 << 20);
+    time(small); // warm the JIT
+    const s = time(small);
+    const b = time(big);
+    const v = b.doc.entries[0]!.kind === 'key' ? b.doc.entries[0]!.values[0]!.value : null;
+    expect((v as { data: Uint8Array }).data.length).toBeGreaterThan(format === 'regedit5' ? 600_000 : 1_300_000);
+    expect(b.ms).toBeLessThan(1000);
+    // quadratic work would make 4x the input 16x slower; allow noise on a shared machine
+    expect(b.ms / Math.max(s.ms, 1)).toBeLessThan(10);
   });
 });
 

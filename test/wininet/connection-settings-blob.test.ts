@@ -105,9 +105,9 @@ describe('WinINET blob codec', () => {
     expect(() => decodeWinInetSettings(parseHex(CORPUS.version0x50!))).not.toThrow();
   });
 
-  it('hints that a 0x18 value is WinHTTP', () => {
-    const err = catchError(() => decodeWinInetSettings(DEFAULT_WINHTTP_SETTINGS));
-    expect(err.message).toContain('WinHttpSettings');
+  it('hints that a 0x18 or 0x28 value is WinHTTP', () => {
+    expect(catchError(() => decodeWinInetSettings(DEFAULT_WINHTTP_SETTINGS)).message).toContain('WinHttpSettings');
+    expect(catchError(() => decodeWinInetSettings(parseHex(`28000000 ${'00'.repeat(16)}`))).message).toContain('WinHttpSettings');
   });
 
   it('rejects an empty value as truncated', () => {
@@ -123,15 +123,34 @@ describe('WinHTTP blob codec', () => {
     expect(toHex(encodeWinHttpSettings(d))).toBe('1800000000000000010000000000000000000000');
   });
 
-  it('builds a netsh-style proxy value and round-trips it', () => {
+  it('builds a netsh-style proxy value as current Windows writes it (0x28) and round-trips it', () => {
     const bytes = encodeWinHttpSettings(buildWinHttpSettings({ proxy: 'proxy:8080', bypass: '<local>' }));
-    expect(toHex(bytes)).toBe(`18000000 00000000 03000000 ${str('proxy:8080')} ${str('<local>')}`.replace(/ /g, ''));
+    expect(toHex(bytes)).toBe(`28000000 00000000 03000000 ${str('proxy:8080')} ${str('<local>')}`.replace(/ /g, ''));
     expect(toHex(encodeWinHttpSettings(decodeWinHttpSettings(bytes)))).toBe(toHex(bytes));
+    const old = encodeWinHttpSettings(buildWinHttpSettings({ proxy: 'proxy:8080', version: 0x18 }));
+    expect(toHex(old).slice(0, 8)).toBe('18000000');
+    expect(catchError(() => buildWinHttpSettings({ version: 0x20 })).code).toBe('ATPNL_BLOB_INPUT');
   });
 
-  it('rejects versions other than 0x18', () => {
+  it.each([
+    ['0x28 direct (netsh winhttp reset proxy on current Windows)', '28000000 00000000 01000000 00000000 00000000'],
+    ['0x28 named proxy with bypass', `28000000 00000000 03000000 ${str('http=192.168.5.45:3128')} ${str('<local>;*.contoso.com')}`],
+    ['0x18 named proxy as Wine writes it (flags 2)', `18000000 00000000 02000000 ${str('p:1')} ${str('')}`],
+    ['0x28 with bytes after the bypass list', `28000000 00000000 03000000 ${str('p:1')} ${str('')} 01000000`],
+  ])('decodes %s and keeps the version byte-exact', (_name, hex) => {
+    const bytes = parseHex(hex);
+    const d = decodeConnectionSettings(bytes, 'WinHttpSettings');
+    expect(d.format).toBe('winhttp');
+    expect(d.version).toBe(bytes[0]);
+    expect(toHex(encodeConnectionSettings(d))).toBe(toHex(bytes));
+    // no name (pasted hex): still recognised as WinHTTP by the version
+    expect(decodeConnectionSettings(bytes).format).toBe('winhttp');
+  });
+
+  it('rejects WinHTTP versions other than 0x18 and 0x28', () => {
     const err = catchError(() => decodeWinHttpSettings(parseHex(CORPUS.directOnly!)));
     expect(err.code).toBe('ATPNL_BLOB_VERSION');
+    expect(err.message).toContain('0x18 or 0x28');
   });
 
   it('picks the format by value name, else by version', () => {

@@ -117,7 +117,7 @@ describe('encode', () => {
     const doc = readRegFileBytes(r.fileBytes);
     expect(doc.entries[0]).toMatchObject({ kind: 'key', path: `HKEY_USERS\\S-1-5-19\\${CONN}`, values: [{ name: 'DefaultConnectionSettings', value: { type: 'REG_BINARY', data: r.bytes } }] });
     expect(encodeCommand({ proxy: 'p:1', identity: 's-1-5-18', format: 'reg' }).text).toContain('[HKEY_USERS\\S-1-5-18\\');
-    expect(encodeCommand({ proxy: 'p:1', winhttp: true, format: 'reg' }).text).toContain(`[HKEY_LOCAL_MACHINE\\${CONN}]\n"WinHttpSettings"=hex:18,00,00,00,00,00,00,00,03,`);
+    expect(encodeCommand({ proxy: 'p:1', winhttp: true, format: 'reg' }).text).toContain(`[HKEY_LOCAL_MACHINE\\${CONN}]\n"WinHttpSettings"=hex:28,00,00,00,00,00,00,00,03,`);
   });
 
   it('sets flags for PAC and auto-detect and keeps the counter', () => {
