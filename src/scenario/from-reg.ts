@@ -36,6 +36,7 @@ import type { RegFile, RegFileEntry, RegValueOp } from '../registry/reg-file.js'
 import { encodeRegText, writeRegText } from '../registry/reg-file-writer.js';
 import { decodeConnectionSettings, hasFlag, type ConnectionSettings } from '../wininet/connection-settings-blob.js';
 import { parseProxyString } from '../wininet/proxy-string.js';
+import { NO_VALUE_NOTE } from '../wininet/effective-settings.js';
 import { PROXY_POLICY_KEY, readWinInetState } from '../wininet/read-state.js';
 import { parseScenarioText } from './load-scenario.js';
 import { runScenario } from './run-scenario.js';
@@ -206,7 +207,7 @@ export async function buildScenarioFromReg(o: FromRegOptions): Promise<Generated
   let winhttpSeen: ConnectionSettings | null | undefined;
   for (const id of DEFAULT_IDENTITIES) {
     const state = await readWinInetState(store, id);
-    identities.push(`${id}: ${describeSettings(state.wininet)}${state.scope === 'machine' ? ' (machine-wide: ProxySettingsPerUser=0)' : ''}`);
+    identities.push(`${id}: ${state.noValue ? NO_VALUE_NOTE : describeSettings(state.wininet)}${state.scope === 'machine' ? ' (machine-wide: ProxySettingsPerUser=0)' : ''}`);
     winhttpSeen = state.winhttp;
   }
   if (winhttpSeen) identities.push(`WinHTTP: ${describeSettings(winhttpSeen)}`);

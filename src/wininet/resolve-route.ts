@@ -16,12 +16,15 @@
  * - WPAD that finds no script is *not* a failure: auto-detect is on by default on Windows and
  *   most networks have no WPAD, so WinINET's DIRECT is the normal result (with a note). A WPAD
  *   script that is found but fails is ROUTE_PAC_ERROR (source wpad) when nothing backs it up.
+ * - No value at all is the Windows default (effective-settings.ts): auto-detect, then direct.
+ *   The route says so ("no value: Windows default, automatically detect"); source `wpad` when
+ *   discovery finds a script, else `none` (nothing was configured, direct after discovery).
  */
 import type { RouteHop, RouteResult, RouteSource } from '../route.js';
 import type { NetTransport } from '../transport.js';
 import { bypassReason, parseBypassList } from './bypass-list.js';
 import { hasFlag, type WinHttpSettings, type WinInetSettings } from './connection-settings-blob.js';
-import type { WinInetState } from './effective-settings.js';
+import { NO_VALUE_NOTE, windowsDefaultSettings, type WinInetState } from './effective-settings.js';
 import { PacRuntime } from './pac-runtime.js';
 import { hasUsableProxy, parseProxyString, proxyForUrl } from './proxy-string.js';
 
@@ -99,18 +102,15 @@ export async function resolveRoute(state: WinInetState, url: string | URL, ctx: 
 
 async function decide(state: WinInetState, url: URL, pac: PacRuntime): Promise<RouteResult> {
   const notes = [...(state.notes ?? [])];
-  const s = state.wininet;
+  const noValue = state.noValue === true || state.wininet === null;
+  const s = state.wininet ?? windowsDefaultSettings();
+  if (noValue) notes.push(NO_VALUE_NOTE);
   // Only when WinINET ends up without a proxy: a WPAD script that found one already answers it.
   if (!winInetHasProxy(s) && winHttpHasProxy(state.winhttp)) {
     const winhttpNote = winHttpOnlyNote(state.winhttp);
     const result = await decide({ ...state, winhttp: null }, url, pac);
     if (!result.failed && result.source !== 'wpad') result.notes.unshift(winhttpNote);
     return result;
-  }
-
-  if (!s) {
-    notes.push('no WinINET connection settings for this identity: WinINET goes direct');
-    return { failed: false, candidates: [{ kind: 'DIRECT' }], source: 'none', notes };
   }
 
   const staticBackup = hasFlag(s.flags, 'PROXY') && s.proxyServer.trim() !== '';
@@ -164,5 +164,6 @@ async function decide(state: WinInetState, url: URL, pac: PacRuntime): Promise<R
   if (pending) notes.push('falling back to the static proxy, as WinINET does');
 
   const { hop } = staticRoute(s, url, notes);
-  return { failed: false, candidates: [hop], source: 'wininet-static', notes };
+  if (noValue) notes.push('no value and no WPAD script: WinINET goes direct');
+  return { failed: false, candidates: [hop], source: noValue ? 'none' : 'wininet-static', notes };
 }

@@ -6,12 +6,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NetError, tcpConnect, type NetTransport } from '../../src/transport.js';
 import {
+  NO_VALUE_NOTE,
   PacRuntime,
   buildWinHttpSettings,
   buildWinInetSettings,
   effectiveSettings,
   encodeSettings,
   encodeWinHttpSettings,
+  flagNames,
   readWinInetState,
   resolveRoute,
   winHttpOnlyNote,
@@ -75,9 +77,13 @@ const NAMES = { 'pac.contoso.com': ['10.0.0.80'], 'wpad.contoso.com': ['10.0.0.8
 describe('static settings', () => {
   const t = fakeTransport(NAMES);
 
-  it('no value at all: DIRECT, source none', async () => {
-    const r = await resolveRoute(state(null), PING, { transport: t });
+  it('no value at all, no WPAD on the network: DIRECT after discovery fails, source none, and says so', async () => {
+    const lt = fakeTransport(NAMES, ['fabrikam.com']);
+    const r = await resolveRoute(state(null), PING, { transport: lt });
     expect(r).toMatchObject({ failed: false, candidates: [{ kind: 'DIRECT' }], source: 'none' });
+    expect(!r.failed && r.notes[0]).toBe('no value: Windows default, automatically detect');
+    expect(!r.failed && r.notes.join()).toMatch(/found no script \(tried http:\/\/wpad\.fabrikam\.com\/wpad\.dat\)/);
+    expect(lt.lookups).toEqual(['wpad.fabrikam.com']);
   });
 
   it('a value without proxy: DIRECT from the static settings', async () => {
@@ -228,6 +234,15 @@ describe('WPAD', () => {
     expect(t.lookups).toEqual(['wpad.eu.corp.contoso.com', 'wpad.corp.contoso.com', 'wpad.contoso.com']);
   });
 
+  it('no value at all on a network with WPAD: the WPAD proxy (the Windows default)', async () => {
+    files.set('wpad.contoso.com/wpad.dat', { status: 200, body: 'function FindProxyForURL(u, h) { return "PROXY wpad-proxy:8080"; }' });
+    for (const st of [state(null), effectiveSettings({ perUser: null })]) {
+      const r = await resolveRoute(st, PING, { transport: fakeTransport(NAMES, ['contoso.com']) });
+      expect(r).toMatchObject({ failed: false, source: 'wpad', candidates: [{ kind: 'PROXY', host: 'wpad-proxy', port: 8080 }] });
+      expect(!r.failed && r.notes).toContain(NO_VALUE_NOTE);
+    }
+  });
+
   it('WPAD goes before the PAC URL and the static proxy', async () => {
     const t = fakeTransport(NAMES, ['contoso.com']);
     const r = await resolveRoute(state({ autoDetect: true, pac: `http://pac.contoso.com:${port}/proxy.pac`, proxy: 'static:1' }), PING, { transport: t });
@@ -260,7 +275,18 @@ describe('effective settings', () => {
     const s = effectiveSettings({ perUser: null, machine, proxySettingsPerUser: 0 });
     expect(s.scope).toBe('machine');
     expect(s.wininet?.proxyServer).toBe('machine:8080');
-    expect(effectiveSettings({ perUser: null, machine, proxySettingsPerUser: 1 }).wininet).toBeNull();
+    const perUser = effectiveSettings({ perUser: null, machine, proxySettingsPerUser: 1 });
+    expect(perUser).toMatchObject({ noValue: true, wininet: { flags: 0x9 } });
+    const noMachine = effectiveSettings({ perUser: null, machine: null, proxySettingsPerUser: 0 });
+    expect(noMachine).toMatchObject({ noValue: true, scope: 'machine', wininet: { flags: 0x9 } });
+    expect(noMachine.notes?.join()).toMatch(/Windows default \(automatically detect, then direct\)/);
+  });
+
+  it('a missing value is the Windows default: automatically detect, then direct', () => {
+    const s = effectiveSettings({ perUser: undefined });
+    expect(s.noValue).toBe(true);
+    expect(flagNames(s.wininet!.flags)).toEqual(['DIRECT', 'AUTO_DETECT']);
+    expect(effectiveSettings({ perUser: encodeSettings({}) }).noValue).toBeUndefined();
   });
 
   it('reads an identity from a lab registry', async () => {
@@ -274,9 +300,10 @@ describe('effective settings', () => {
       expect(ls.wininet?.proxyServer).toBe('ls:3128');
       expect(ls.winhttp?.proxyServer).toBe('wh:80');
       const sys = await readWinInetState(store, 'LocalSystem');
-      expect(sys.wininet).toBeNull();
+      expect(sys).toMatchObject({ noValue: true, wininet: { flags: 0x9 } });
       const r = await resolveRoute(sys, PING, { transport: fakeTransport({}) });
       expect(!r.failed && r.notes[0]).toMatch(/^WinHTTP is configured with a proxy \(wh:80\) but WinINET is not/);
+      expect(!r.failed && r.notes).toContain(NO_VALUE_NOTE);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
