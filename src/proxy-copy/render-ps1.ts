@@ -5,6 +5,12 @@
  * code 0 = identical) and on failure roll back (`reg import` of the backup, then delete what
  * did not exist before). It first checks that HKCU still holds the bytes the plan was made
  * from, so `reg compare` against HKCU verifies against exactly those bytes.
+ *
+ * "What did not exist before" is exact: `reg add` creates every missing key on the way down
+ * to `...\Connections`, so before writing the script finds the shallowest missing key
+ * (`$createdTop`, e.g. `HKU\S-1-5-19\Software\Microsoft\Windows\CurrentVersion\Internet
+ * Settings` on a fresh profile) and the rollback deletes that key: every key beneath it was
+ * created by the script, and nothing above it was touched.
  */
 import { toHex } from '../wininet/hex.js';
 import { parseKeyPath, shortKeyPath } from '../registry/key-path.js';
@@ -31,6 +37,18 @@ const BACKUP_VAR = '\u0000$backup';
 function psArg(a: string): string {
   if (a === BACKUP_VAR) return '$backup';
   return /^[A-Za-z0-9_/.:-]+$/.test(a) ? a : psQuote(a);
+}
+
+/**
+ * The keys `reg add` may create for `key`, shallowest first: every ancestor below the hive's
+ * root (`HKU\<sid>` is a loaded hive and never created by reg add) and the key itself.
+ */
+export function creatableKeys(key: string): string[] {
+  const parts = parseKeyPath(key).full.split('\\');
+  const rootDepth = parts[0]!.toUpperCase() === 'HKEY_USERS' ? 2 : 1;
+  const out: string[] = [];
+  for (let depth = rootDepth + 1; depth <= parts.length; depth++) out.push(parts.slice(0, depth).join('\\'));
+  return out;
 }
 
 /** A reg.exe call built from the same argv functions the Windows store runs. */
@@ -82,7 +100,17 @@ export function renderProxyCopyPs1(plan: ProxyCopyPlan, opts: Ps1Options = {}): 
       L.push(`${psRegCommand(regCompareArgs(plan.source.key, t.key, n))} 2>&1 | Out-Null`, 'if ($LASTEXITCODE -ne 0) { $same = $false }');
     }
     L.push(`if ($same) {`, `  Write-Host ${psQuote(`${label}: already identical, nothing to do`)}`, '} else {');
-    L.push('  # 1. back up', `  ${psRegCommand(regQueryArgs(t.key))} 2>&1 | Out-Null`, '  $hadKey = ($LASTEXITCODE -eq 0)');
+    L.push(
+      '  # 1. back up; when the key is new, remember the shallowest key reg add will create',
+      `  ${psRegCommand(regQueryArgs(t.key))} 2>&1 | Out-Null`,
+      '  $hadKey = ($LASTEXITCODE -eq 0)',
+      '  $createdTop = $null',
+      '  if (-not $hadKey) {',
+      ...creatableKeys(t.key).map(
+        (k) => `    if ($null -eq $createdTop) { ${psRegCommand(regQueryArgs(k))} 2>&1 | Out-Null; if ($LASTEXITCODE -ne 0) { $createdTop = ${psQuote(shortKeyPath(k))} } }`,
+      ),
+      '  }',
+    );
     for (const n of names) L.push(`  ${psRegCommand(regQueryArgs(t.key, n))} 2>&1 | Out-Null`, `  $had${n} = ($LASTEXITCODE -eq 0)`);
     L.push(
       '  if ($hadKey) {',
@@ -108,7 +136,7 @@ export function renderProxyCopyPs1(plan: ProxyCopyPlan, opts: Ps1Options = {}): 
     for (const n of names) L.push(`      if (-not $had${n}) { ${psRegCommand(regDeleteValueArgs(t.key, n))} }`);
     L.push(
       '    } else {',
-      `      ${psRegCommand(regDeleteKeyArgs(t.key))}`,
+      ...creatableKeys(t.key).map((k) => `      if ($createdTop -eq ${psQuote(shortKeyPath(k))}) { ${psRegCommand(regDeleteKeyArgs(k))} }`),
       '    }',
       `    $failed += ${psQuote(t.identity)}`,
       `    Write-Warning ${psQuote(`${label}: rolled back from the backup`)}`,

@@ -10,7 +10,9 @@ export { MemoryRegistryStore } from './memory-registry-store.js';
 export * from './reg-exe-args.js';
 export {
   WindowsRegistryStore,
+  commandRegRunner,
   defaultRegRunner,
+  type RegCommandOptions,
   type RegRunResult,
   type RegRunner,
   type WindowsStoreOptions,

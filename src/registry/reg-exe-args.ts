@@ -36,16 +36,20 @@ export function regCompareArgs(keyA: string, keyB: string, name?: string): strin
   return ['compare', shortKeyPath(keyA), shortKeyPath(keyB), ...(name === undefined ? [] : valueSelector(name))];
 }
 
-/** True when `reg add` can express the value exactly; others go through `reg import`. */
+/**
+ * True when `reg add` can express the value exactly; others go through `reg import`.
+ * REG_NONE is not one: `reg add /t REG_NONE /d 4600` stores the text "4600" (UTF-16), not
+ * the bytes 46 00 — Wine's reg.exe conformance tests (programs/reg/tests/add.c) assert this of
+ * Windows, and the Wine suite checks it against Wine's reg.exe.
+ */
 export function regAddSupports(value: RegValue): boolean {
-  return value.type !== 'REG_UNKNOWN' && value.type !== 'REG_MULTI_SZ';
+  return value.type !== 'REG_UNKNOWN' && value.type !== 'REG_MULTI_SZ' && value.type !== 'REG_NONE';
 }
 
 export function regAddArgs(key: string, name: string, value: RegValue): string[] {
   const head = ['add', shortKeyPath(key), ...valueSelector(name), '/t'];
   switch (value.type) {
-    case 'REG_BINARY':
-    case 'REG_NONE': {
+    case 'REG_BINARY': {
       const hex = Buffer.from(value.data).toString('hex').toUpperCase();
       // reg add rejects `/d ""` for binary types; an empty value is written by leaving /d out.
       return [...head, value.type, ...(hex ? ['/d', hex] : []), '/f'];

@@ -1,8 +1,9 @@
 /**
  * The live Windows registry through reg.exe. Reads go through `reg export` + our .reg
  * reader rather than parsing `reg query` text, whose layout and "(Default)" label are
- * localised. Only usable on Windows; everything here except the default runner is pure
- * and tested with a fake runner.
+ * localised. On Windows it runs `reg.exe`; the runner is configurable (commandRegRunner), so
+ * the same store runs against Wine's reg.exe (`unshare -n wine reg.exe`, with `regExePath`
+ * mapping temp files to `Z:\...`) in test/wine/, an implementation nobody here wrote.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -34,27 +35,54 @@ export interface RegRunResult {
 }
 export type RegRunner = (args: string[]) => Promise<RegRunResult>;
 
-export const defaultRegRunner: RegRunner = (args) =>
-  new Promise((resolve, reject) => {
-    execFile('reg.exe', args, { windowsHide: true, encoding: 'utf8' }, (err, stdout, stderr) => {
-      if (err && typeof (err as NodeJS.ErrnoException).code === 'string') {
-        reject(new AtpNetlabError('ATPNL_WINDOWS_ONLY', `cannot run reg.exe: ${err.message}`));
-        return;
-      }
-      resolve({ exitCode: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+export interface RegCommandOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Kill reg.exe after this long (a hung reg.exe must not hang the tool); default 60 s. */
+  timeoutMs?: number;
+}
+
+/**
+ * Runs reg.exe as `command... <args>` without a shell, e.g. `['reg.exe']` on Windows or
+ * `['unshare', '-n', 'wine', 'reg.exe']` for Wine's. Exit codes are reg.exe's own.
+ */
+export function commandRegRunner(command: readonly [string, ...string[]], opts: RegCommandOptions = {}): RegRunner {
+  const [file, ...prefix] = command;
+  return (args) =>
+    new Promise((resolve, reject) => {
+      execFile(
+        file,
+        [...prefix, ...args],
+        { windowsHide: true, encoding: 'utf8', timeout: opts.timeoutMs ?? 60_000, maxBuffer: 16 << 20, ...(opts.env ? { env: opts.env } : {}) },
+        (err, stdout, stderr) => {
+          if (err && typeof (err as NodeJS.ErrnoException).code === 'string') {
+            reject(new AtpNetlabError('ATPNL_WINDOWS_ONLY', `cannot run ${command.join(' ')}: ${err.message}`));
+            return;
+          }
+          if (err && (err as { killed?: boolean }).killed) {
+            reject(new AtpNetlabError('ATPNL_WINDOWS_ONLY', `${command.join(' ')} ${args[0] ?? ''} did not finish within ${opts.timeoutMs ?? 60_000} ms`));
+            return;
+          }
+          resolve({ exitCode: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+        },
+      );
     });
-  });
+}
+
+export const defaultRegRunner: RegRunner = commandRegRunner(['reg.exe']);
 
 export interface WindowsStoreOptions {
   runner?: RegRunner;
   /** Where temporary export/import files go; default os.tmpdir(). */
   tempDir?: string;
+  /** How reg.exe names a temp file; identity on Windows, `Z:\...` under Wine. */
+  regExePath?: (hostPath: string) => string;
 }
 
 export class WindowsRegistryStore implements RegistryStore {
   readonly kind = 'windows' as const;
   private readonly run: RegRunner;
   private readonly tempDir: string;
+  private readonly regExePath: (hostPath: string) => string;
 
   constructor(opts: WindowsStoreOptions = {}) {
     if (!opts.runner && process.platform !== 'win32') {
@@ -62,6 +90,7 @@ export class WindowsRegistryStore implements RegistryStore {
     }
     this.run = opts.runner ?? defaultRegRunner;
     this.tempDir = opts.tempDir ?? os.tmpdir();
+    this.regExePath = opts.regExePath ?? ((p) => p);
   }
 
   private async runOk(args: string[]): Promise<RegRunResult> {
@@ -88,7 +117,7 @@ export class WindowsRegistryStore implements RegistryStore {
   private async exportTree(key: string): Promise<RegistryTree | undefined> {
     if (!(await this.keyExists(key))) return undefined;
     return this.withTemp(async (file) => {
-      await this.runOk(regExportArgs(key, file));
+      await this.runOk(regExportArgs(key, this.regExePath(file)));
       return RegistryTree.fromRegFile(readRegFileBytes(await readFile(file), { file }));
     });
   }
@@ -140,7 +169,7 @@ export class WindowsRegistryStore implements RegistryStore {
   async importReg(text: string): Promise<void> {
     await this.withTemp(async (file) => {
       await writeFile(file, encodeRegText(text, 'regedit5'));
-      await this.runOk(regImportArgs(file));
+      await this.runOk(regImportArgs(this.regExePath(file)));
     });
   }
 }

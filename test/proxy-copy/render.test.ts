@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryRegistryStore, findConnectionValues, readRegFileBytes, regBinary } from '../../src/registry/index.js';
+import { creatableKeys } from '../../src/proxy-copy/render-ps1.js';
 import {
   connectionsKey,
   planProxyCopy,
@@ -53,6 +54,18 @@ describe('.reg rendering', () => {
 });
 
 describe('PowerShell rendering', () => {
+  it('lists the keys reg add may create, shallowest first, below the loaded hive', () => {
+    expect(creatableKeys(connectionsKey('LocalService'))).toEqual([
+      'HKEY_USERS\\S-1-5-19\\Software',
+      'HKEY_USERS\\S-1-5-19\\Software\\Microsoft',
+      'HKEY_USERS\\S-1-5-19\\Software\\Microsoft\\Windows',
+      'HKEY_USERS\\S-1-5-19\\Software\\Microsoft\\Windows\\CurrentVersion',
+      'HKEY_USERS\\S-1-5-19\\Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings',
+      connectionsKey('LocalService'),
+    ]);
+    expect(creatableKeys('HKLM\\SOFTWARE\\X')).toEqual(['HKEY_LOCAL_MACHINE\\SOFTWARE', 'HKEY_LOCAL_MACHINE\\SOFTWARE\\X']);
+  });
+
   it('quotes literals for PowerShell', () => {
     expect(psQuote("it's")).toBe("'it''s'");
     expect(psQuote('$env:x `n')).toBe("'$env:x `n'");
@@ -73,7 +86,14 @@ describe('PowerShell rendering', () => {
     expectLine('    if ($LASTEXITCODE -ne 0) { $ok = $false; Write-Warning (\'LocalSystem (S-1-5-18): DefaultConnectionSettings differs after the write: \' + ($out -join \' \')) }');
     expectLine('      reg.exe import $backup');
     expectLine(`      if (-not $hadDefaultConnectionSettings) { reg.exe delete ${LS_SHORT} /v DefaultConnectionSettings /f }`);
-    expectLine(`      reg.exe delete ${SYS_SHORT} /f`);
+    // a new key: the rollback deletes exactly the keys reg add created (the shallowest missing one)
+    expect(lines).not.toContain(`      reg.exe delete ${SYS_SHORT} /f`);
+    expectLine(`      if ($createdTop -eq ${SYS_SHORT}) { reg.exe delete ${SYS_SHORT} /f }`);
+    expectLine("      if ($createdTop -eq 'HKU\\S-1-5-18\\Software') { reg.exe delete 'HKU\\S-1-5-18\\Software' /f }");
+    expectLine("    if ($null -eq $createdTop) { reg.exe query 'HKU\\S-1-5-18\\Software' 2>&1 | Out-Null; if ($LASTEXITCODE -ne 0) { $createdTop = 'HKU\\S-1-5-18\\Software' } }");
+    expectLine(
+      "    if ($null -eq $createdTop) { reg.exe query 'HKU\\S-1-5-18\\Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings' 2>&1 | Out-Null; if ($LASTEXITCODE -ne 0) { $createdTop = 'HKU\\S-1-5-18\\Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings' } }",
+    );
     expectLine("$backup = Join-Path -Path $backupDir -ChildPath 'S-1-5-18.reg'");
     expectLine(`if ($null -eq $actual -or (ConvertTo-Hex $actual) -ne '${toHex(dcs)}') {`);
     expect(lines.at(-2)).toBe('exit 0');

@@ -1,11 +1,13 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   WindowsRegistryStore,
+  decodeRegBytes,
   encodeRegText,
   quoteWindowsArg,
   regAddArgs,
+  regAddSupports,
   regCompareArgs,
   regDeleteKeyArgs,
   regDeleteValueArgs,
@@ -55,6 +57,12 @@ describe('reg.exe argv', () => {
     expect(() => regAddArgs(CONN, 'm', { type: 'REG_MULTI_SZ', data: ['a'] })).toThrow();
   });
 
+  it('never writes REG_NONE with reg add (it would store the hex text, not the bytes)', () => {
+    expect(regAddSupports({ type: 'REG_NONE', data: Uint8Array.of(0x46, 0) })).toBe(false);
+    expect(() => regAddArgs(CONN, 'n', { type: 'REG_NONE', data: Uint8Array.of(0x46, 0) })).toThrow(/reg import/);
+    expect(regAddSupports({ type: 'REG_BINARY', data: Uint8Array.of(0x46, 0) })).toBe(true);
+  });
+
   it('quotes like the MSVC runtime parses', () => {
     expect(quoteWindowsArg('plain')).toBe('plain');
     expect(quoteWindowsArg('')).toBe('""');
@@ -93,6 +101,20 @@ describe('WindowsRegistryStore with a fake reg.exe', () => {
     await store.writeValue(CONN, 'DefaultConnectionSettings', { type: 'REG_BINARY', data: Uint8Array.of(1) });
     expect(calls.map((c) => c[0])).toEqual(['query', 'export', 'add']);
     expect(calls[2]).toEqual(['add', SHORT, '/v', 'DefaultConnectionSettings', '/t', 'REG_BINARY', '/d', '01', '/f']);
+  });
+
+  it('writes REG_NONE through reg import, with the bytes in the .reg file', async () => {
+    const calls: string[][] = [];
+    let imported = '';
+    const runner: RegRunner = async (args) => {
+      calls.push(args);
+      if (args[0] === 'import') imported = decodeRegBytes(await readFile(args[1]!));
+      return { exitCode: 0, stdout: '', stderr: '' };
+    };
+    const store = new WindowsRegistryStore({ runner });
+    await store.writeValue(CONN, 'N', { type: 'REG_NONE', data: Uint8Array.of(0x46, 0) });
+    expect(calls.map((c) => c[0])).toEqual(['import']);
+    expect(imported).toContain('"N"=hex(0):46,00');
   });
 
   it('reports a missing key as undefined and a failing write as an error', async () => {
