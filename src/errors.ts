@@ -19,6 +19,7 @@ export const ERROR_CODES = {
   ATPNL_BLOB_LENGTH: 'a length field in a connection-settings blob runs past the end',
   ATPNL_BLOB_VERSION: 'a connection-settings blob has an unknown version / structure size',
   ATPNL_BLOB_INPUT: 'a connection-settings value could not be parsed from its textual form (hex)',
+  ATPNL_BLOB_SUSPICIOUS: 'a connection-settings value decodes but has warnings (odd version, trailer, flags or strings); proxy-copy refuses it without --force',
   ATPNL_REG_PARSE: 'a .reg file could not be parsed',
   ATPNL_REG_NOT_FOUND: 'a registry key or value the operation needs is missing',
   ATPNL_PROXY_COPY: 'the proxy-copy procedure failed (it rolled back)',

@@ -8,6 +8,7 @@ import { CONNECTIONS_SUBKEY, IDENTITY_INFO, type Identity } from '../identity.js
 import { normalizeKeyPath, shortKeyPath } from '../registry/key-path.js';
 import type { RegistryStore } from '../registry/registry-store.js';
 import type { RegValue } from '../registry/value.js';
+import { connectionSettingsWarnings } from '../wininet/blob-warnings.js';
 import { decodeWinInetSettings, flagNames, hasFlag, type WinInetSettings } from '../wininet/connection-settings-blob.js';
 
 /** Values proxy-copy copies, in write order. */
@@ -26,6 +27,8 @@ export interface SourceValue {
   name: CopiedValueName;
   bytes: Uint8Array;
   settings: WinInetSettings;
+  /** What is odd about the value (blob-warnings.ts); non-empty only with `force`. */
+  warnings: string[];
 }
 
 export interface ValuePlan {
@@ -61,6 +64,12 @@ export interface PlanRequest {
   targets?: Identity[];
   /** Read the source from here instead of the target store (e.g. an HKCU .reg export). */
   sourceStore?: RegistryStore;
+  /**
+   * Copy a source value that decodes but has warnings (blob-warnings.ts). Without it the plan
+   * fails with ATPNL_BLOB_SUSPICIOUS: a damaged value copied to the service identities would
+   * break them where nobody looks, and "applied and verified" would only prove the copy.
+   */
+  force?: boolean;
 }
 
 export const DEFAULT_TARGETS: Identity[] = ['LocalService', 'LocalSystem'];
@@ -147,8 +156,18 @@ export async function planProxyCopy(store: RegistryStore | null, req: PlanReques
       }
       throw e;
     }
-    values.push({ name, bytes, settings });
+    values.push({ name, bytes, settings, warnings: connectionSettingsWarnings(settings) });
   }
+  const suspicious = values.filter((v) => v.warnings.length > 0);
+  if (suspicious.length && !req.force) {
+    throw new AtpNetlabError(
+      'ATPNL_BLOB_SUSPICIOUS',
+      `refusing to copy ${suspicious.map((v) => `${sourceIdentity}'s ${v.name} (${v.warnings.join('; ')})`).join(' and ')}: ` +
+        'Windows does not write values like this; check the export, or pass --force to copy it anyway',
+      { field: suspicious[0]!.name },
+    );
+  }
+  for (const v of suspicious) warnings.push(`${sourceIdentity}'s ${v.name} copied despite warnings (--force): ${v.warnings.join('; ')}`);
   if (!values.some((v) => v.name === 'DefaultConnectionSettings')) {
     throw new AtpNetlabError(
       'ATPNL_REG_NOT_FOUND',

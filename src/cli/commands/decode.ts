@@ -1,9 +1,13 @@
 /**
  * `atp-netlab decode <file.reg | hex>`: what a connection-settings value says, field by field.
+ * A value no reader can take apart is an error (exit 2, naming the line and byte or field and
+ * offset); one that decodes but that Windows would not have written gets warnings, on stderr
+ * and in each value's `warnings` (see wininet/blob-warnings.ts and the README).
  */
 import { existsSync } from 'node:fs';
 import { Option } from 'commander';
 import { AtpNetlabError } from '../../errors.js';
+import { connectionSettingsWarnings } from '../../wininet/blob-warnings.js';
 import { decodeConnectionSettings, flagNames, type ConnectionSettings } from '../../wininet/connection-settings-blob.js';
 import { parseHex, toHex, toSpacedHex } from '../../wininet/hex.js';
 import type { RegisterCommand } from './index.js';
@@ -23,11 +27,13 @@ export interface DecodedValue {
   autoConfigUrl: string | null;
   trailerHex: string;
   byteLength: number;
+  /** What is odd about the value; [] for values Windows writes. */
+  warnings: string[];
 }
 
 export interface DecodeOutput {
   values: DecodedValue[];
-  /** Near misses and other things worth knowing, for stderr. */
+  /** Near misses, and each value's warnings prefixed with its name, for stderr. */
   warnings: string[];
 }
 
@@ -45,6 +51,7 @@ function toDecoded(key: string | null, value: string | null, s: ConnectionSettin
     autoConfigUrl: s.format === 'wininet' ? s.autoConfigUrl : null,
     trailerHex: toHex(s.trailer),
     byteLength,
+    warnings: connectionSettingsWarnings(s),
   };
 }
 
@@ -54,7 +61,8 @@ const HEX_LIKE = /^(hex(\([0-9a-f]+\))?:|0x)?[0-9a-f\s,\\]+$/i;
 export async function decodeInput(input: string): Promise<DecodeOutput> {
   if (!existsSync(input) && HEX_LIKE.test(input.trim())) {
     const bytes = parseHex(input);
-    return { values: [toDecoded(null, null, decodeConnectionSettings(bytes), bytes.length)], warnings: [] };
+    const value = toDecoded(null, null, decodeConnectionSettings(bytes), bytes.length);
+    return { values: [value], warnings: value.warnings };
   }
   if (!existsSync(input)) {
     throw new AtpNetlabError('ATPNL_FILE_NOT_FOUND', `${input} is neither a readable file nor hex`, { file: input });
@@ -70,7 +78,10 @@ export async function decodeInput(input: string): Promise<DecodeOutput> {
       throw e;
     }
   });
-  return { values, warnings: scan.hints.map(formatHint) };
+  return {
+    values,
+    warnings: [...scan.hints.map(formatHint), ...values.flatMap((v) => v.warnings.map((w) => `${v.key}\\${v.value}: ${w}`))],
+  };
 }
 
 export function renderDecodeTable(values: DecodedValue[]): string {
@@ -86,6 +97,7 @@ export function renderDecodeTable(values: DecodedValue[]): string {
     ];
     if (v.autoConfigUrl !== null) rows.push(['autoConfigUrl', JSON.stringify(v.autoConfigUrl)]);
     rows.push(['trailer', v.trailerHex ? `${toSpacedHex(Buffer.from(v.trailerHex, 'hex'))} (${v.trailerHex.length / 2} bytes)` : '(none)']);
+    for (const w of v.warnings) rows.push(['warning', w]);
     for (const [k, val] of rows) out.push(`    ${k.padEnd(14)} ${val}`);
     out.push('');
   }
@@ -97,10 +109,13 @@ export const registerDecode: RegisterCommand = (program) => {
     .command('decode')
     .description('decode connection-settings values (DefaultConnectionSettings, SavedLegacySettings, WinHttpSettings) from a .reg file or hex')
     .argument('<input>', '.reg file (regedit export, any encoding) or the value as hex (spaces/commas allowed)')
-    .addOption(new Option('--json', 'print a JSON array of {key, value, format, version, counter, flags, flagNames, proxyServer, bypassList, autoConfigUrl, trailerHex, byteLength}'))
+    .addOption(new Option('--json', 'print a JSON array of {key, value, format, version, counter, flags, flagNames, proxyServer, bypassList, autoConfigUrl, trailerHex, byteLength, warnings}'))
     .addHelpText(
       'after',
-      '\nExamples:\n  $ atp-netlab decode hkcu-connections.reg\n  $ atp-netlab decode "46 00 00 00 02 00 00 00 01 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00" --json',
+      '\nExamples:\n  $ atp-netlab decode hkcu-connections.reg\n  $ atp-netlab decode "46 00 00 00 02 00 00 00 01 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00" --json\n' +
+        '  $ atp-netlab decode 2800000000000000030000000a00000070726f78793a383038300000000000   # WinHttpSettings 0x28\n' +
+        'Errors (exit 2): bad hex (one-digit byte, non-hex character, cut-off value: line and byte named), truncated value, a length past the end, an unknown version.\n' +
+        'Warnings (stderr and "warnings" in --json, exit 0): unusual version, trailer length, unknown flag bits, control characters, huge strings.',
     )
     .action(async (input: string, opts: { json?: boolean }) => {
       const { values, warnings } = await decodeInput(input);

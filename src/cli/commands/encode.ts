@@ -8,7 +8,7 @@ import { AtpNetlabError } from '../../errors.js';
 import { CONNECTIONS_SUBKEY, IDENTITIES, IDENTITY_INFO, parseIdentity, type Identity } from '../../identity.js';
 import { normalizeKeyPath } from '../../registry/key-path.js';
 import { encodeRegText, writeRegText } from '../../registry/reg-file-writer.js';
-import { buildWinHttpSettings, encodeSettings, encodeWinHttpSettings } from '../../wininet/connection-settings-blob.js';
+import { WINHTTP_VERSIONS, buildWinHttpSettings, encodeSettings, encodeWinHttpSettings } from '../../wininet/connection-settings-blob.js';
 import { toHex } from '../../wininet/hex.js';
 import { parseProxyString } from '../../wininet/proxy-string.js';
 import type { RegisterCommand } from './index.js';
@@ -23,6 +23,8 @@ export interface EncodeOptions {
   format?: string;
   /** Encode `WinHttpSettings` (HKLM) instead of a WinINET value. */
   winhttp?: boolean;
+  /** WinHttpSettings version DWORD: 0x18 (older Windows, Wine) or 0x28 (current Windows, the default). */
+  winhttpVersion?: number;
 }
 
 export interface EncodeOutput {
@@ -54,9 +56,19 @@ export function encodeCommand(opts: EncodeOptions): EncodeOutput {
     throw usage('--counter must be an integer from 0 to 4294967295', 'counter');
   }
   if (opts.winhttp && (opts.pac !== undefined || opts.autoDetect)) throw usage('WinHttpSettings has no PAC URL or auto-detect', 'winhttp');
+  if (opts.winhttpVersion !== undefined && !opts.winhttp) throw usage('--winhttp-version needs --winhttp', 'winhttp-version');
+  if (opts.winhttpVersion !== undefined && !WINHTTP_VERSIONS.includes(opts.winhttpVersion)) {
+    throw usage(`--winhttp-version must be 0x18 or 0x28, not 0x${opts.winhttpVersion.toString(16)}`, 'winhttp-version');
+  }
 
   const bytes = opts.winhttp
-    ? encodeWinHttpSettings(buildWinHttpSettings({ ...(opts.proxy !== undefined ? { proxy: opts.proxy } : {}), ...(opts.bypass !== undefined ? { bypass: opts.bypass } : {}) }))
+    ? encodeWinHttpSettings(
+        buildWinHttpSettings({
+          ...(opts.proxy !== undefined ? { proxy: opts.proxy } : {}),
+          ...(opts.bypass !== undefined ? { bypass: opts.bypass } : {}),
+          ...(opts.winhttpVersion !== undefined ? { version: opts.winhttpVersion } : {}),
+        }),
+      )
     : encodeSettings({
         ...(opts.proxy !== undefined ? { proxy: opts.proxy } : {}),
         ...(opts.bypass !== undefined ? { bypass: opts.bypass } : {}),
@@ -74,9 +86,10 @@ export function encodeCommand(opts: EncodeOptions): EncodeOutput {
   return { text: reg.replace(/\r\n/g, '\n'), fileBytes: encodeRegText(reg, 'regedit5'), bytes };
 }
 
-function parseCounter(v: string): number {
+/** A number option as people write it: decimal or 0x hex (commander passes the previous value second). */
+function parseNumber(v: string): number {
   const n = /^0x[0-9a-f]+$/i.test(v) ? parseInt(v, 16) : /^\d+$/.test(v) ? Number(v) : NaN;
-  if (!Number.isFinite(n)) throw usage(`--counter must be a number, not ${JSON.stringify(v)}`, 'counter');
+  if (!Number.isFinite(n)) throw usage(`not a number: ${JSON.stringify(v)} (decimal or 0x hex)`);
   return n;
 }
 
@@ -88,14 +101,16 @@ export const registerEncode: RegisterCommand = (program) => {
     .option('--bypass <list>', 'bypass list, ;-separated, e.g. "<local>;*.contoso.com"')
     .option('--pac <url>', 'automatic configuration (PAC) URL')
     .option('--auto-detect', 'set "automatically detect settings" (WPAD)')
-    .option('--counter <n>', 'change counter to store (default 1)', parseCounter)
+    .option('--counter <n>', 'change counter to store (default 1)', parseNumber)
     .option('--identity <identity>', `whose hive the .reg targets: ${IDENTITIES.join(', ')} or a SID`, 'CurrentUser')
     .addOption(new Option('--format <format>', 'output format').choices(['hex', 'reg']).default('hex'))
     .option('--winhttp', 'encode WinHttpSettings (HKLM) instead of DefaultConnectionSettings')
+    .option('--winhttp-version <version>', 'WinHttpSettings version: 0x28 (current Windows, default) or 0x18 (older Windows, Wine)', parseNumber)
     .option('--out <file>', 'write to a file (.reg as UTF-16LE, as regedit writes) instead of stdout')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ atp-netlab encode --proxy proxy.contoso.com:8080 --bypass "<local>"\n  $ atp-netlab encode --proxy proxy.contoso.com:8080 --identity LocalService --format reg --out ls-proxy.reg',
+      '\nExamples:\n  $ atp-netlab encode --proxy proxy.contoso.com:8080 --bypass "<local>"\n  $ atp-netlab encode --proxy proxy.contoso.com:8080 --identity LocalService --format reg --out ls-proxy.reg\n' +
+        '  $ atp-netlab encode --winhttp --proxy proxy.contoso.com:8080 --winhttp-version 0x18 --format reg',
     )
     .action(async (opts: EncodeOptions & { out?: string }) => {
       const result = encodeCommand(opts);

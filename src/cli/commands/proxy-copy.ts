@@ -27,6 +27,8 @@ export interface ProxyCopyCommandOptions {
   registry?: string;
   apply?: boolean;
   backupDir?: string;
+  /** Copy a source value that has warnings (see decode); refused without it. */
+  force?: boolean;
   /** Injected in tests; defaults to process.platform. */
   platform?: NodeJS.Platform;
   /** Injected in tests (e.g. a Windows store with a fake reg.exe). */
@@ -104,7 +106,7 @@ export async function proxyCopyCommand(opts: ProxyCopyCommandOptions): Promise<P
   else if (platform === 'win32') store = opts.liveStore ? opts.liveStore() : new WindowsRegistryStore();
   else if (opts.liveStore) store = opts.liveStore();
 
-  const plan = await planProxyCopy(store, { targets, sourceStore: source.store });
+  const plan = await planProxyCopy(store, { targets, sourceStore: source.store, ...(opts.force ? { force: true } : {}) });
   const lines: string[] = [renderProxyCopyPlan(plan)];
   const files: string[] = [];
   if (opts.out) {
@@ -145,13 +147,15 @@ export const registerProxyCopy: RegisterCommand = (program, setExit) => {
     .option('--registry <dir>', 'a lab registry directory (HKCU.reg, HKU-S-1-5-19.reg, ...) to plan against / apply to')
     .option('--apply', 'apply: back up, write, verify, roll back on failure (lab registry, or the live registry on Windows)')
     .option('--backup-dir <dir>', 'where --apply writes its .reg backups (default: --out, else ./proxy-copy-backups)')
+    .option('--force', 'copy a source value even when it has warnings (odd version, trailer, flags, control characters, huge strings; see decode)')
     .addHelpText(
       'after',
       '\nExamples:\n' +
         '  $ reg export "HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\Connections" hkcu.reg\n' +
         '  $ atp-netlab proxy-copy --reg hkcu.reg --out proxy-copy\n' +
         '  $ atp-netlab proxy-copy --reg hkcu.reg --registry lab/registry --apply\n' +
-        'Exit: 0 applied or nothing to do, 1 apply failed and was rolled back, 2 bad input.',
+        '  $ atp-netlab proxy-copy --reg damaged-export.reg --out proxy-copy --force   # copy a value decode warns about\n' +
+        'Exit: 0 applied or nothing to do, 1 apply failed and was rolled back, 2 bad input (a value with warnings, without --force).',
     )
     .action(async (opts: Omit<ProxyCopyCommandOptions, 'platform' | 'liveStore' | 'now'>) => {
       const out = await proxyCopyCommand(opts);

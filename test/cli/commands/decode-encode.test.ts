@@ -8,6 +8,7 @@ import { encodeCommand, registerEncode } from '../../../src/cli/commands/encode.
 import { AtpNetlabError } from '../../../src/errors.js';
 import { encodeRegText, readRegFileBytes } from '../../../src/registry/index.js';
 import { DEFAULT_WINHTTP_SETTINGS, encodeSettings, toHex } from '../../../src/wininet/index.js';
+import { runCli } from '../../helpers/run-cli.js';
 
 const CONN = 'Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\Connections';
 let dir: string;
@@ -29,6 +30,41 @@ async function regFile(name: string, lines: string[]): Promise<string> {
   return file;
 }
 
+describe('decode and encode, end to end through the built CLI', () => {
+  it('decodes a WinHttpSettings 0x28 value and encodes either version on request', async () => {
+    const current = await runCli(['encode', '--winhttp', '--proxy', 'proxy.contoso.com:8080', '--bypass', '<local>']);
+    expect(current.code).toBe(0);
+    expect(current.stdout.slice(0, 8)).toBe('28000000');
+    const old = await runCli(['encode', '--winhttp', '--proxy', 'proxy.contoso.com:8080', '--winhttp-version', '0x18']);
+    expect(old.stdout.slice(0, 8)).toBe('18000000');
+    const file = await regFile('winhttp.reg', [`[HKEY_LOCAL_MACHINE\\${CONN}]`, `"WinHttpSettings"=hex:${hexList(Buffer.from(current.stdout.trim(), 'hex'))}`]);
+    const decoded = await runCli(['decode', file, '--json']);
+    expect(decoded.code).toBe(0);
+    expect(decoded.stderr).toBe('');
+    expect(JSON.parse(decoded.stdout)).toMatchObject([{ value: 'WinHttpSettings', format: 'winhttp', version: 0x28, flags: 3, proxyServer: 'proxy.contoso.com:8080', bypassList: '<local>', warnings: [] }]);
+  });
+
+  it('puts warnings on stderr and in the JSON, and still exits 0', async () => {
+    const bytes = Uint8Array.from(encodeSettings({ proxy: 'proxy\u0007:8080' }));
+    new DataView(bytes.buffer).setUint32(0, 0x7fffffff, true);
+    const file = await regFile('odd.reg', [`[HKEY_CURRENT_USER\\${CONN}]`, `"DefaultConnectionSettings"=hex:${hexList(bytes)}`]);
+    const r = await runCli(['decode', file, '--json']);
+    expect(r.code).toBe(0);
+    const [v] = JSON.parse(r.stdout) as { warnings: string[] }[];
+    expect(v!.warnings).toEqual([expect.stringMatching(/^version: 0x7fffffff/), expect.stringMatching(/^proxyServer: control character 0x7 at index 5/)]);
+    expect(r.stderr).toMatch(/atp-netlab: warning: HKEY_CURRENT_USER\\.*\\Connections\\DefaultConnectionSettings: version: 0x7fffffff/);
+    expect(r.stderr).toMatch(/proxyServer: control character/);
+  });
+
+  it('fails with exit 2, the line and the byte index for malformed hex, without a stack trace', async () => {
+    const file = await regFile('bad.reg', [`[HKEY_CURRENT_USER\\${CONN}]`, '"DefaultConnectionSettings"=hex:46,00,00,00,\\', '  01,00,9,00']);
+    const r = await runCli(['decode', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/bad\.reg:5: field DefaultConnectionSettings: offset 6 .*one hex digit.*byte 6/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
 describe('decode', () => {
   it('decodes hex with spaces/commas into the JSON contract', async () => {
     const { values } = await decodeInput('46 00 00 00, 02 00 00 00, 03 00 00 00, 03 00 00 00, 70 3a 31, 00 00 00 00, 00 00 00 00, 01 00 00 00');
@@ -46,6 +82,7 @@ describe('decode', () => {
         autoConfigUrl: '',
         trailerHex: '01000000',
         byteLength: 31,
+        warnings: ['trailer: 4 bytes after the PAC URL; Windows writes 32'],
       },
     ]);
     expect((await decodeInput(toHex(DEFAULT_WINHTTP_SETTINGS))).values[0]).toMatchObject({ format: 'winhttp', autoConfigUrl: null, flags: 1 });
@@ -133,6 +170,8 @@ describe('encode', () => {
     [{ format: 'json' }, 'format'],
     [{ counter: -1 }, 'counter'],
     [{ winhttp: true, pac: 'http://x/' }, 'winhttp'],
+    [{ winhttpVersion: 0x18 }, 'winhttp-version'],
+    [{ winhttp: true, winhttpVersion: 0x46 }, 'winhttp-version'],
   ])('rejects bad input %j', (opts, field) => {
     try {
       encodeCommand(opts);

@@ -26,6 +26,32 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+describe('proxy-copy command: values with warnings', () => {
+  const damaged: [string, Uint8Array][] = [
+    ['version 0x7fffffff', (() => { const b = Uint8Array.from(dcs); new DataView(b.buffer).setUint32(0, 0x7fffffff, true); return b; })()],
+    ['a short trailer', dcs.subarray(0, dcs.length - 20)],
+    ['control characters', encodeSettings({ proxy: 'proxy.contoso.com:8080\r\n', bypass: '<local>' })],
+    ['unknown flag bits', (() => { const b = Uint8Array.from(dcs); b[8] = 0x43; return b; })()],
+    ['a 70 KB proxy name', encodeSettings({ proxy: `${'p'.repeat(70_000)}:8080` })],
+  ];
+
+  it.each(damaged)('refuses %s with ATPNL_BLOB_SUSPICIOUS, in every mode, and applies it with --force', async (_what, bytes) => {
+    const file = path.join(dir, 'damaged.reg');
+    await writeFile(file, encodeRegText(`Windows Registry Editor Version 5.00\r\n\r\n[HKEY_CURRENT_USER\\${CONN}]\r\n"DefaultConnectionSettings"=hex:${hexList(bytes)}\r\n\r\n`, 'regedit5'));
+    const registry = path.join(dir, 'registry');
+    for (const mode of [{}, { out: path.join(dir, 'out') }, { registry, apply: true, backupDir: path.join(dir, 'b') }]) {
+      const err = (await proxyCopyCommand({ reg: file, platform: 'linux', ...mode }).catch((e: unknown) => e)) as AtpNetlabError;
+      expect(err).toBeInstanceOf(AtpNetlabError);
+      expect(err.code).toBe('ATPNL_BLOB_SUSPICIOUS');
+      expect(err.message).toMatch(/--force/);
+    }
+    expect(await readdir(dir)).toEqual(['damaged.reg', 'hkcu.reg']);
+    const forced = await proxyCopyCommand({ reg: file, platform: 'linux', registry, apply: true, backupDir: path.join(dir, 'b'), force: true });
+    expect(forced.result?.status).toBe('applied');
+    expect(forced.stdout).toMatch(/warning: CurrentUser's DefaultConnectionSettings copied despite warnings \(--force\)/);
+  });
+});
+
 describe('proxy-copy command', () => {
   it('dry run from an export alone prints the plan and changes nothing', async () => {
     const out = await proxyCopyCommand({ reg: exportFile, platform: 'linux' });
