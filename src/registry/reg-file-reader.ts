@@ -64,7 +64,7 @@ export function parseRegText(text: string, opts: ReadOptions = {}): RegFile {
 
   for (let i = 0; i < rawLines.length; i++) {
     const lineNo = i + 1;
-    let line = rawLines[i]!.replace(/^[ \t]+/, '');
+    const line = rawLines[i]!.replace(/^[ \t]+/, '');
     if (format === undefined) {
       if (line.trim() === '') continue;
       const header = line.trim();
@@ -229,7 +229,7 @@ function readHexData(first: string, ctx: HexContext): { bytes: Uint8Array; lastL
   const bad = (message: string): never =>
     fail(`${message} (value ${JSON.stringify(ctx.field)}, byte ${out.length})`, index + 1, ctx.file, ctx.field, out.length);
   for (;;) {
-    // state: 'start' = before the first byte of this line or after a comma; 'byte' = after a byte
+    // expectByte: at the start of a line or after a comma (a byte must come); false right after a byte
     let expectByte = true;
     let continued = false;
     let sawByteOnValue = out.length > 0;
@@ -274,8 +274,7 @@ function readHexData(first: string, ctx: HexContext): { bytes: Uint8Array; lastL
       }
       if (c === 0x3b /* ; */) {
         if (expectByte && sawByteOnValue) bad('";" inside the hex data after a comma: the rest of the value would be dropped');
-        i = n;
-        break;
+        break; // a comment after the last byte
       }
       bad(`not a hex digit: ${JSON.stringify(text[i])}`);
     }
