@@ -158,7 +158,10 @@ export async function startWineSession(): Promise<WineSession> {
     WINEDLLOVERRIDES: 'mscoree,mshtml=',
     LANG: 'C.UTF-8',
   };
-  const wine = (args: string[], opts: { timeoutMs?: number } = {}) => run(netns[0]!, [...netns.slice(1), 'wine', ...args], env, opts.timeoutMs ?? 60_000);
+  let disposed = false;
+  // After dispose a late call (a timed-out test still running) would re-create the prefix.
+  const wine = (args: string[], opts: { timeoutMs?: number } = {}) =>
+    disposed ? Promise.reject(new Error('Wine session already disposed')) : run(netns[0]!, [...netns.slice(1), 'wine', ...args], env, opts.timeoutMs ?? 60_000);
   await mkdir(prefix);
   // wineboot returns before the prefix is set up (wine.inf keeps installing in the
   // background); `wineserver -w` waits until every Wine process of the prefix has finished.
@@ -195,6 +198,7 @@ export async function startWineSession(): Promise<WineSession> {
       await startServer(netns, env);
     },
     async dispose() {
+      disposed = true;
       await run('wineserver', ['-k'], env, 30_000).catch(() => undefined);
       await run('wineserver', ['-w'], env, 30_000).catch(() => undefined);
       await rm(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
