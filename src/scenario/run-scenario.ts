@@ -73,7 +73,7 @@ export async function runScenario(loaded: LoadedScenario, pki: LabPki): Promise<
   let lab: StartedLab | undefined;
   let registry: Awaited<ReturnType<typeof buildHostRegistry>> | undefined;
   try {
-    registry = await buildHostRegistry(s, loaded.file);
+    registry = await buildHostRegistry(s, loaded.file, { allowRoots: loaded.allowRoots ?? [] });
     lab = await startLab(def, pki);
     const transport = lab.hostTransport();
     // One PAC session per scenario, as WinINET keeps one per process: one download, one answer.

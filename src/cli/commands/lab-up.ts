@@ -13,7 +13,6 @@
  * transparent proxy's diversion live in the in-process transport only.
  */
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { AUTH_CHECK_PATH } from '../../lab/mock-cloud.js';
 import { startLab, type StartedLab } from '../../lab/topology.js';
@@ -25,6 +24,8 @@ import { loadScenarioFile, type LoadedScenario } from '../../scenario/load-scena
 import { DEFAULT_WORKSPACE, scenarioHosts, scenarioLabDefinition } from '../../scenario/scenario-lab.js';
 import { MACHINE_CONNECTIONS_KEY, PROXY_POLICY_KEY } from '../../wininet/read-state.js';
 import type { RegisterCommand } from './index.js';
+import { ALLOW_ROOT_HELP, collectPath } from './run.js';
+import { makeTempDir, removeTempDir } from '../../temp-dirs.js';
 import type { ProbeCommandOptions } from './probe.js';
 
 export interface LabUpOptions {
@@ -32,6 +33,8 @@ export interface LabUpOptions {
   certs?: string;
   /** Where the hosts fragment and the registry export go; default a new temporary directory (removed on stop). */
   workDir?: string;
+  /** `--allow-root` folders for the scenario's fixtures. */
+  allowRoots?: readonly string[];
 }
 
 export interface RunningLab extends AsyncDisposable {
@@ -64,19 +67,19 @@ export function shellQuote(arg: string): string {
 }
 
 export async function startLabForScenario(file: string, opts: LabUpOptions = {}): Promise<RunningLab> {
-  const loaded = await loadScenarioFile(file);
+  const loaded = await loadScenarioFile(file, { allowRoots: opts.allowRoots ?? [] });
   const s = loaded.scenario;
   const pki = await LabPki.load(opts.certs ?? defaultPkiDir());
   const hosts = scenarioHosts(s);
   const def = scenarioLabDefinition(s, hosts);
   const ownDir = opts.workDir === undefined;
-  const dir = opts.workDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), `atp-netlab-lab-${s.name}-`)));
+  const dir = opts.workDir ?? (await makeTempDir(`lab-${s.name}`));
   await fs.mkdir(dir, { recursive: true });
   let lab: StartedLab | undefined;
   try {
     // The host's registry exactly as `run` builds it (imports, declarative blobs, proxy-copy),
     // exported so the outside probe reads the same blobs with --reg.
-    const registry = await buildHostRegistry(s, loaded.file);
+    const registry = await buildHostRegistry(s, loaded.file, { allowRoots: loaded.allowRoots ?? [] });
     let regText: string | undefined;
     try {
       const keys = [...IDENTITIES.map((i) => `${IDENTITY_INFO[i].hive}\\${CONNECTIONS_SUBKEY}`), MACHINE_CONNECTIONS_KEY, PROXY_POLICY_KEY];
@@ -171,7 +174,7 @@ export async function startLabForScenario(file: string, opts: LabUpOptions = {})
       if (stopped) return;
       stopped = true;
       await started.stop();
-      if (ownDir) await fs.rm(dir, { recursive: true, force: true });
+      if (ownDir) await removeTempDir(dir);
     };
     return {
       loaded,
@@ -191,7 +194,7 @@ export async function startLabForScenario(file: string, opts: LabUpOptions = {})
     };
   } catch (e) {
     await lab?.stop();
-    if (ownDir) await fs.rm(dir, { recursive: true, force: true });
+    if (ownDir) await removeTempDir(dir);
     throw e;
   }
 }
@@ -249,9 +252,10 @@ export const registerLabUp: RegisterCommand = (program) => {
     .description("start a scenario's lab and keep it running for manual tests, until Ctrl+C")
     .requiredOption('--scenario <file>', 'scenario file (YAML)')
     .option('--certs <dir>', 'lab PKI cache directory', defaultPkiDir())
+    .option('--allow-root <dir>', ALLOW_ROOT_HELP, collectPath)
     .addHelpText('after', '\nExample:\n  atp-netlab lab up --scenario scenarios/proxy-auth-required.yaml\n  (then paste the printed `atp-netlab probe ...` command in another terminal)')
-    .action(async (o: { scenario: string; certs: string }) => {
-      const running = await startLabForScenario(o.scenario, { certs: o.certs });
+    .action(async (o: { scenario: string; certs: string; allowRoot?: string[] }) => {
+      const running = await startLabForScenario(o.scenario, { certs: o.certs, allowRoots: o.allowRoot ?? [] });
       const signal = untilSignal();
       process.stdout.write(running.summary);
       process.stdout.write(`\natp-netlab: lab "${running.loaded.scenario.name}" is up; press Ctrl+C to stop\n`);

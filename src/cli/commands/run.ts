@@ -13,7 +13,7 @@ import { renderHtmlReport } from '../../report/html-report.js';
 import { renderJunitReport } from '../../report/junit-report.js';
 import { renderMarkdownReport } from '../../report/markdown-report.js';
 import type { RunReport } from '../../report/result-model.js';
-import { findScenarioFiles, loadScenarioFile, type LoadedScenario } from '../../scenario/load-scenario.js';
+import { findScenarioFiles, loadScenarioFile, type LoadedScenario, type LoadOptions } from '../../scenario/load-scenario.js';
 import { runScenarios } from '../../scenario/run-scenario.js';
 import type { RegisterCommand } from './index.js';
 
@@ -25,6 +25,7 @@ export interface RunCommandOptions {
   concurrency?: number;
   verbose?: boolean;
   certs?: string;
+  allowRoot?: string[];
 }
 
 /** Extra report writers (HTML, Markdown) register here so `run` needs no change to gain them. */
@@ -33,11 +34,18 @@ export const EXTRA_REPORTERS: { option: keyof RunCommandOptions; render: (r: Run
   { option: 'markdown', render: renderMarkdownReport },
 ];
 
-export async function loadAll(paths: string[]): Promise<LoadedScenario[]> {
+/** `--allow-root DIR` (repeatable): a folder scenario fixtures may live in besides the scenario's own. */
+export const ALLOW_ROOT_HELP = "also let scenario fixtures (host.reg) come from this folder; by default only the scenario's own folder (repeatable)";
+
+export function collectPath(v: string, prev: string[] = []): string[] {
+  return [...prev, v];
+}
+
+export async function loadAll(paths: string[], opts: LoadOptions = {}): Promise<LoadedScenario[]> {
   const files = await findScenarioFiles(paths.length ? paths : ['scenarios']);
   if (!files.length) throw new AtpNetlabError('ATPNL_USAGE', `no scenario files (*.yaml) under ${paths.join(', ') || 'scenarios'}`);
   const loaded: LoadedScenario[] = [];
-  for (const f of files) loaded.push(await loadScenarioFile(f));
+  for (const f of files) loaded.push(await loadScenarioFile(f, opts));
   const names = new Map<string, string>();
   for (const l of loaded) {
     const prev = names.get(l.scenario.name);
@@ -59,9 +67,10 @@ export const registerRun: RegisterCommand = (program, setExit) => {
     .addOption(new Option('--concurrency <n>', 'scenarios run at once').argParser(positiveInt).default(os.availableParallelism(), 'CPU count'))
     .option('--certs <dir>', 'lab PKI cache directory', defaultPkiDir())
     .option('-v, --verbose', "print every check's detail, not only the failures")
-    .addHelpText('after', '\nExamples:\n  atp-netlab run                         # every scenario under scenarios/\n  atp-netlab run scenarios/proxy-auth-required.yaml --json\n  atp-netlab run scenarios --junit out/junit.xml --markdown out/summary.md\n\nExit codes: 0 all expectations met, 1 some not met, 2 invalid input or usage.')
+    .option('--allow-root <dir>', ALLOW_ROOT_HELP, collectPath)
+    .addHelpText('after', '\nExamples:\n  atp-netlab run                         # every scenario under scenarios/\n  atp-netlab run scenarios/proxy-auth-required.yaml --json\n  atp-netlab run scenarios --junit out/junit.xml --markdown out/summary.md\n  atp-netlab run customer/case.yaml --allow-root ~/exports   # host.reg files kept elsewhere\n\nExit codes: 0 all expectations met, 1 some not met, 2 invalid input or usage, 3 internal error, 4 environment (permissions, disk full).')
     .action(async (paths: string[], opts: RunCommandOptions) => {
-      const scenarios = await loadAll(paths);
+      const scenarios = await loadAll(paths, { allowRoots: opts.allowRoot ?? [] });
       const pki = await LabPki.load(opts.certs);
       const progress = (s: string) => process.stderr.write(s + '\n');
       progress(`atp-netlab: running ${scenarios.length} scenario(s), ${opts.concurrency} at a time`);
