@@ -1,6 +1,5 @@
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startLabForScenario, shellQuote } from '../../src/cli/commands/lab-up.js';
@@ -9,8 +8,9 @@ import type { Identity } from '../../src/identity.js';
 import { LabPki } from '../../src/pki/index.js';
 import { loadScenarioFile } from '../../src/scenario/load-scenario.js';
 import { runScenario } from '../../src/scenario/run-scenario.js';
+import { TEST_CERTS_DIR } from '../helpers/test-certs.js';
 
-const CERTS = path.join(os.tmpdir(), 'atp-netlab-test-certs');
+const CERTS = TEST_CERTS_DIR;
 const ROOT = path.resolve(import.meta.dirname, '../..');
 // A private build: `dist/` may be rebuilt by someone else while this test runs.
 const DIST = path.join(ROOT, 'test-artifacts', 'lab-up-cli-dist');

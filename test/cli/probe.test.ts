@@ -11,6 +11,7 @@ import { parseHostsFile, parseResolveSpec, probeHost, probeTargets } from '../..
 import { parseSensorConfig, sensorConfigRoute } from '../../src/probe/sensor-config.js';
 import { MemoryRegistryStore, encodeRegText, regBinary } from '../../src/registry/index.js';
 import { encodeSettings } from '../../src/wininet/index.js';
+import { TEST_CERTS_DIR } from '../helpers/test-certs.js';
 
 /** Shaped like the modern sensor's file (.NET serializer: $type members, PascalCase). */
 const SENSOR_CONFIGURATION = `\uFEFF{
@@ -115,7 +116,7 @@ describe('probe against a running lab (real transport, pinned names)', () => {
   let base: ProbeCommandOptions;
 
   beforeAll(async () => {
-    pki = await LabPki.load(path.join(os.tmpdir(), 'atp-netlab-test-certs'));
+    pki = await LabPki.load(TEST_CERTS_DIR);
     lab = await startLab(
       {
         domain: 'contoso.example',

@@ -2,16 +2,15 @@
  * Shared test fixtures: one lab PKI per test process (cached on disk like the real one), and
  * the probe options a lab host would use.
  */
-import os from 'node:os';
-import path from 'node:path';
 import { LabPki } from '../../src/pki/index.js';
 import type { ProbeOptions } from '../../src/probe/check-url.js';
 import type { NetTransport } from '../../src/transport.js';
 import type { RouteResult, RouteHop } from '../../src/route.js';
+import { TEST_CERTS_DIR } from './test-certs.js';
 
 let pki: Promise<LabPki> | undefined;
 export function testPki(): Promise<LabPki> {
-  pki ??= LabPki.load(path.join(os.tmpdir(), 'atp-netlab-test-certs'));
+  pki ??= LabPki.load(TEST_CERTS_DIR);
   return pki;
 }
 

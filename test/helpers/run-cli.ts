@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import os from 'node:os';
 import path from 'node:path';
+import { TEST_CERTS_DIR } from './test-certs.js';
 
 export interface CliResult {
   code: number | null;
@@ -15,7 +15,7 @@ export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.Proces
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.resolve('dist/cli/main.js'), ...args], {
       cwd: opts.cwd ?? process.cwd(),
-      env: { ...process.env, ATP_NETLAB_CERTS: path.join(os.tmpdir(), 'atp-netlab-test-certs'), NO_COLOR: '1', ...opts.env },
+      env: { ...process.env, ATP_NETLAB_CERTS: TEST_CERTS_DIR, NO_COLOR: '1', ...opts.env },
     });
     let stdout = '';
     let stderr = '';

@@ -10,6 +10,7 @@ import { buildScenarioFromReg, writeScenarioFromReg } from '../../src/scenario/f
 import { loadScenarioFile } from '../../src/scenario/load-scenario.js';
 import { runScenario } from '../../src/scenario/run-scenario.js';
 import { buildWinHttpSettings, encodeSettings, encodeWinHttpSettings } from '../../src/wininet/index.js';
+import { TEST_CERTS_DIR } from '../helpers/test-certs.js';
 
 const CONN = 'Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\Connections';
 const HKCU = `HKEY_CURRENT_USER\\${CONN}`;
@@ -20,7 +21,7 @@ const HKLM = `HKEY_LOCAL_MACHINE\\${CONN}`;
 let pki: LabPki;
 let dir: string;
 beforeAll(async () => {
-  pki = await LabPki.load(path.join(os.tmpdir(), 'atp-netlab-test-certs'));
+  pki = await LabPki.load(TEST_CERTS_DIR);
 });
 beforeEach(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'atpnl-fromreg-'));
