@@ -166,11 +166,12 @@ export async function startLabForScenario(file: string, opts: LabUpOptions = {})
       lines.push(`  atp-netlab ${probeArgvOf({ ...rest, proxy: lsProxy }).map(shellQuote).join(' ')}`);
     }
     lines.push('');
-    const cloudMapped = mapped.filter((e) => e.type === 'cloud-endpoint');
-    if (cloudMapped.length) {
-      const e = cloudMapped[0]!;
-      lines.push('  curl (ports are mapped: this process may not bind 443):');
-      lines.push(`  curl --cacert ${shellQuote(trustBundle)} --connect-to ${e.dnsNames[0]}:443:${e.address}:${e.boundPort} https://${e.dnsNames[0]}/tri/sensor/api/ping`);
+    // curl as an outside check, nobody's code but curl's: --connect-to carries a mapped port.
+    const cloudEp = endpoints.find((e) => e.type === 'cloud-endpoint' && e.dnsNames.length);
+    if (cloudEp) {
+      const name = cloudEp.dnsNames[0]!;
+      lines.push(`  curl${cloudEp.boundPort !== cloudEp.port ? ' (443 is mapped: this process may not bind it)' : ''}:`);
+      lines.push(`  curl --cacert ${shellQuote(trustBundle)} --connect-to ${name}:443:${cloudEp.address}:${cloudEp.boundPort} https://${name}/tri/sensor/api/ping`);
     }
     lines.push('');
     lines.push('Notes:');
