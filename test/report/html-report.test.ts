@@ -113,7 +113,7 @@ describe('HTML report in headless Chromium (real scenario runs)', () => {
   });
 
   it('the runs are what the page should show: two scenarios failing, three checks through inspection', () => {
-    expect(run.summary).toEqual({ scenarios: 6, passed: 4, failed: 2 });
+    expect(run.summary).toEqual({ scenarios: 6, passed: 4, failed: 2, skipped: 0 });
     expect(run.scenarios.find((s) => s.name === 'proxy-auth-misreported')?.passed).toBe(false);
     expect(run.scenarios.find((s) => s.name === 'cannot-run')?.error).toBeTruthy();
   });
