@@ -8,12 +8,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { median, options } from './bench-lib.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
+const opt = options();
 const runs = Math.min(Math.max(Number(opt('runs', '5')), 1), 20);
 const baseline = opt('baseline', '9e441d7');
 const cli = path.resolve('dist/cli/main.js');
@@ -56,10 +53,6 @@ try {
     b.push(once(cli));
     process.stderr.write(`bench: run ${i + 1}/${runs}: baseline ${a.at(-1).wallMs.toFixed(0)} ms, current ${b.at(-1).wallMs.toFixed(0)} ms\n`);
   }
-  const median = (xs) => {
-    const s = [...xs].sort((x, y) => x - y);
-    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-  };
   const row = (name, xs) => `${name.padEnd(9)} wall median ${median(xs.map((x) => x.wallMs)).toFixed(0).padStart(6)} ms   in-run median ${median(xs.map((x) => x.runMs)).toFixed(0).padStart(6)} ms`;
   console.log(`warm catalogue, ${a[0].scenarios} scenarios (the baseline's files), ${runs} runs each, alternating, ${os.cpus().length} CPUs, node ${process.version}`);
   console.log(row(`baseline`, a) + `   (${baseline})`);

@@ -6,12 +6,9 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { median, options } from './bench-lib.mjs';
 
-const args = process.argv.slice(2);
-const opt = (name, dflt) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : dflt;
-};
+const opt = options();
 const runs = Math.min(Math.max(Number(opt('runs', '5')), 1), 20);
 const paths = opt('paths', 'scenarios');
 const cli = path.resolve('dist/cli/main.js');
@@ -34,10 +31,6 @@ function once(cold) {
   return { wallMs, runMs: report.durationMs, scenarios: report.summary.scenarios, checks: report.scenarios.reduce((n, s) => n + s.checks.length, 0) };
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 once(false); // prime the OS page cache and the PKI once, outside the measurements
 const cold = [];

@@ -28,6 +28,12 @@ export const ERROR_CODES = {
   ATPNL_PAC: 'a PAC script could not be compiled',
   ATPNL_INTERNAL: 'a bug in atp-netlab itself (never a network outcome): please report it',
   ATPNL_TRIAGE_INPUT: 'a file given to triage is not a readable text log (binary, or a directory with no logs)',
+  ATPNL_FILE_TOO_LARGE: 'an input file is larger than the size cap for its kind (see INPUT_CAPS in src/input/read-input.ts)',
+  ATPNL_FILE_NOT_REGULAR: 'an input path is not a regular file (a FIFO, a device, a folder, or a /proc-like special file)',
+  ATPNL_FILE_OUTSIDE_ROOT: "a file a scenario names resolves outside the scenario's folder and every --allow-root",
+  ATPNL_SCENARIO_ENCODING: 'a scenario file is not UTF-8 text (UTF-16, invalid UTF-8 bytes, NUL characters)',
+  ATPNL_ENVIRONMENT: 'the machine refused an operation (permissions, disk full, read-only file system, missing program); exit code 4',
+  ATPNL_PROXY_COPY_JOURNAL: 'an interrupted proxy-copy left a journal that could not be finished or rolled back',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -67,6 +73,50 @@ export class AtpNetlabError extends Error {
     ].filter(Boolean);
     return `${parts.length ? parts.join(': ') + ': ' : ''}${this.message} [${this.code}]`;
   }
+}
+
+/**
+ * Exit codes of the CLI (src/cli/main.ts): 0 ok, 1 expectation/reachability not met, 2 invalid
+ * input or usage, 3 internal error (a bug), 4 the environment refused (fix the machine, not the input).
+ */
+export const EXIT_ENVIRONMENT = 4;
+const ENVIRONMENT_CODES: ReadonlySet<ErrorCode> = new Set(['ATPNL_ENVIRONMENT']);
+
+export function exitCodeFor(e: AtpNetlabError): 2 | 4 {
+  return ENVIRONMENT_CODES.has(e.code) ? EXIT_ENVIRONMENT : 2;
+}
+
+/** errno codes that say "the machine refused", never "the tool is broken". */
+const ENVIRONMENT_HINTS: Record<string, string> = {
+  EACCES: 'permission denied: check the permissions of that path, or choose a folder you can write',
+  EPERM: 'operation not permitted: the file or folder is protected (permissions, immutable attribute); choose another folder or fix its permissions',
+  EROFS: 'the file system is read-only: choose a writable folder',
+  ENOSPC: 'no space left on the device: free disk space there, or choose another folder',
+  EDQUOT: 'disk quota exceeded: free space in your quota, or choose another folder',
+  EMFILE: 'too many open files in this process: raise the limit (ulimit -n)',
+  ENFILE: 'too many open files on this machine: close programs or raise the system limit',
+  EIO: 'the device reported an I/O error: check the disk',
+};
+
+export function isEnvironmentErrno(e: unknown): e is NodeJS.ErrnoException {
+  return e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && (e as NodeJS.ErrnoException).code! in ENVIRONMENT_HINTS;
+}
+
+/**
+ * One line a person can act on for an errno the machine raised, e.g.
+ * `cannot write backup /x/y.reg: ENOSPC: no space left on the device: free disk space there...`.
+ * Only the path and the errno code are shown, never file contents.
+ */
+export function environmentError(e: NodeJS.ErrnoException, doing: string, location: ErrorLocation = {}): AtpNetlabError {
+  const code = e.code ?? 'UNKNOWN';
+  const hint = ENVIRONMENT_HINTS[code] ?? 'the operating system refused the operation';
+  const where = e.path ? ` ${e.path}` : '';
+  return new AtpNetlabError('ATPNL_ENVIRONMENT', `cannot ${doing}${where}: ${code}: ${hint}`, location, { cause: e });
+}
+
+/** Missing third-party program (squid, docker, wine...): exit 4 with what to install. */
+export function missingProgramError(program: string, install: string): AtpNetlabError {
+  return new AtpNetlabError('ATPNL_ENVIRONMENT', `${program} is not installed or not on PATH: ${install}`);
 }
 
 export function isAtpNetlabError(e: unknown): e is AtpNetlabError {

@@ -4,12 +4,14 @@
  * 0 = everything reachable / every expectation met, 1 = some not, 2 = invalid input or usage,
  * 3 = a bug in the tool (ATPNL_INTERNAL or any unexpected exception): one line asking for a
  * report; the stack only with ATPNL_DEBUG=1.
+ * 4 = the environment refused (permissions, disk full, read-only file system, missing program).
  */
 import { Command, CommanderError } from 'commander';
-import { AtpNetlabError, isAtpNetlabError } from '../errors.js';
+import { AtpNetlabError, environmentError, exitCodeFor, isAtpNetlabError, isEnvironmentErrno } from '../errors.js';
 import { COMMANDS } from './commands/index.js';
 import { VERSION } from '../version.js';
 import { internalErrorLine } from './internal-error.js';
+import { removeTrackedTempDirsSync } from '../temp-dirs.js';
 
 export async function main(argv: string[]): Promise<number> {
   const program = new Command();
@@ -37,7 +39,13 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (isAtpNetlabError(e) && e.code !== 'ATPNL_INTERNAL') {
       process.stderr.write(`atp-netlab: ${e.describe()}\n`);
-      return 2;
+      return exitCodeFor(e);
+    }
+    // An errno the machine raised (EPERM, ENOSPC, ...) that no command wrapped: still one line.
+    if (isEnvironmentErrno(e)) {
+      const err = environmentError(e, e.syscall ?? 'complete the operation');
+      process.stderr.write(`atp-netlab: ${err.describe()}\n`);
+      return exitCodeFor(err);
     }
     process.stderr.write(internalErrorLine(e, process.env));
     return 3;
@@ -46,6 +54,20 @@ export async function main(argv: string[]): Promise<number> {
 
 export function usageError(message: string): AtpNetlabError {
   return new AtpNetlabError('ATPNL_USAGE', message);
+}
+
+/**
+ * SIGINT/SIGTERM: a command that handles the signal itself (lab up stops its lab) has its own
+ * listener; otherwise leave at once, but without the run's temporary folders (Node's default
+ * signal death skips 'exit' handlers). Exit status as a shell reports a signal: 128 + number.
+ */
+for (const [sig, num] of [['SIGINT', 2], ['SIGTERM', 15]] as const) {
+  process.on(sig, () => {
+    if (process.listenerCount(sig) > 1) return;
+    removeTrackedTempDirsSync();
+    process.stderr.write(`atp-netlab: ${sig}: stopped; temporary folders removed\n`);
+    process.exit(128 + num);
+  });
 }
 
 const code = await main(process.argv);

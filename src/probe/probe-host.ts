@@ -10,11 +10,11 @@
  * rehearsal points the real probe at a running `lab up` without touching /etc/hosts.
  * Never imports the lab: this module must not know whether it is being tested.
  */
-import fs from 'node:fs/promises';
 import net from 'node:net';
 import tls from 'node:tls';
 import { PING_PATH, sensorApiHosts, type Cloud, type Edition, type Region } from '../catalog/index.js';
 import { AtpNetlabError } from '../errors.js';
+import { readInputFile, readInputText, type InputKind } from '../input/read-input.js';
 import { canAnswerProxyChallenge, IDENTITY_INFO, type Identity } from '../identity.js';
 import { findConnectionValues } from '../registry/connection-values.js';
 import { keyPathEquals } from '../registry/key-path.js';
@@ -117,12 +117,11 @@ function usage(message: string, field?: string): AtpNetlabError {
   return new AtpNetlabError('ATPNL_USAGE', message, field ? { field } : {});
 }
 
+/** Every input file goes through the bounded reader: regular files only, capped per kind. */
+const READ_KIND: Record<string, InputKind> = { 'sensor configuration': 'sensor-config', 'CA file': 'certificate', 'hosts file': 'hosts-file' };
+
 async function readText(file: string, what: string): Promise<string> {
-  try {
-    return await fs.readFile(file, 'utf8');
-  } catch (e) {
-    throw new AtpNetlabError('ATPNL_FILE_NOT_FOUND', `cannot read ${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { file });
-  }
+  return readInputText(file, READ_KIND[what] ?? 'certificate');
 }
 
 /** Hosts-file text → name (lower case) → address. Later lines do not override earlier ones, as in /etc/hosts. */
@@ -215,12 +214,7 @@ async function prepareRoute(o: ProbeHostOptions): Promise<Prepared> {
   const spec: RouteSpec = o.route ?? (platform === 'win32' || o.registryStore ? { kind: 'live' } : { kind: 'none' });
   switch (spec.kind) {
     case 'reg': {
-      let bytes: Buffer;
-      try {
-        bytes = await fs.readFile(spec.file);
-      } catch (e) {
-        throw new AtpNetlabError('ATPNL_FILE_NOT_FOUND', `cannot read ${spec.file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { file: spec.file });
-      }
+      const bytes = await readInputFile(spec.file, 'reg');
       const doc = readRegFileBytes(bytes, { file: spec.file });
       const scan = findConnectionValues(doc);
       const notes = scan.hints.map((h) => `${spec.file}${h.line !== undefined ? `:${h.line}` : ''}: ${h.message}`);

@@ -8,9 +8,10 @@
  * failure never leaves half a hive on disk. Operations on one store instance are serialised.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { AtpNetlabError } from '../errors.js';
+import { AtpNetlabError, isAtpNetlabError } from '../errors.js';
+import { readInputFile } from '../input/read-input.js';
 import { parseKeyPath } from './key-path.js';
 import { parseRegText, readRegFileBytes } from './reg-file-reader.js';
 import type { RegFileEntry } from './reg-file.js';
@@ -55,9 +56,9 @@ export class FileRegistryStore implements RegistryStore {
   private async loadFile(file: string): Promise<RegistryTree> {
     let bytes: Buffer;
     try {
-      bytes = await readFile(file);
+      bytes = await readInputFile(file, 'hive');
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return new RegistryTree();
+      if (isAtpNetlabError(e) && e.code === 'ATPNL_FILE_NOT_FOUND') return new RegistryTree();
       throw e;
     }
     return RegistryTree.fromRegFile(readRegFileBytes(bytes, { file }));

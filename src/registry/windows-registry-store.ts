@@ -6,10 +6,11 @@
  * mapping temp files to `Z:\...`) in test/wine/, an implementation nobody here wrote.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { AtpNetlabError } from '../errors.js';
+import { readInputFile } from '../input/read-input.js';
 import { parseKeyPath } from './key-path.js';
 import { readRegFileBytes } from './reg-file-reader.js';
 import { encodeRegText, writeRegText } from './reg-file-writer.js';
@@ -118,7 +119,7 @@ export class WindowsRegistryStore implements RegistryStore {
     if (!(await this.keyExists(key))) return undefined;
     return this.withTemp(async (file) => {
       await this.runOk(regExportArgs(key, this.regExePath(file)));
-      return RegistryTree.fromRegFile(readRegFileBytes(await readFile(file), { file }));
+      return RegistryTree.fromRegFile(readRegFileBytes(await readInputFile(file, 'hive'), { file }));
     });
   }
 

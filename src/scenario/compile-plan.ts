@@ -28,7 +28,7 @@ export async function compileScenario(loaded: LoadedScenario): Promise<CompiledS
   const s = loaded.scenario;
   const hosts = scenarioHosts(s);
   const network = compileNetworkPlan(scenarioLabDefinition(s, hosts));
-  await using registry = await buildHostRegistry(s, loaded.file);
+  await using registry = await buildHostRegistry(s, loaded.file, { allowRoots: loaded.allowRoots ?? [] });
   const hives: Record<string, string> = {};
   for (const f of (await fs.readdir(registry.store.dir).catch(() => [] as string[])).filter((x) => x.endsWith('.reg')).sort()) {
     hives[f] = decodeRegBytes(await fs.readFile(path.join(registry.store.dir, f)));

@@ -22,6 +22,7 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import { DEFAULT_WORKSPACE } from './scenario-lab.js';
 import type { Region } from '../catalog/index.js';
+import { readInputFile } from '../input/read-input.js';
 import { AtpNetlabError } from '../errors.js';
 import { CONNECTIONS_SUBKEY, IDENTITY_INFO, type Identity } from '../identity.js';
 import type { ForwardProxyDefinition } from '../lab/forward-proxy.js';
@@ -172,12 +173,7 @@ export async function buildScenarioFromReg(o: FromRegOptions): Promise<Generated
 
   for (const role of roles) {
     const source = o.exports[role]!;
-    let bytes: Buffer;
-    try {
-      bytes = await fs.readFile(source);
-    } catch (e) {
-      throw new AtpNetlabError('ATPNL_FILE_NOT_FOUND', `cannot read ${source}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { file: source });
-    }
+    const bytes = await readInputFile(source, 'reg');
     const doc = readRegFileBytes(bytes, { file: source });
     for (const h of findConnectionValues(doc).hints) notes.push(`${source}${h.line !== undefined ? `:${h.line}` : ''}: ${h.message} (kept as is: Windows ignores it, so does the scenario)`);
     const extracted = extractConnectionKeys(doc, role);

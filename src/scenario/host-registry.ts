@@ -4,10 +4,10 @@
  * encoded into real DefaultConnectionSettings / WinHttpSettings blobs — and then changed by
  * the admin steps (proxy-copy), exactly as the real procedure would change it.
  */
-import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { AtpNetlabError, isAtpNetlabError } from '../errors.js';
+import { readInputFile } from '../input/read-input.js';
+import { makeTempDir, removeTempDir } from '../temp-dirs.js';
 import { CONNECTIONS_SUBKEY, IDENTITY_INFO, type Identity } from '../identity.js';
 import { applyProxyCopy, planProxyCopy } from '../proxy-copy/index.js';
 import { FileRegistryStore } from '../registry/file-registry-store.js';
@@ -35,20 +35,24 @@ function encodeIdentity(s: IdentitySettings): Uint8Array | undefined {
   });
 }
 
-export async function buildHostRegistry(s: Scenario, scenarioFile: string): Promise<HostRegistry> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), `atp-netlab-host-${s.name}-`));
+export interface HostRegistryOptions {
+  /** `--allow-root` folders: fixtures may live there besides the scenario's own folder. */
+  allowRoots?: readonly string[];
+}
+
+export async function buildHostRegistry(s: Scenario, scenarioFile: string, opts: HostRegistryOptions = {}): Promise<HostRegistry> {
+  const dir = await makeTempDir(`host-${s.name}`);
   const store = new FileRegistryStore(path.join(dir, 'registry'));
   const steps: string[] = [];
-  const dispose = () => fs.rm(dir, { recursive: true, force: true });
+  const dispose = () => removeTempDir(dir);
   try {
-    for (const reg of s.host.reg ?? []) {
+    for (const [i, reg] of (s.host.reg ?? []).entries()) {
       const file = path.resolve(path.dirname(scenarioFile), reg);
-      let bytes: Buffer;
-      try {
-        bytes = await fs.readFile(file);
-      } catch (e) {
-        throw new AtpNetlabError('ATPNL_FILE_NOT_FOUND', `host.reg: cannot read ${reg}: ${(e as NodeJS.ErrnoException).code}`, { file: scenarioFile, field: 'host.reg' });
-      }
+      // Confined to the scenario's folder (or an --allow-root), regular files only, capped.
+      const bytes = await readInputFile(reg, 'reg', {
+        roots: { base: path.dirname(scenarioFile), allowRoots: opts.allowRoots ?? [] },
+        location: { file: scenarioFile, field: `host.reg.${i}` },
+      });
       try {
         await store.importReg(decodeRegBytes(bytes));
       } catch (e) {

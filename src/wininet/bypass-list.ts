@@ -11,7 +11,8 @@ interface BypassPattern {
   text: string;
   scheme?: string;
   port?: number;
-  host: RegExp;
+  /** Lower-case glob (`*` = any run of characters), matched by wildcardMatch. */
+  host: string;
 }
 
 export interface BypassList {
@@ -22,12 +23,46 @@ export interface BypassList {
   patterns: BypassPattern[];
 }
 
-function globToRegExp(glob: string): RegExp {
-  const escaped = glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
-  return new RegExp(`^${escaped}$`, 'i');
+/**
+ * `*` glob match without a regular expression: a pattern like `*a*a*a*a*b` compiled to
+ * `^.*a.*a.*a.*a.*b$` backtracks polynomially; this greedy two-pointer walk (backtrack only to
+ * the last star) is O(pattern × name) at worst and linear in practice.
+ */
+export function wildcardMatch(glob: string, name: string): boolean {
+  let g = 0;
+  let n = 0;
+  let star = -1;
+  let mark = 0;
+  while (n < name.length) {
+    if (g < glob.length && glob[g] !== '*' && glob[g] === name[n]) {
+      g++;
+      n++;
+    } else if (g < glob.length && glob[g] === '*') {
+      star = g++;
+      mark = n;
+    } else if (star !== -1) {
+      g = star + 1;
+      n = ++mark;
+    } else return false;
+  }
+  while (g < glob.length && glob[g] === '*') g++;
+  return g === glob.length;
 }
 
+/** Parsed lists by text: a route is resolved per (identity, URL), the list text rarely changes. */
+const parsedLists = new Map<string, BypassList>();
+const PARSED_LISTS_KEPT = 64;
+
 export function parseBypassList(text: string): BypassList {
+  const hit = parsedLists.get(text);
+  if (hit) return hit;
+  const list = parseBypassListUncached(text);
+  if (parsedLists.size >= PARSED_LISTS_KEPT) parsedLists.delete(parsedLists.keys().next().value!);
+  parsedLists.set(text, list);
+  return list;
+}
+
+function parseBypassListUncached(text: string): BypassList {
   const list: BypassList = { entries: [], local: false, loopbackProxied: false, patterns: [] };
   for (const raw of text.split(/[;,\s]+/)) {
     const entry = raw.trim();
@@ -57,7 +92,7 @@ export function parseBypassList(text: string): BypassList {
       port = Number(portMatch[2]);
     }
     rest = rest.replace(/^\[(.*)\]$/, '$1');
-    list.patterns.push({ text: entry, ...(scheme ? { scheme } : {}), ...(port !== undefined ? { port } : {}), host: globToRegExp(rest) });
+    list.patterns.push({ text: entry, ...(scheme ? { scheme } : {}), ...(port !== undefined ? { port } : {}), host: rest.toLowerCase() });
   }
   return list;
 }
@@ -87,7 +122,7 @@ export function bypassReason(list: BypassList, url: URL): string | undefined {
   for (const p of list.patterns) {
     if (p.scheme !== undefined && p.scheme !== scheme) continue;
     if (p.port !== undefined && p.port !== defaultPort(url)) continue;
-    if (p.host.test(host)) return p.text;
+    if (wildcardMatch(p.host, host)) return p.text;
   }
   return undefined;
 }

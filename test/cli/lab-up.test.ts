@@ -1,5 +1,4 @@
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { TEST_CERTS_DIR } from '../helpers/lab-fixtures.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +8,7 @@ import type { Identity } from '../../src/identity.js';
 import { LabPki } from '../../src/pki/index.js';
 import { loadScenarioFile } from '../../src/scenario/load-scenario.js';
 import { runScenario } from '../../src/scenario/run-scenario.js';
+import { TEST_CERTS_DIR } from '../helpers/test-certs.js';
 
 const CERTS = TEST_CERTS_DIR;
 const ROOT = path.resolve(import.meta.dirname, '../..');

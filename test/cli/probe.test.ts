@@ -1,5 +1,4 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { TEST_CERTS_DIR } from '../helpers/lab-fixtures.js';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +11,7 @@ import { parseHostsFile, parseResolveSpec, probeHost, probeTargets } from '../..
 import { parseSensorConfig, sensorConfigRoute } from '../../src/probe/sensor-config.js';
 import { MemoryRegistryStore, encodeRegText, regBinary } from '../../src/registry/index.js';
 import { encodeSettings } from '../../src/wininet/index.js';
+import { TEST_CERTS_DIR } from '../helpers/test-certs.js';
 
 /** Shaped like the modern sensor's file (.NET serializer: $type members, PascalCase). */
 const SENSOR_CONFIGURATION = `\uFEFF{

@@ -2,18 +2,13 @@
  * Shared test fixtures: one lab PKI per test process (cached on disk like the real one), and
  * the probe options a lab host would use.
  */
-import os from 'node:os';
-import path from 'node:path';
 import { LabPki } from '../../src/pki/index.js';
 import type { ProbeOptions } from '../../src/probe/check-url.js';
 import type { NetTransport } from '../../src/transport.js';
 import type { RouteResult, RouteHop } from '../../src/route.js';
+import { TEST_CERTS_DIR } from './test-certs.js';
 
-/**
- * The tests' PKI cache: per user (a folder another user created is not ours to read or
- * delete), shared by the test files of one user's runs, like a cache.
- */
-export const TEST_CERTS_DIR = path.join(os.tmpdir(), `atp-netlab-test-certs-${os.userInfo().uid}`);
+export { TEST_CERTS_DIR } from './test-certs.js';
 
 let pki: Promise<LabPki> | undefined;
 export function testPki(): Promise<LabPki> {

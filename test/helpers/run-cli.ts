@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { TEST_CERTS_DIR } from './lab-fixtures.js';
 import path from 'node:path';
+import { TEST_CERTS_DIR } from './test-certs.js';
 
 export interface CliResult {
   code: number | null;

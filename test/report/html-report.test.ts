@@ -5,15 +5,16 @@
  * in a real headless Chromium, with its DOM, filters and network activity checked and a
  * screenshot saved to test-artifacts/report.png.
  *
- * Chromium is Debian's (`apt-get install chromium`); playwright-core only drives it. When it
- * is missing the test fails and says how to install it: a skipped browser test would let a
- * broken report pass CI unnoticed.
+ * The browser is the system Chromium when there is one, else the Chromium `npm ci` brought
+ * (test/helpers/browser.ts); playwright-core only drives it. It is never skipped: a skipped
+ * browser test would let a broken report pass CI unnoticed.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { findBrowser } from '../helpers/browser.js';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { renderHtmlReport } from '../../src/report/html-report.js';
 import { REMEDIATIONS } from '../../src/report/remediation.js';
@@ -23,7 +24,6 @@ import { runScenarios } from '../../src/scenario/run-scenario.js';
 import { testPki } from '../helpers/lab-fixtures.js';
 import { check, failingMisreported, inspectedOk, outcome, report, scenario } from './report-fixture.js';
 
-const CHROMIUM = process.env.ATP_NETLAB_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = path.resolve('test-artifacts');
 
 describe('HTML report markup', () => {
@@ -84,9 +84,8 @@ describe('HTML report in headless Chromium (real scenario runs)', () => {
   const open = (): Promise<void> => (ready ??= launch());
 
   async function launch(): Promise<void> {
-    if (!fs.existsSync(CHROMIUM)) {
-      throw new Error(`Chromium not found at ${CHROMIUM}: install Debian's browser with \`apt-get install -y chromium\` (or set ATP_NETLAB_CHROMIUM). This test must not be skipped.`);
-    }
+    // System Chromium when there is one, else the one `npm ci` brought (test/helpers/browser.ts).
+    const browser = findBrowser();
     run = await runScenarios(await browserScenarios(), { pki: await testPki(), concurrency: 2 });
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     const file = path.join(ARTIFACTS, 'report.html');
@@ -95,7 +94,8 @@ describe('HTML report in headless Chromium (real scenario runs)', () => {
 
     userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atp-netlab-chromium-'));
     context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
+      executablePath: browser.executablePath,
+      env: browser.env,
       headless: true,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
       viewport: { width: 1280, height: 900 },
@@ -113,7 +113,7 @@ describe('HTML report in headless Chromium (real scenario runs)', () => {
   });
 
   it('the runs are what the page should show: two scenarios failing, three checks through inspection', () => {
-    expect(run.summary).toEqual({ scenarios: 6, passed: 4, failed: 2 });
+    expect(run.summary).toEqual({ scenarios: 6, passed: 4, failed: 2, skipped: 0 });
     expect(run.scenarios.find((s) => s.name === 'proxy-auth-misreported')?.passed).toBe(false);
     expect(run.scenarios.find((s) => s.name === 'cannot-run')?.error).toBeTruthy();
   });

@@ -1,5 +1,4 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { TEST_CERTS_DIR } from '../helpers/lab-fixtures.js';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -11,6 +10,7 @@ import { buildScenarioFromReg, writeScenarioFromReg } from '../../src/scenario/f
 import { loadScenarioFile } from '../../src/scenario/load-scenario.js';
 import { runScenario } from '../../src/scenario/run-scenario.js';
 import { buildWinHttpSettings, encodeSettings, encodeWinHttpSettings } from '../../src/wininet/index.js';
+import { TEST_CERTS_DIR } from '../helpers/test-certs.js';
 
 const CONN = 'Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\Connections';
 const HKCU = `HKEY_CURRENT_USER\\${CONN}`;

@@ -15,7 +15,6 @@
  * the mapping: curl --connect-to, probe --resolve host:address:port).
  */
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { AtpNetlabError } from '../../errors.js';
 import { DEFAULT_ENGINE, engineByName, type StartedEngineLab } from '../../engines/index.js';
@@ -29,6 +28,8 @@ import { loadScenarioFile, type LoadedScenario } from '../../scenario/load-scena
 import { DEFAULT_WORKSPACE } from '../../scenario/scenario-lab.js';
 import { MACHINE_CONNECTIONS_KEY, PROXY_POLICY_KEY } from '../../wininet/read-state.js';
 import type { RegisterCommand } from './index.js';
+import { ALLOW_ROOT_HELP, collectPath } from './run.js';
+import { makeTempDir, removeTempDir } from '../../temp-dirs.js';
 import type { ProbeCommandOptions } from './probe.js';
 
 export interface LabUpOptions {
@@ -38,6 +39,8 @@ export interface LabUpOptions {
   workDir?: string;
   /** Engine name (default inproc). */
   engine?: string;
+  /** `--allow-root` folders for the scenario's fixtures. */
+  allowRoots?: readonly string[];
 }
 
 export interface RunningLab extends AsyncDisposable {
@@ -70,7 +73,7 @@ export function shellQuote(arg: string): string {
 }
 
 export async function startLabForScenario(file: string, opts: LabUpOptions = {}): Promise<RunningLab> {
-  const loaded = await loadScenarioFile(file);
+  const loaded = await loadScenarioFile(file, { allowRoots: opts.allowRoots ?? [] });
   const s = loaded.scenario;
   const pki = await LabPki.load(opts.certs ?? defaultPkiDir());
   const engine = engineByName(opts.engine ?? DEFAULT_ENGINE);
@@ -80,7 +83,7 @@ export async function startLabForScenario(file: string, opts: LabUpOptions = {})
   const unsupported = engine.unsupported(plan);
   if (unsupported) throw new AtpNetlabError('ATPNL_USAGE', `engine ${engine.name} cannot run scenario ${s.name}: ${unsupported}`);
   const ownDir = opts.workDir === undefined;
-  const dir = opts.workDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), `atp-netlab-lab-${s.name}-`)));
+  const dir = opts.workDir ?? (await makeTempDir(`lab-${s.name}`));
   await fs.mkdir(dir, { recursive: true });
   let lab: StartedEngineLab | undefined;
   try {
@@ -163,11 +166,12 @@ export async function startLabForScenario(file: string, opts: LabUpOptions = {})
       lines.push(`  atp-netlab ${probeArgvOf({ ...rest, proxy: lsProxy }).map(shellQuote).join(' ')}`);
     }
     lines.push('');
-    const cloudMapped = mapped.filter((e) => e.type === 'cloud-endpoint');
-    if (cloudMapped.length) {
-      const e = cloudMapped[0]!;
-      lines.push('  curl (ports are mapped: this process may not bind 443):');
-      lines.push(`  curl --cacert ${shellQuote(trustBundle)} --connect-to ${e.dnsNames[0]}:443:${e.address}:${e.boundPort} https://${e.dnsNames[0]}/tri/sensor/api/ping`);
+    // curl as an outside check, nobody's code but curl's: --connect-to carries a mapped port.
+    const cloudEp = endpoints.find((e) => e.type === 'cloud-endpoint' && e.dnsNames.length);
+    if (cloudEp) {
+      const name = cloudEp.dnsNames[0]!;
+      lines.push(`  curl${cloudEp.boundPort !== cloudEp.port ? ' (443 is mapped: this process may not bind it)' : ''}:`);
+      lines.push(`  curl --cacert ${shellQuote(trustBundle)} --connect-to ${name}:443:${cloudEp.address}:${cloudEp.boundPort} https://${name}/tri/sensor/api/ping`);
     }
     lines.push('');
     lines.push('Notes:');
@@ -185,7 +189,7 @@ export async function startLabForScenario(file: string, opts: LabUpOptions = {})
       if (stopped) return;
       stopped = true;
       await started.stop();
-      if (ownDir) await fs.rm(dir, { recursive: true, force: true });
+      if (ownDir) await removeTempDir(dir);
     };
     return {
       loaded,
@@ -205,7 +209,7 @@ export async function startLabForScenario(file: string, opts: LabUpOptions = {})
     };
   } catch (e) {
     await lab?.stop();
-    if (ownDir) await fs.rm(dir, { recursive: true, force: true });
+    if (ownDir) await removeTempDir(dir);
     throw e;
   }
 }
@@ -264,9 +268,10 @@ export const registerLabUp: RegisterCommand = (program) => {
     .requiredOption('--scenario <file>', 'scenario file (YAML)')
     .option('--certs <dir>', 'lab PKI cache directory', defaultPkiDir())
     .option('--engine <name>', 'where the lab runs: inproc (default)', DEFAULT_ENGINE)
+    .option('--allow-root <dir>', ALLOW_ROOT_HELP, collectPath)
     .addHelpText('after', '\nExample:\n  atp-netlab lab up --scenario scenarios/proxy-auth-required.yaml\n  (then paste the printed `atp-netlab probe ...` command in another terminal)')
-    .action(async (o: { scenario: string; certs: string; engine: string }) => {
-      const running = await startLabForScenario(o.scenario, { certs: o.certs, engine: o.engine });
+    .action(async (o: { scenario: string; certs: string; engine: string; allowRoot?: string[] }) => {
+      const running = await startLabForScenario(o.scenario, { certs: o.certs, engine: o.engine, allowRoots: o.allowRoot ?? [] });
       const signal = untilSignal();
       process.stdout.write(running.summary);
       process.stdout.write(`\natp-netlab: lab "${running.loaded.scenario.name}" is up; press Ctrl+C to stop\n`);

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { Scenario } from '../../scenario/schema.js';
 import type { RegisterCommand } from './index.js';
-import { loadAll } from './run.js';
+import { ALLOW_ROOT_HELP, collectPath, loadAll } from './run.js';
 
 export function expectedOutcomeSummary(s: Scenario): string {
   return s.expect
@@ -40,9 +40,10 @@ export const registerList: RegisterCommand = (program) => {
     .description('list scenarios with what they model and their expected outcome')
     .argument('[paths...]', 'scenario files or folders (default scenarios/)')
     .option('--markdown', 'print the Markdown table kept in scenarios/README.md')
+    .option('--allow-root <dir>', ALLOW_ROOT_HELP, collectPath)
     .addHelpText('after', '\nExample:\n  atp-netlab list scenarios --markdown > scenarios/README.md')
-    .action(async (paths: string[], opts: { markdown?: boolean }) => {
-      const loaded = await loadAll(paths);
+    .action(async (paths: string[], opts: { markdown?: boolean; allowRoot?: string[] }) => {
+      const loaded = await loadAll(paths, { allowRoots: opts.allowRoot ?? [] });
       if (opts.markdown) {
         process.stdout.write(renderScenarioCatalogueMarkdown(loaded, paths[0] && !paths[0].endsWith('.yaml') ? paths[0] : 'scenarios'));
         return;

@@ -2,17 +2,14 @@
  * Shared by decode and proxy-copy: read a .reg file and find its connection-settings values,
  * failing with a message that points at near misses (the 2018 misspellings) when none is found.
  */
-import { readFile } from 'node:fs/promises';
 import { AtpNetlabError } from '../../errors.js';
+import { readInputFile as readBoundedInput } from '../../input/read-input.js';
 import { findConnectionValues, type ConnectionValueHint, type ConnectionValueScan } from '../../registry/connection-values.js';
 import { readRegFileBytes } from '../../registry/reg-file-reader.js';
 
-export async function readInputFile(file: string): Promise<Buffer> {
-  try {
-    return await readFile(file);
-  } catch (e) {
-    throw new AtpNetlabError('ATPNL_FILE_NOT_FOUND', `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { file });
-  }
+/** A .reg input named on the command line: a regular file of at most 4 MiB (INPUT_CAPS.reg). */
+export function readInputFile(file: string): Promise<Buffer> {
+  return readBoundedInput(file, 'reg');
 }
 
 export function formatHint(h: ConnectionValueHint): string {

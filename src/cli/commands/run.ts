@@ -13,7 +13,7 @@ import { renderHtmlReport } from '../../report/html-report.js';
 import { renderJunitReport } from '../../report/junit-report.js';
 import { renderMarkdownReport } from '../../report/markdown-report.js';
 import type { RunReport } from '../../report/result-model.js';
-import { findScenarioFiles, loadScenarioFile, type LoadedScenario } from '../../scenario/load-scenario.js';
+import { findScenarioFiles, loadScenarioFile, type LoadedScenario, type LoadOptions } from '../../scenario/load-scenario.js';
 import { runScenarios } from '../../scenario/run-scenario.js';
 import { DEFAULT_ENGINE, ENGINES, engineByName } from '../../engines/index.js';
 import type { RegisterCommand } from './index.js';
@@ -28,6 +28,7 @@ export interface RunCommandOptions {
   certs?: string;
   engine?: string;
   requireAll?: boolean;
+  allowRoot?: string[];
 }
 
 /** Extra report writers (HTML, Markdown) register here so `run` needs no change to gain them. */
@@ -36,11 +37,18 @@ export const EXTRA_REPORTERS: { option: keyof RunCommandOptions; render: (r: Run
   { option: 'markdown', render: renderMarkdownReport },
 ];
 
-export async function loadAll(paths: string[]): Promise<LoadedScenario[]> {
+/** `--allow-root DIR` (repeatable): a folder scenario fixtures may live in besides the scenario's own. */
+export const ALLOW_ROOT_HELP = "also let scenario fixtures (host.reg) come from this folder; by default only the scenario's own folder (repeatable)";
+
+export function collectPath(v: string, prev: string[] = []): string[] {
+  return [...prev, v];
+}
+
+export async function loadAll(paths: string[], opts: LoadOptions = {}): Promise<LoadedScenario[]> {
   const files = await findScenarioFiles(paths.length ? paths : ['scenarios']);
   if (!files.length) throw new AtpNetlabError('ATPNL_USAGE', `no scenario files (*.yaml) under ${paths.join(', ') || 'scenarios'}`);
   const loaded: LoadedScenario[] = [];
-  for (const f of files) loaded.push(await loadScenarioFile(f));
+  for (const f of files) loaded.push(await loadScenarioFile(f, opts));
   const names = new Map<string, string>();
   for (const l of loaded) {
     const prev = names.get(l.scenario.name);
@@ -64,9 +72,10 @@ export const registerRun: RegisterCommand = (program, setExit) => {
     .option('-v, --verbose', "print every check's detail, not only the failures")
     .option('--engine <name>', `where the labs run: ${ENGINES.map((e) => e.name).join(', ')}`, DEFAULT_ENGINE)
     .option('--require-all', 'a skipped scenario (an engine or component it needs is missing) fails the run (for CI)')
-    .addHelpText('after', '\nExamples:\n  atp-netlab run                         # every scenario under scenarios/\n  atp-netlab run scenarios/proxy-auth-required.yaml --json\n  atp-netlab run scenarios --junit out/junit.xml --markdown out/summary.md\n  atp-netlab run scenarios --engine inproc --require-all   # CI: a skip fails\n\nExit codes: 0 all expectations met (skipped scenarios are reported, not passed), 1 some not met (or, with --require-all, some skipped), 2 invalid input or usage.')
+    .option('--allow-root <dir>', ALLOW_ROOT_HELP, collectPath)
+    .addHelpText('after', '\nExamples:\n  atp-netlab run                         # every scenario under scenarios/\n  atp-netlab run scenarios/proxy-auth-required.yaml --json\n  atp-netlab run scenarios --junit out/junit.xml --markdown out/summary.md\n  atp-netlab run scenarios --engine inproc --require-all   # CI: a skip fails\n  atp-netlab run customer/case.yaml --allow-root ~/exports   # host.reg files kept elsewhere\n\nExit codes: 0 all expectations met (skipped scenarios are reported, not passed), 1 some not met (or, with --require-all, some skipped), 2 invalid input or usage, 3 internal error, 4 environment (permissions, disk full).')
     .action(async (paths: string[], opts: RunCommandOptions) => {
-      const scenarios = await loadAll(paths);
+      const scenarios = await loadAll(paths, { allowRoots: opts.allowRoot ?? [] });
       const engine = engineByName(opts.engine ?? DEFAULT_ENGINE);
       const pki = await LabPki.load(opts.certs);
       const progress = (s: string) => process.stderr.write(s + '\n');

@@ -4,9 +4,10 @@
  */
 import { z } from 'zod';
 import { defineComponentKind } from '../component-kind.js';
+import { text } from './definition-caps.js';
 
 export const cloudEndpointSchema = z.strictObject({
-  host: z.string(),
+  host: text(253),
   legacy: z.boolean().optional().describe('older workspaces answer ping with 503 Service Unavailable (still proves connectivity)'),
   certificate: z.enum(['valid', 'expired', 'wrong-host', 'untrusted']).optional(),
   clientCert: z.enum(['request', 'require']).optional().describe('request: ask for a client certificate and judge it per request (401); require: reject in the handshake'),

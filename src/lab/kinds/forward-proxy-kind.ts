@@ -4,18 +4,16 @@
  */
 import { z } from 'zod';
 import { defineComponentKind } from '../component-kind.js';
-
-const hostPattern = z.string().min(1).describe('a host name, `*.suffix` wildcard, or `*`');
-const port = z.number().int().min(1).max(65535);
+import { SCENARIO_CAPS as C, componentName, hostPattern, list, port, text } from './definition-caps.js';
 
 export const forwardProxySchema = z.strictObject({
-  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+  name: componentName,
   port: port.optional(),
-  allow: z.array(hostPattern).optional(),
-  ports: z.array(port).optional(),
+  allow: list(hostPattern).optional(),
+  ports: list(port, C.ports).optional(),
   auth: z.enum(['none', 'basic', '401', '403-with-challenge']).optional(),
-  credentials: z.strictObject({ username: z.string(), password: z.string() }).optional(),
-  upstream: z.string().optional(),
+  credentials: z.strictObject({ username: text(256), password: text(256) }).optional(),
+  upstream: text(C.nameChars).optional().describe('name of another proxy or a middlebox this proxy chains to'),
   onTargetFailure: z.enum(['status', 'close']).optional(),
   fault: z.enum(['hang']).optional().describe('hang: accept CONNECT and never answer'),
 });

@@ -4,20 +4,19 @@
  */
 import { z } from 'zod';
 import { defineComponentKind } from '../component-kind.js';
-
-const hostPattern = z.string().min(1).describe('a host name, `*.suffix` wildcard, or `*`');
+import { componentName, hostPattern, list, text } from './definition-caps.js';
 const tlsVersion = z.enum(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
 const tlsBounds = z.strictObject({ minTlsVersion: tlsVersion.optional(), maxTlsVersion: tlsVersion.optional() });
 
 export const middleboxSchema = z
   .strictObject({
-    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+    name: componentName,
     port: z.number().int().min(1).max(65535).optional(),
     mode: z.enum(['none', 'splice', 'intercept', 'intercept-mutual']),
-    spliceHosts: z.array(hostPattern).optional().describe('splice mode: SNI patterns tunnelled untouched (default *.atp.azure.com)'),
+    spliceHosts: list(hostPattern).optional().describe('splice mode: SNI patterns tunnelled untouched (default *.atp.azure.com)'),
     sensorTls: tlsBounds.optional().describe('TLS versions offered to the sensor'),
     cloudTls: tlsBounds.optional().describe('TLS versions used toward the cloud'),
-    blockPage: z.strictObject({ status: z.number().int().min(400).max(599), body: z.string() }).optional(),
+    blockPage: z.strictObject({ status: z.number().int().min(400).max(599), body: text(64 * 1024) }).optional(),
     hostTrustsCa: z.boolean().optional().describe("set by the scenario from host.trust: whether the Windows host trusts the middlebox CA (explain only; the middlebox always presents its forged leaf)"),
   })
   .describe('an SSL-inspecting middlebox (explicit CONNECT proxy); whether the host trusts its CA is host.trust');

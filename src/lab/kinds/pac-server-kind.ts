@@ -4,12 +4,16 @@
  */
 import { z } from 'zod';
 import { defineComponentKind } from '../component-kind.js';
+import { SCENARIO_CAPS as C, componentName, list, text } from './definition-caps.js';
 
 export const pacServerSchema = z.strictObject({
-  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
-  files: z.record(z.string().startsWith('/'), z.string()).default({}).describe('path → body; a key ending in `*` serves every path with that prefix'),
+  name: componentName,
+  files: z
+    .record(z.string().max(1024).startsWith('/'), text(C.pacFileChars))
+    .refine((f) => Object.keys(f).length <= C.pacFiles, { message: `at most ${C.pacFiles} files per PAC server` })
+    .default({}).describe('path → body; a key ending in `*` serves every path with that prefix'),
   down: z.boolean().optional().describe('serve nothing (every request 404): a PAC URL that is down'),
-  aliases: z.array(z.string()).optional().describe('more DNS names for the same server (e.g. crl.microsoft.com)'),
+  aliases: list(text(253)).optional().describe('more DNS names for the same server (e.g. crl.microsoft.com)'),
 });
 
 export type PacServerDefinition = z.infer<typeof pacServerSchema>;

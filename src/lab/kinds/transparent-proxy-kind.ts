@@ -5,11 +5,12 @@
  */
 import { z } from 'zod';
 import { defineComponentKind } from '../component-kind.js';
+import { SCENARIO_CAPS as C, componentName, hostPattern, list, text } from './definition-caps.js';
 
 export const transparentProxySchema = z.strictObject({
-  name: z.string().optional(),
-  divert: z.array(z.string().min(1)).optional().describe('cloud host patterns the network diverts (default: every cloud host)'),
-  middlebox: z.string().optional().describe('hand diverted connections to this middlebox (inspection)'),
+  name: componentName.optional(),
+  divert: list(hostPattern).optional().describe('cloud host patterns the network diverts (default: every cloud host)'),
+  middlebox: text(C.nameChars).optional().describe('hand diverted connections to this middlebox (inspection)'),
 });
 
 export type TransparentProxyDefinition = z.infer<typeof transparentProxySchema>;
