@@ -5,30 +5,16 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { decodeInput } from '../../src/cli/commands/decode.js';
 import { encodeCommand } from '../../src/cli/commands/encode.js';
 import { proxyCopyCommand } from '../../src/cli/commands/proxy-copy.js';
 import { readRegFileBytes, writeRegFileBytes, type RegFile, type RegFileFormat } from '../../src/registry/index.js';
 import { toHex } from '../../src/wininet/hex.js';
-import { CONNECTIONS, startWineSession, wineSkipReason, type WineSession } from './wine-harness.js';
+import { CONNECTIONS, HKCU_CONN, HKLM_CONN, useWineSession } from './wine-harness.js';
 
-const skipReason = wineSkipReason();
-if (skipReason) console.warn(`Wine suite (reg-files) skipped: ${skipReason}`);
+const wine = useWineSession('reg-files');
 
-let wine: WineSession;
-beforeAll(async () => {
-  if (!skipReason) wine = await startWineSession();
-}, 240_000);
-afterAll(async () => {
-  await wine?.dispose();
-});
-beforeEach((ctx) => {
-  if (skipReason) ctx.skip(skipReason);
-});
-
-const HKCU_CONN = `HKEY_CURRENT_USER\\${CONNECTIONS}`;
-const HKLM_CONN = `HKEY_LOCAL_MACHINE\\${CONNECTIONS}`;
 
 /** Every (key, value) → hex of a .reg document, as our reader sees it. */
 function binaries(doc: RegFile): Map<string, string> {

@@ -5,26 +5,14 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { proxyCopyCommand } from '../../src/cli/commands/proxy-copy.js';
 import { connectionsKey } from '../../src/proxy-copy/index.js';
 import { WindowsRegistryStore, commandRegRunner, decodeRegBytes, encodeRegText, writeRegText, type RegRunner } from '../../src/registry/index.js';
 import { encodeSettings } from '../../src/wininet/index.js';
-import { CONNECTIONS, startWineSession, wineSkipReason, type WineSession } from './wine-harness.js';
+import { CONNECTIONS, useWineSession } from './wine-harness.js';
 
-const skipReason = wineSkipReason();
-if (skipReason) console.warn(`Wine suite (windows-registry-store) skipped: ${skipReason}`);
-
-let wine: WineSession;
-beforeAll(async () => {
-  if (!skipReason) wine = await startWineSession();
-}, 240_000);
-afterAll(async () => {
-  await wine?.dispose();
-});
-beforeEach((ctx) => {
-  if (skipReason) ctx.skip(skipReason);
-});
+const wine = useWineSession('windows-registry-store');
 
 /**
  * Wine's reg.exe, in the suite's private network namespace. Once in several runs a Wine

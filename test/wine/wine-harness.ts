@@ -13,6 +13,7 @@
  * Where wine, the MinGW compiler or a network namespace is missing, `wineSkipReason()` says
  * which, and the suite skips every test with that reason (a skip is never a pass).
  */
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -210,3 +211,36 @@ export async function startWineSession(): Promise<WineSession> {
 
 /** The key regedit/reg.exe write to for a test, unique per file so suites never collide. */
 export const CONNECTIONS = 'Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings\\Connections';
+
+export const HKCU_CONN = `HKEY_CURRENT_USER\\${CONNECTIONS}`;
+export const HKLM_CONN = `HKEY_LOCAL_MACHINE\\${CONNECTIONS}`;
+
+/**
+ * One Wine session per test file: booted once before the file's tests (then `prepare`, e.g.
+ * compiling the C programs), disposed after them, and every test skipped WITH the reason
+ * when Wine, MinGW or a private network namespace is missing. Returns the session as a
+ * handle that is live once the file's tests run.
+ */
+export function useWineSession(suite: string, prepare?: (wine: WineSession) => Promise<void>, timeoutMs = 240_000): WineSession {
+  const skipReason = wineSkipReason();
+  if (skipReason) console.warn(`Wine suite (${suite}) skipped: ${skipReason}`);
+  let session: WineSession | undefined;
+  beforeAll(async () => {
+    if (skipReason) return;
+    session = await startWineSession();
+    await prepare?.(session);
+  }, timeoutMs);
+  afterAll(async () => {
+    await session?.dispose();
+  });
+  beforeEach((ctx) => {
+    if (skipReason) ctx.skip(skipReason);
+  });
+  return new Proxy({} as WineSession, {
+    get: (_target, key) => {
+      if (!session) throw new Error(`Wine suite (${suite}): the session is not started`);
+      const v = (session as unknown as Record<string | symbol, unknown>)[key];
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(session) : v;
+    },
+  });
+}
