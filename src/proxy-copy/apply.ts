@@ -1,14 +1,17 @@
 /**
  * Steps 2-4 of the procedure, as a transaction over a RegistryStore: back up every key that
- * will be touched (all backups are on disk before the first change), write, read back and
- * compare bytes, and on any failure import the backups so the registry is as before.
+ * will be touched (all backups are on disk before the first change), journal (journal.ts),
+ * write, read back and compare bytes, and on any failure put back exactly what was there:
+ * the hive files' own bytes for a lab registry, the .reg backups for the live registry.
+ * A kill at any point is finished or rolled back by the next run (recoverProxyCopy).
  */
 import { mkdir } from 'node:fs/promises';
-import { AtpNetlabError } from '../errors.js';
+import { AtpNetlabError, environmentError, isEnvironmentErrno } from '../errors.js';
 import type { Identity } from '../identity.js';
 import { shortKeyPath } from '../registry/key-path.js';
 import type { RegistryStore } from '../registry/registry-store.js';
 import { buildBackupReg, writeBackupFile } from './backup.js';
+import { ProxyCopyTransaction, recoverProxyCopy, type RecoveryResult } from './journal.js';
 import { compareValue, plannedWrites, type CopiedValueName, type ProxyCopyPlan, type TargetPlan, type ValuePlan } from './plan.js';
 
 export interface ApplyOptions {
@@ -28,6 +31,10 @@ export interface ProxyCopyResult {
   error?: string;
   /** Set when restoring a backup failed too: the registry needs a manual `reg import`. */
   rollbackError?: string;
+  /** Status rolled-back: no target had changed when the failure came (e.g. the first write failed). */
+  nothingChanged?: boolean;
+  /** What recovering an earlier interrupted apply did, when there was one. */
+  recovery?: RecoveryResult;
 }
 
 function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
@@ -60,6 +67,12 @@ export async function applyProxyCopy(store: RegistryStore, plan: ProxyCopyPlan, 
     throw new AtpNetlabError('ATPNL_USAGE', 'this plan was made without reading the targets; plan against the registry to apply it');
   }
   const result: ProxyCopyResult = { status: 'applied', backups: [], written: [], log: [] };
+  // An earlier run killed mid-apply is finished or rolled back first (and its temp files go).
+  const recovery = await recoverProxyCopy(store, opts.backupDir);
+  if (recovery.outcome !== 'nothing-to-recover' || recovery.log.length) {
+    result.recovery = recovery;
+    result.log.push(...recovery.log);
+  }
   const writes = plannedWrites(plan);
   if (writes.length === 0) {
     result.status = 'no-op';
@@ -71,16 +84,27 @@ export async function applyProxyCopy(store: RegistryStore, plan: ProxyCopyPlan, 
 
   // 1. back up everything first: a failure here changes nothing
   const now = opts.now ?? new Date();
-  await mkdir(opts.backupDir, { recursive: true });
-  const backupTexts = new Map<TargetPlan, string>();
-  for (const t of touched) {
-    const names = writes.filter((w) => w.target === t).map((w) => w.value.name);
-    const text = await buildBackupReg(store, t, names);
-    const file = await writeBackupFile(opts.backupDir, now, t.sid, text);
-    backupTexts.set(t, text);
-    result.backups.push({ identity: t.identity, sid: t.sid, file });
-    result.log.push(`backed up ${shortKeyPath(t.key)} to ${file}`);
+  try {
+    await mkdir(opts.backupDir, { recursive: true });
+    for (const t of touched) {
+      const names = writes.filter((w) => w.target === t).map((w) => w.value.name);
+      const text = await buildBackupReg(store, t, names);
+      const file = await writeBackupFile(opts.backupDir, now, t.sid, text);
+      result.backups.push({ identity: t.identity, sid: t.sid, file });
+      result.log.push(`backed up ${shortKeyPath(t.key)} to ${file}`);
+    }
+  } catch (e) {
+    if (isEnvironmentErrno(e)) throw environmentError(e, 'write the proxy-copy backup (nothing was changed)');
+    throw e;
   }
+  // 2. the journal: durable before the first write, so a kill is recoverable
+  const tx = await ProxyCopyTransaction.begin(store, {
+    backupDir: opts.backupDir,
+    keys: touched.map((t) => t.key),
+    writes: writes.map((w) => ({ key: w.target.key, name: w.value.name, hex: Buffer.from(w.value.bytes).toString('hex') })),
+    regBackups: result.backups.map((b) => ({ key: touched.find((t) => t.sid === b.sid)!.key, file: b.file })),
+  });
+  result.log.push(`journal ${tx.txid} written`);
 
   try {
     // 2. write
@@ -97,27 +121,46 @@ export async function applyProxyCopy(store: RegistryStore, plan: ProxyCopyPlan, 
       }
       result.log.push(`verified ${w.value.name} under ${shortKeyPath(w.target.key)}`);
     }
+    await tx.end();
     return result;
   } catch (e) {
-    // 4. roll back every touched key, newest first; keep going so one failure does not strand others
+    // 4. roll back: only what changed, to the exact bytes it had
     result.status = 'rolled-back';
     result.error = message(e);
-    result.log.push(`failed: ${result.error}; rolling back`);
-    const rollbackErrors: string[] = [];
-    for (const t of [...touched].reverse()) {
-      try {
-        await store.importReg(backupTexts.get(t)!);
-        result.log.push(`restored ${shortKeyPath(t.key)} from backup`);
-      } catch (re) {
-        const file = result.backups.find((b) => b.sid === t.sid)?.file;
-        rollbackErrors.push(`${shortKeyPath(t.key)}: ${message(re)} (restore by hand: reg import "${file}")`);
-      }
+    result.written = [];
+    if (!(await anyTargetChanged(store, touched).catch(() => true))) {
+      result.nothingChanged = true;
+      result.log.push(`failed: ${result.error}; nothing was changed (no target differs from before)`);
+      await tx.end();
+      return result;
     }
-    if (rollbackErrors.length) {
-      result.rollbackError = rollbackErrors.join('; ');
+    result.log.push(`failed: ${result.error}; rolling back`);
+    try {
+      for (const what of await tx.restore()) result.log.push(`restored ${what} from the backup, byte for byte`);
+      await tx.end();
+    } catch (re) {
+      // The journal stays: `proxy-copy --recover` retries the rollback.
+      result.rollbackError = `${message(re)} (run \`atp-netlab proxy-copy --recover\` again, or restore by hand: ${result.backups.map((b) => `reg import "${b.file}"`).join('; ')})`;
       result.log.push(`ROLLBACK FAILED: ${result.rollbackError}`);
     }
-    result.written = [];
     return result;
   }
+}
+
+/** True when a target's copied values differ from what the plan read before any write. */
+async function anyTargetChanged(store: RegistryStore, touched: TargetPlan[]): Promise<boolean> {
+  for (const t of touched) {
+    const exists = await store.keyExists(t.key);
+    if (exists !== (t.keyExists ?? exists)) return true;
+    for (const v of t.values) {
+      const now = exists ? await store.readValue(t.key, v.name) : undefined;
+      const before = v.current ?? null;
+      if (v.wrongType) {
+        if (!now || now.type === 'REG_BINARY') return true;
+        continue;
+      }
+      if (before === null ? now !== undefined : !now || now.type !== 'REG_BINARY' || !bytesEqual(now.data, before)) return true;
+    }
+  }
+  return false;
 }

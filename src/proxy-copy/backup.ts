@@ -4,7 +4,7 @@
  * plus `"Name"=-` for each value proxy-copy will add, or `[-key]` when the key itself is new.
  * Importing the backup therefore returns the key to its state before the copy.
  */
-import { open } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { parseRegText } from '../registry/reg-file-reader.js';
 import type { RegFileEntry } from '../registry/reg-file.js';
@@ -49,9 +49,13 @@ export async function writeBackupFile(dir: string, now: Date, sid: string, text:
     try {
       await handle.writeFile(encodeRegText(text, 'regedit5'));
       await handle.sync();
-    } finally {
-      await handle.close();
+    } catch (e) {
+      // A full disk must not leave a 0-byte "backup" that restores nothing.
+      await handle.close().catch(() => undefined);
+      await rm(file, { force: true });
+      throw e;
     }
+    await handle.close();
     return file;
   }
 }

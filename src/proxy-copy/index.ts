@@ -21,3 +21,4 @@ export { applyProxyCopy, type ApplyOptions, type ProxyCopyResult } from './apply
 export { backupFileName, backupTimestamp, buildBackupReg, writeBackupFile } from './backup.js';
 export { renderProxyCopyReg, renderProxyCopyRegText } from './render-reg.js';
 export { psQuote, psRegCommand, renderProxyCopyPs1, type Ps1Options } from './render-ps1.js';
+export { JOURNAL_DIR, ProxyCopyTransaction, journalDirFor, recoverProxyCopy, type JournalWrite, type RecoveryResult } from './journal.js';

@@ -8,7 +8,7 @@
  * failure never leaves half a hive on disk. Operations on one store instance are serialised.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { AtpNetlabError, isAtpNetlabError } from '../errors.js';
 import { readInputFile } from '../input/read-input.js';
@@ -34,6 +34,23 @@ export function hiveFileName(key: string): string {
   const user = k.subkey.split('\\')[0] ?? '';
   if (user === '') return 'HKU.reg';
   return `HKU-${user.toUpperCase().replace(/[^A-Z0-9._-]/g, (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}.reg`;
+}
+
+/** `HKCU.reg.<pid>.<hex>.tmp`: the writer's pid tells a live writer's file from a dead one's. */
+const TEMP_FILE = /^.+\.(\d+)\.[0-9a-f]{8}\.tmp$/;
+
+export function tempFileName(file: string): string {
+  return `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+}
+
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 export class FileRegistryStore implements RegistryStore {
@@ -70,9 +87,16 @@ export class FileRegistryStore implements RegistryStore {
       return;
     }
     await mkdir(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    const tmp = tempFileName(file);
     try {
-      await writeFile(tmp, writeRegFileBytes(tree.toRegFile('regedit5')));
+      // fsync before rename: after a crash the hive is the old file or the new one, never empty.
+      const handle = await open(tmp, 'wx');
+      try {
+        await handle.writeFile(writeRegFileBytes(tree.toRegFile('regedit5')));
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
       await rename(tmp, file);
     } catch (e) {
       await rm(tmp, { force: true });
@@ -87,6 +111,29 @@ export class FileRegistryStore implements RegistryStore {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw e;
     }
+  }
+
+  transactionFiles(keys: string[]): { stateDir: string; files: string[] } {
+    return { stateDir: this.dir, files: [...new Set(keys.map((k) => this.hiveFile(k)))] };
+  }
+
+  removeStaleTempFiles(): Promise<string[]> {
+    return this.serial(async () => {
+      let names: string[];
+      try {
+        names = await readdir(this.dir);
+      } catch {
+        return [];
+      }
+      const removed: string[] = [];
+      for (const n of names) {
+        const m = TEMP_FILE.exec(n);
+        if (!m || isAlive(Number(m[1]))) continue;
+        await rm(path.join(this.dir, n), { force: true });
+        removed.push(path.join(this.dir, n));
+      }
+      return removed;
+    });
   }
 
   keyExists(key: string): Promise<boolean> {

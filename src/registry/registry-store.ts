@@ -26,4 +26,11 @@ export interface RegistryStore {
   exportKeys(keys: string[]): Promise<string>;
   /** Applies .reg text, like `reg import`. */
   importReg(text: string): Promise<void>;
+  /**
+   * File-backed stores only: the files that hold these keys (a transaction keeps and restores
+   * their exact bytes) and the folder where a transaction journal for this store lives.
+   */
+  transactionFiles?(keys: string[]): { stateDir: string; files: string[] };
+  /** File-backed stores only: removes temp files that killed processes left; returns their paths. */
+  removeStaleTempFiles?(): Promise<string[]>;
 }
