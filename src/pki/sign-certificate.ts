@@ -88,7 +88,11 @@ export function issueCertificate(o: IssueOptions): string {
   }
   if (o.dnsNames?.length) exts.push({ name: 'subjectAltName', altNames: o.dnsNames.map((value) => ({ type: 2, value })) });
   exts.push({ name: 'subjectKeyIdentifier' });
-  exts.push({ name: 'authorityKeyIdentifier', keyIdentifier: keyIdentifier(issuerSpki) });
+  // RFC 5280 §4.2.1.1: the AKI must equal the issuer's own SKI. A customer's CA (openssl's
+  // default is SHA-1 of the key bits, others pick arbitrary values) need not use our method,
+  // so copy the issuer's SKI when it has one; only a self-signed root computes it.
+  const issuerSki = o.issuerCertPem ? subjectKeyIdentifierOf(o.issuerCertPem) : undefined;
+  exts.push({ name: 'authorityKeyIdentifier', keyIdentifier: issuerSki ?? keyIdentifier(issuerSpki) });
   cert.setExtensions(exts);
   // setExtensions derived the SKI from the placeholder key; replace it with the real one.
   const ski = cert.extensions.find((e: { name: string }) => e.name === 'subjectKeyIdentifier') as { value: unknown; subjectKeyIdentifier: string };
@@ -115,11 +119,31 @@ export function issueCertificate(o: IssueOptions): string {
   return `-----BEGIN CERTIFICATE-----\n${der.toString('base64').replace(/.{64}/g, '$&\n').replace(/\n?$/, '\n')}-----END CERTIFICATE-----\n`;
 }
 
-function subjectNameAsn1(certPem: string): forge.asn1.Asn1 {
+function tbsFieldsOf(certPem: string): forge.asn1.Asn1[] {
   const der = new crypto.X509Certificate(certPem).raw;
   const certSeq = asn1.fromDer(forge.util.createBuffer(der.toString('binary')));
-  const tbsFields = (certSeq.value as forge.asn1.Asn1[])[0]!.value as forge.asn1.Asn1[];
-  return tbsFields[5]!;
+  return (certSeq.value as forge.asn1.Asn1[])[0]!.value as forge.asn1.Asn1[];
+}
+
+function subjectNameAsn1(certPem: string): forge.asn1.Asn1 {
+  return tbsFieldsOf(certPem)[5]!;
+}
+
+const OID_SUBJECT_KEY_IDENTIFIER = '2.5.29.14';
+
+/** The raw key identifier bytes of a certificate's SKI extension, or undefined when it has none. */
+export function subjectKeyIdentifierOf(certPem: string): string | undefined {
+  // forge cannot parse EC certificates, so walk the ASN.1: [3] EXPLICIT { SEQUENCE OF Extension }.
+  const explicit = tbsFieldsOf(certPem).find((f) => f.tagClass === asn1.Class.CONTEXT_SPECIFIC && f.type === 3);
+  const list = (explicit?.value as forge.asn1.Asn1[] | undefined)?.[0]?.value as forge.asn1.Asn1[] | undefined;
+  for (const ext of list ?? []) {
+    const parts = ext.value as forge.asn1.Asn1[];
+    if (asn1.derToOid(parts[0]!.value as string) !== OID_SUBJECT_KEY_IDENTIFIER) continue;
+    // extnValue is an OCTET STRING wrapping the DER of KeyIdentifier ::= OCTET STRING.
+    const inner = asn1.fromDer(forge.util.createBuffer(parts[parts.length - 1]!.value as string));
+    return inner.value as string;
+  }
+  return undefined;
 }
 
 /** Windows-style thumbprint: SHA-1 of the DER, upper-case hex without separators. */
