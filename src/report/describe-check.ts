@@ -13,3 +13,14 @@ export function describeObserved(c: CheckResult): string {
   const o = c.observed;
   return o.reachable ? `reachable (${o.code})${o.inspected ? ' INSPECTED' : ''}` : `unreachable at ${o.step}/${o.code}`;
 }
+
+/** The short form the console table uses: `OK`, `OK INSPECTED`, or `step/CODE`. */
+export function shortExpected(c: CheckResult): string {
+  const e = c.expected;
+  return e.reachable ? (e.code ?? 'OK') : `${e.step ?? '?'}/${e.code ?? '?'}`;
+}
+
+export function shortObserved(c: CheckResult): string {
+  const o = c.observed;
+  return o.reachable ? `${o.code}${o.inspected ? ' INSPECTED' : ''}` : `${o.step}/${o.code}`;
+}

@@ -73,8 +73,8 @@ describe('remediation table', () => {
     expect(remediationForCheck(inspectedOk().checks[0]!)?.code).toBe('OK_INSPECTED');
   });
 
-  it('the console report prints the fix under failed and warned checks only', () => {
-    const text = renderConsoleReport(report([failingMisreported(), inspectedOk(), scenario('fine', [check('LocalService', outcome('OK'))])]), { color: false });
+  it('the console report prints the fix under failed checks, and once for the warning', () => {
+    const text = renderConsoleReport(report([failingMisreported(), inspectedOk(), scenario('fine', [check('LocalService', outcome('OK'))])]), { color: false, columns: 1000 });
     const fixLines = text.split('\n').filter((l) => l.trim().startsWith('fix:'));
     expect(fixLines).toHaveLength(3);
     expect(fixLines[0]).toContain(REMEDIATIONS.PROXY_AUTH_MISREPORTED.fix);

@@ -8,6 +8,7 @@ import { Option } from 'commander';
 import { AtpNetlabError } from '../../errors.js';
 import { LabPki, defaultPkiDir } from '../../pki/index.js';
 import { renderConsoleReport } from '../../report/console-report.js';
+import { colourFor, columnsFor, truncate } from '../../report/terminal-text.js';
 import { renderJsonReport } from '../../report/json-report.js';
 import { renderHtmlReport } from '../../report/html-report.js';
 import { renderJunitReport } from '../../report/junit-report.js';
@@ -25,6 +26,7 @@ export interface RunCommandOptions {
   markdown?: string;
   concurrency?: number;
   verbose?: boolean;
+  quiet?: boolean;
   certs?: string;
   engine?: string;
   requireAll?: boolean;
@@ -69,40 +71,60 @@ export const registerRun: RegisterCommand = (program, setExit) => {
     .option('--markdown <file>', 'write a Markdown summary (e.g. for $GITHUB_STEP_SUMMARY)')
     .addOption(new Option('--concurrency <n>', 'scenarios run at once').argParser(positiveInt).default(os.availableParallelism(), 'CPU count'))
     .option('--certs <dir>', 'lab PKI cache directory', defaultPkiDir())
-    .option('-v, --verbose', "print every check's detail, not only the failures")
+    .option('-v, --verbose', "print every scenario's table and every check's detail (default: one line per passing scenario, the table only for failures)")
+    .option('-q, --quiet', 'print only the warnings, the failures and the summary line')
     .option('--engine <name>', `where the labs run: ${ENGINES.map((e) => e.name).join(', ')}`, DEFAULT_ENGINE)
     .option('--require-all', 'a skipped scenario (an engine or component it needs is missing) fails the run (for CI)')
     .option('--allow-root <dir>', ALLOW_ROOT_HELP, collectPath)
-    .addHelpText('after', '\nExamples:\n  atp-netlab run                         # every scenario under scenarios/\n  atp-netlab run scenarios/proxy-auth-required.yaml --json\n  atp-netlab run scenarios --junit out/junit.xml --markdown out/summary.md\n  atp-netlab run scenarios --engine inproc --require-all   # CI: a skip fails\n  atp-netlab run customer/case.yaml --allow-root ~/exports   # host.reg files kept elsewhere\n\nExit codes: 0 all expectations met (skipped scenarios are reported, not passed), 1 some not met (or, with --require-all, some skipped), 2 invalid input or usage, 3 internal error, 4 environment (permissions, disk full).')
+    .addHelpText('after', '\nExamples:\n  atp-netlab run                         # every scenario under scenarios/\n  atp-netlab run scenarios/proxy-auth-required.yaml --json\n  atp-netlab run scenarios --junit out/junit.xml --markdown out/summary.md\n  atp-netlab run scenarios --engine inproc --require-all   # CI: a skip fails\n  atp-netlab run customer/case.yaml --allow-root ~/exports   # host.reg files kept elsewhere\n  atp-netlab run --quiet                 # warnings, failures and the summary line only\n  FORCE_COLOR=1 atp-netlab run | less -R # colour through a pipe (NO_COLOR=1 turns it off)\n\nOutput: one line per passing scenario, the table for each failure, then the warnings (once each,\nwith the checks they were seen on), the failures again, and the summary; rows are cut to the\nterminal width (COLUMNS, or 100 when not a terminal). Progress goes to stderr on a terminal only.\n\nExit codes: 0 all expectations met (skipped scenarios are reported, not passed), 1 some not met (or, with --require-all, some skipped), 2 invalid input or usage, 3 internal error, 4 environment (permissions, disk full).')
     .action(async (paths: string[], opts: RunCommandOptions) => {
       const scenarios = await loadAll(paths, { allowRoots: opts.allowRoot ?? [] });
       const engine = engineByName(opts.engine ?? DEFAULT_ENGINE);
       const pki = await LabPki.load(opts.certs);
-      const progress = (s: string) => process.stderr.write(s + '\n');
-      progress(`atp-netlab: running ${scenarios.length} scenario(s) on engine ${engine.name}, ${opts.concurrency} at a time`);
+      if (opts.verbose && opts.quiet) throw new AtpNetlabError('ATPNL_USAGE', '--verbose and --quiet cannot be used together');
+      const progress = progressLine(process.stderr);
+      progress.note(`atp-netlab: running ${scenarios.length} scenario(s) on engine ${engine.name}, ${opts.concurrency} at a time`);
       const report = await runScenarios(scenarios, {
         pki,
         engine,
         concurrency: opts.concurrency,
         onEvent: (e) => {
-          if (e.type === 'scenario-end') {
-            const r = e.result;
-            const failed = r.checks.filter((c) => !c.passed).length;
-            if (r.skipped) {
-              progress(`  [${String(e.index + 1).padStart(String(e.total).length)}/${e.total}] SKIP ${r.name}: ${r.skipReason}`);
-              return;
-            }
-            progress(`  [${String(e.index + 1).padStart(String(e.total).length)}/${e.total}] ${r.passed ? 'pass' : 'FAIL'} ${r.name} (${r.checks.length} checks${failed ? `, ${failed} not as expected` : ''}${r.error ? `, error: ${r.error}` : ''}, ${r.durationMs} ms)`);
-          }
+          if (e.type !== 'scenario-end') return;
+          const r = e.result;
+          const failed = r.checks.filter((c) => !c.passed).length;
+          const verdict = r.skipped ? `SKIP ${r.name}: ${r.skipReason}` : `${r.passed ? 'pass' : 'FAIL'} ${r.name} (${r.checks.length} checks${failed ? `, ${failed} not as expected` : ''}${r.error ? `, error: ${r.error}` : ''}, ${r.durationMs} ms)`;
+          progress.update(`  [${String(e.index + 1).padStart(String(e.total).length)}/${e.total}] ${verdict}`);
         },
       });
+      progress.done();
       if (opts.json) process.stdout.write(renderJsonReport(report));
-      else process.stdout.write(renderConsoleReport(report, { color: !!process.stdout.isTTY && !process.env.NO_COLOR, verbose: opts.verbose }));
+      else process.stdout.write(renderConsoleReport(report, { color: colourFor(process.stdout), columns: columnsFor(process.stdout), verbose: opts.verbose, quiet: opts.quiet }));
       await writeReport(opts.junit, () => renderJunitReport(report));
       for (const r of EXTRA_REPORTERS) await writeReport(opts[r.option] as string | undefined, () => r.render(report));
       setExit(report.summary.failed || (opts.requireAll && report.summary.skipped) ? 1 : 0);
     });
 };
+
+/**
+ * Progress on stderr. On a TTY one line, rewritten in place and cleared at the end (the report
+ * follows on stdout). Elsewhere (a CI log) only the opening line: the report says the rest,
+ * and a log that prints every scenario twice is one nobody reads.
+ */
+function progressLine(stream: NodeJS.WriteStream): { note(s: string): void; update(s: string): void; done(): void } {
+  const live = !!stream.isTTY;
+  let shown = false;
+  return {
+    note: (s) => void stream.write(s + '\n'),
+    update: (s) => {
+      if (!live) return;
+      stream.write(`\r\x1b[K${truncate(s, columnsFor(stream) - 1)}`);
+      shown = true;
+    },
+    done: () => {
+      if (shown) stream.write('\r\x1b[K');
+    },
+  };
+}
 
 async function writeReport(file: string | undefined, render: () => string): Promise<void> {
   if (!file) return;
