@@ -63,7 +63,7 @@ export function squidLabLines(lab: SquidLabSide, files: SquidFiles): string[] {
     `hosts_file ${files.hostsFile}`,
     `dns_nameservers ${lab.deadResolver}`,
     'dns_defnames off',
-    'dns_timeout 3 seconds',
+    'dns_timeout 1 seconds',
     'dns_retransmit_interval 1 seconds',
     `tcp_outgoing_address ${lab.address}`,
     `udp_incoming_address ${lab.address}`,
@@ -107,13 +107,21 @@ function outgoingTls(def: MiddleboxDefinition, files: SquidFiles): string {
   return `tls_outgoing_options ${opts.join(' ')}`;
 }
 
+/** http_port options for the TLS versions offered to the sensor. */
+function sensorTlsOptions(b: TlsVersionBounds | undefined): string {
+  if (!b) return '';
+  const order = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+  const above = b.maxTlsVersion ? order.slice(order.indexOf(b.maxTlsVersion) + 1).map((v) => `NO_${v.replace('.', '_')}`) : [];
+  return [b.minTlsVersion ? ` tls-min-version=${tlsVersionNumber(b.minTlsVersion)}` : '', above.length ? ` tls-options=${above.join(':')}` : '', lowTls(b) ? ' tls-cipher=DEFAULT@SECLEVEL=0' : ''].join('');
+}
+
 function lowTls(b: TlsVersionBounds | undefined): boolean {
   return !!b && (b.minTlsVersion === 'TLSv1' || b.minTlsVersion === 'TLSv1.1' || b.maxTlsVersion === 'TLSv1' || b.maxTlsVersion === 'TLSv1.1');
 }
 
 export function squidMiddleboxConfig(def: MiddleboxDefinition, lab: SquidLabSide, files: SquidFiles): string {
   if (def.mode === 'none') return [`http_port ${lab.address}:${lab.port}`, ...squidLabLines(lab, files), 'cache deny all', 'http_access allow all'].join('\n') + '\n';
-  const sensorMin = def.sensorTls?.minTlsVersion ? ` tls-min-version=${tlsVersionNumber(def.sensorTls.minTlsVersion)}` : '';
+  const sensorMin = sensorTlsOptions(def.sensorTls);
   const lines = [
     `http_port ${lab.address}:${lab.port} ssl-bump tls-cert=${files.caPem} tls-key=${files.caKey} generate-host-certificates=on dynamic_cert_mem_cache_size=4MB${sensorMin}`,
     ...squidLabLines(lab, files),
