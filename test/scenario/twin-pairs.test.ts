@@ -21,7 +21,7 @@ const twinFiles = fs.readdirSync('scenarios/twins').filter((f) => f.endsWith('.y
 
 describe('twin pairs (real Squid vs the built-in components)', async () => {
   const loaded = await loadAll(twinFiles);
-  const reason = inprocEngine.unsupported({ ...({} as never), components: [{ type: 'squid' }], requires: {} } as never);
+  const reason = inprocEngine.unsupported({ components: [{ type: 'squid' }], requires: {} } as never);
   it.skipIf(reason !== undefined)(`every pair ends at the same step and code${reason ? ` (skipped: ${reason})` : ''}`, async () => {
     expect(loaded.length).toBeGreaterThanOrEqual(10);
     const originals = await loadAll(loaded.map((l) => `scenarios/${l.scenario.twinOf}.yaml`));
