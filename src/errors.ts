@@ -15,6 +15,7 @@ export const ERROR_CODES = {
   ATPNL_CATALOG_BAD_WORKSPACE: 'a workspace name is not a valid DNS label',
   ATPNL_PKI: 'the lab PKI could not be generated or loaded',
   ATPNL_LAB_BIND: 'a lab component could not bind its loopback address or port',
+  ATPNL_LAB_START_FAILED: 'a lab component that is a real program (Squid, mitmdump) did not start or did not listen in time',
   ATPNL_BLOB_TRUNCATED: 'a connection-settings blob ends before a field it declares',
   ATPNL_BLOB_LENGTH: 'a length field in a connection-settings blob runs past the end',
   ATPNL_BLOB_VERSION: 'a connection-settings blob has an unknown version / structure size',

@@ -31,6 +31,8 @@ export interface ComponentEnvironment {
   readonly pki: LabPki;
   /** The lab DNS: an address for a lab name, or undefined (NXDOMAIN). */
   resolve(host: string): string | undefined;
+  /** Every name the lab DNS answers and its address (a real program's hosts file). */
+  dnsTable(): [string, string][];
   /** A TCP connection from this component's address to a lab address and planned port. */
   connect(address: string, port: number, opts: ConnectOptions): Promise<net.Socket>;
   /** Bind `server` on the component's address at the planned port; resolves to that planned port. */

@@ -27,6 +27,13 @@ export interface ComponentKind<S extends z.ZodType = z.ZodType> {
   port(def: z.infer<S>): number;
   /** Names (besides the component's own name) the lab DNS answers with its address. */
   dnsNames?(def: z.infer<S>): string[];
+  /** Why this kind cannot run on this machine (a program it runs is missing), or undefined. */
+  unavailable?(): string | undefined;
+  /**
+   * The kind is a real program that connects to the planned ports (443) itself, so it cannot
+   * follow an engine's port map: an engine that maps privileged ports cannot run it.
+   */
+  needsPlannedPorts?: boolean;
   start(def: z.infer<S>, env: ComponentEnvironment): Promise<StartedComponent>;
 }
 

@@ -123,8 +123,8 @@ export function compileNetworkPlan(def: LabDefinition): LabNetworkPlan {
     components.push({ name, type, role, slot, port: kind.port(parsed.data), definition: parsed.data as Record<string, unknown> });
   };
   for (const h of cloudHosts) add('cloud-endpoint', 'cloud', { ...h }, `cloud:${h.host.toLowerCase()}`, 'cloudEndpoints');
-  for (const m of middleboxes) add('middlebox', 'middlebox', { ...m }, m.name, `network.middleboxes.${m.name}`);
-  for (const p of def.proxies) add('forward-proxy', 'proxy', { ...p }, p.name, `network.proxies.${p.name}`);
+  for (const m of middleboxes) add(m.implementation && m.implementation !== 'lab' ? m.implementation : 'middlebox', 'middlebox', { ...m }, m.name, `network.middleboxes.${m.name}`);
+  for (const p of def.proxies) add(p.implementation && p.implementation !== 'lab' ? p.implementation : 'forward-proxy', 'proxy', { ...p }, p.name, `network.proxies.${p.name}`);
   for (const w of def.pacServers ?? []) add('pac-server', w.name === 'wpad' ? 'wpad' : w.name === 'revocation' ? 'revocation' : 'pac', { ...w }, w.name, `network.pacServers.${w.name}`);
   const t = def.transparentProxy;
   if (t) add('transparent-proxy', 'transparent-proxy', { ...t }, t.name ?? 'transparent-proxy', 'network.transparentProxy');

@@ -8,9 +8,10 @@ import type { HopTrace, ProbeOutcome } from '../probe/outcome.js';
 export function describePath(plan: LabNetworkPlan, o: ProbeOutcome, host: string): HopTrace[] {
   const hops: HopTrace[] = [{ kind: 'host', label: 'Windows host', ok: true }, { kind: 'firewall', label: 'egress firewall', ok: true }];
   const m = /^PROXY ([^:]+):/.exec(o.route);
-  const of = <T>(type: string) => plan.components.filter((c) => c.type === type).map((c) => c.definition as T);
+  // By role, so a real Squid or mitmproxy stands where the built-in proxy or middlebox would.
+  const of = <T>(role: string) => plan.components.filter((c) => c.role === role).map((c) => c.definition as T);
   const middleboxNames = new Set(of<{ name: string }>('middlebox').map((x) => x.name));
-  const proxies = of<{ name: string; upstream?: string }>('forward-proxy');
+  const proxies = of<{ name: string; upstream?: string }>('proxy');
   const transparent = of<{ name?: string; middlebox?: string }>('transparent-proxy')[0];
   if (m) {
     let name: string | undefined = m[1]!.split('.')[0];

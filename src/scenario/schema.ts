@@ -96,6 +96,7 @@ export const expectationSchema = z.strictObject({
 export const scenarioSchema = z.strictObject({
   name: z.string().max(C.nameChars).regex(/^[a-z0-9][a-z0-9-]*$/, 'kebab-case'),
   description: z.string().min(40, 'say in a paragraph which real-world situation this models').max(C.descriptionChars),
+  twinOf: z.string().max(C.nameChars).regex(/^[a-z0-9][a-z0-9-]*$/, 'kebab-case').optional().describe('the in-process scenario this one copies with a real Squid or mitmproxy; test/scenario/twin-pairs.test.ts requires both to observe the same step and code'),
   region: z.enum(REGIONS).optional(),
   workspace: text(C.nameChars).optional(),
   cloud: z.enum(['commercial', 'gcc', 'gcc-high']).optional(),

@@ -8,6 +8,7 @@
  *          ─▶ runCheck: SimulatedWindowsHost over a per-check host transport
  *             └▶ what the network did (a diversion) goes into the outcome's route and detail
  */
+import fs from 'node:fs';
 import { PING_PATH } from '../../catalog/index.js';
 import type { StartedComponent } from '../../lab/component-kind.js';
 import { componentKind } from '../../lab/kinds/index.js';
@@ -75,7 +76,7 @@ export class StartedInprocLab implements StartedEngineLab {
    */
   hostTrustedCaPems(): string[] {
     const pems = [this.pki.trustedRoot.certPem];
-    if (this.plan.components.some((c) => c.type === 'middlebox' && (c.definition as { hostTrustsCa?: boolean }).hostTrustsCa)) pems.push(this.pki.middleboxCa.certPem);
+    if (this.plan.components.some((c) => c.role === 'middlebox' && (c.definition as { hostTrustsCa?: boolean }).hostTrustsCa)) pems.push(this.pki.middleboxCa.certPem);
     return pems;
   }
 
@@ -180,11 +181,30 @@ export const inprocEngine: Engine = {
   description: 'every component in this process on loopback addresses; no root, no Docker',
   prerequisites: async () => [],
   unsupported: (plan) => {
-    const missing = [...plan.components.map((c) => c.type), ...(plan.requires.kinds ?? [])].filter((t) => !componentKind(t));
-    return missing.length ? `the inproc engine has no component kind ${[...new Set(missing)].join(', ')}` : undefined;
+    const types = [...new Set([...plan.components.map((c) => c.type), ...(plan.requires.kinds ?? [])])];
+    const missing = types.filter((t) => !componentKind(t));
+    if (missing.length) return `the inproc engine has no component kind ${missing.join(', ')}`;
+    for (const t of types) {
+      const kind = componentKind(t)!;
+      const why = kind.unavailable?.();
+      if (why) return `component kind ${t}: ${why}`;
+      // A real program dials the cloud's planned 443 itself and cannot follow the port map.
+      if (kind.needsPlannedPorts && !canBindPrivilegedPorts()) return `component kind ${t} connects to the planned ports (443), but this process cannot bind ports below 1024 and the lab maps them (run as root, or lower net.ipv4.ip_unprivileged_port_start)`;
+    }
+    return undefined;
   },
   start: (plan, opts) => StartedInprocLab.start(plan, opts.pki),
 };
+
+/** Whether this process may bind 443 (root, or a lowered ip_unprivileged_port_start). */
+function canBindPrivilegedPorts(): boolean {
+  if (process.getuid?.() === 0) return true;
+  try {
+    return Number(fs.readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8').trim()) <= 443;
+  } catch {
+    return false;
+  }
+}
 
 /** An empty Windows host: for labs started from a bare network definition (tests, `lab up` helpers). */
 export function bareHostPlan(): LabPlan['host'] {

@@ -133,6 +133,7 @@ export class LabNetwork {
       address,
       pki,
       resolve: (host) => this.dns.resolve(host),
+      dnsTable: () => this.dns.entries(),
       connect: (a, p, opts) => this.connectFrom(address, a, p, opts),
       listen: (server, port, what) => this.listen(server, address, port, what),
       whoIs: (a) => this.whoIs(a),

@@ -16,6 +16,8 @@ export const forwardProxySchema = z.strictObject({
   upstream: text(C.nameChars).optional().describe('name of another proxy or a middlebox this proxy chains to'),
   onTargetFailure: z.enum(['status', 'close']).optional(),
   fault: z.enum(['hang']).optional().describe('hang: accept CONNECT and never answer'),
+  implementation: z.enum(['lab', 'squid']).optional().describe('lab (default): the built-in proxy; squid: a real Squid with a config generated from these fields (kind squid)'),
+  denyAs: z.enum(['status', 'reset']).optional().describe("squid only: how a policy denial is sent (reset: deny_info TCP_RESET)"),
 });
 
 export type ForwardProxyDefinition = z.infer<typeof forwardProxySchema>;

@@ -7,9 +7,10 @@ import { cloudEndpointKind } from './cloud-endpoint-kind.js';
 import { forwardProxyKind } from './forward-proxy-kind.js';
 import { middleboxKind } from './middlebox-kind.js';
 import { pacServerKind } from './pac-server-kind.js';
+import { squidKind } from './squid-kind.js';
 import { transparentProxyKind } from './transparent-proxy-kind.js';
 
-export const COMPONENT_KINDS = [cloudEndpointKind, forwardProxyKind, middleboxKind, transparentProxyKind, pacServerKind] as const;
+export const COMPONENT_KINDS = [cloudEndpointKind, forwardProxyKind, middleboxKind, transparentProxyKind, pacServerKind, squidKind] as const;
 
 export type ComponentType = (typeof COMPONENT_KINDS)[number]['type'];
 
@@ -19,4 +20,4 @@ export function componentKind(type: string): ComponentKind | undefined {
   return BY_TYPE.get(type);
 }
 
-export { cloudEndpointKind, forwardProxyKind, middleboxKind, pacServerKind, transparentProxyKind };
+export { cloudEndpointKind, forwardProxyKind, middleboxKind, pacServerKind, squidKind, transparentProxyKind };

@@ -17,6 +17,7 @@ export const middleboxSchema = z
     sensorTls: tlsBounds.optional().describe('TLS versions offered to the sensor'),
     cloudTls: tlsBounds.optional().describe('TLS versions used toward the cloud'),
     blockPage: z.strictObject({ status: z.number().int().min(400).max(599), body: text(64 * 1024) }).optional(),
+    implementation: z.enum(['lab', 'squid', 'mitmproxy']).optional().describe('lab (default): the built-in middlebox; squid: a real Squid ssl_bump; mitmproxy: a real mitmdump (kinds squid, mitmproxy)'),
     hostTrustsCa: z.boolean().optional().describe("set by the scenario from host.trust: whether the Windows host trusts the middlebox CA (explain only; the middlebox always presents its forged leaf)"),
   })
   .describe('an SSL-inspecting middlebox (explicit CONNECT proxy); whether the host trusts its CA is host.trust');

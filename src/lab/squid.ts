@@ -1,0 +1,141 @@
+/**
+ * A real Squid as a lab component: config from the definition (squid-config.ts), files in a
+ * private per-run folder, started as a child process (`-N`, no daemon) on the component's lab
+ * address, its access log read back as records (squid-access-log.ts).
+ *
+ * Squid refuses to run as root, so as root it drops to `proxy`, and the folder and every file
+ * it reads are handed to that user (keys stay 0600).
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { AtpNetlabError } from '../errors.js';
+import { makeTempDir, removeTempDir } from '../temp-dirs.js';
+import { ChildProcessComponent, findBinary } from './child-process-component.js';
+import type { ComponentEnvironment } from './component-environment.js';
+import type { StartedComponent } from './component-kind.js';
+import { isMiddleboxDefinition, SQUID_BINARIES, type SquidDefinition } from './kinds/squid-kind.js';
+import { parseSquidAccessLog, type SquidRecord } from './squid-access-log.js';
+import { squidForwardProxyConfig, squidMiddleboxConfig, type SquidFiles, type SquidLabSide } from './squid-config.js';
+
+const run = promisify(execFile);
+const READY_TIMEOUT_MS = 10_000;
+const CERTGEN = '/usr/lib/squid/security_file_certgen';
+const SQUID_USER = 'proxy';
+
+export class StartedSquid implements StartedComponent {
+  private constructor(
+    readonly port: number,
+    readonly process: ChildProcessComponent,
+    readonly files: SquidFiles,
+    readonly config: string,
+    private readonly env: ComponentEnvironment,
+  ) {}
+
+  /** Squid's access log, parsed afresh: Squid writes a line when a transaction ends. */
+  get records(): SquidRecord[] {
+    let text = '';
+    try {
+      text = fs.readFileSync(this.files.accessLog, 'utf8');
+    } catch {
+      // not written yet
+    }
+    return parseSquidAccessLog(text, (a) => this.env.whoIs(a));
+  }
+
+  static async start(def: SquidDefinition, env: ComponentEnvironment): Promise<StartedSquid> {
+    const binary = findBinary(SQUID_BINARIES);
+    if (!binary) throw new AtpNetlabError('ATPNL_ENVIRONMENT', 'squid is not installed (apt-get install squid-openssl)');
+    const port = def.port ?? 8080;
+    const dir = await makeTempDir(`squid-${env.name}`);
+    try {
+      const files: SquidFiles = { dir, hostsFile: path.join(dir, 'hosts'), accessLog: path.join(dir, 'access.log') };
+      await fsp.writeFile(files.hostsFile, env.dnsTable().map(([name, address]) => `${address} ${name}`).join('\n') + '\n');
+      await fsp.writeFile(files.accessLog, '');
+      const root = process.getuid?.() === 0;
+      const parentName = !isMiddleboxDefinition(def) ? def.upstream : undefined;
+      const lab: SquidLabSide = {
+        address: env.address,
+        port,
+        // Squid's own address, where no DNS server listens: a name not in the hosts file fails
+        // fast and no query leaves the lab.
+        deadResolver: env.address,
+        ...(parentName ? { parent: env.endpointOf(parentName)! } : {}),
+        ...(root ? { effectiveUser: SQUID_USER } : {}),
+      };
+      let config: string;
+      if (isMiddleboxDefinition(def)) {
+        const pki = env.pki;
+        Object.assign(files, { caPem: path.join(dir, 'ca.pem'), caKey: path.join(dir, 'ca.key'), cloudRootPem: path.join(dir, 'cloud-root.pem'), certDb: path.join(dir, 'ssl_db') });
+        await writePrivate(files.caPem!, pki.middleboxCa.certPem);
+        await writePrivate(files.caKey!, pki.middleboxCa.keyPem);
+        await fsp.writeFile(files.cloudRootPem!, pki.trustedRoot.certPem);
+        if (def.mode === 'intercept-mutual') {
+          Object.assign(files, { clientCertPem: path.join(dir, 'client.pem'), clientKeyPem: path.join(dir, 'client.key') });
+          await fsp.writeFile(files.clientCertPem!, pki.clientCert.chainPem);
+          await writePrivate(files.clientKeyPem!, pki.clientCert.keyPem);
+        }
+        if (def.blockPage) {
+          files.errorDir = path.join(dir, 'errors');
+          await fsp.mkdir(files.errorDir);
+          await fsp.writeFile(path.join(files.errorDir, 'ERR_ATPNL_BLOCK'), def.blockPage.body);
+        }
+        if (def.mode !== 'none') await run(CERTGEN, ['-c', '-s', files.certDb!, '-M', '4MB']);
+        config = squidMiddleboxConfig(def, lab, files);
+      } else {
+        if (def.auth === 'basic') {
+          files.htpasswd = path.join(dir, 'htpasswd');
+          await writePrivate(files.htpasswd, await htpasswdLine(def.credentials?.username ?? 'sensor', def.credentials?.password ?? 'sensor'));
+        }
+        config = squidForwardProxyConfig(def, lab, files);
+      }
+      const confPath = path.join(dir, 'squid.conf');
+      await fsp.writeFile(confPath, config);
+      if (root) await chownTree(dir, SQUID_USER);
+      const child = await ChildProcessComponent.start({ what: `squid ${env.name}`, binary, args: ['-N', '-f', confPath], dir, address: env.address, port, readyTimeoutMs: READY_TIMEOUT_MS });
+      return new StartedSquid(port, child, files, config, env);
+    } catch (e) {
+      await removeTempDir(dir);
+      throw e;
+    }
+  }
+
+  stop(): Promise<void> {
+    return this.process.stop();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
+  }
+}
+
+async function writePrivate(file: string, text: string): Promise<void> {
+  await fsp.writeFile(file, text, { mode: 0o600 });
+}
+
+/** `user:$apr1$…` made by `openssl passwd -apr1`, the password on stdin (never on a command line). */
+async function htpasswdLine(user: string, password: string): Promise<string> {
+  const hash = await new Promise<string>((resolve, reject) => {
+    const child = execFile('openssl', ['passwd', '-apr1', '-stdin'], (err, stdout) => (err ? reject(err) : resolve(stdout.trim())));
+    child.stdin?.end(password + '\n');
+  });
+  return `${user}:${hash}\n`;
+}
+
+async function chownTree(dir: string, user: string): Promise<void> {
+  const { uid, gid } = userIds(user);
+  const walk = async (p: string): Promise<void> => {
+    await fsp.chown(p, uid, gid);
+    if ((await fsp.stat(p)).isDirectory()) for (const e of await fsp.readdir(p)) await walk(path.join(p, e));
+  };
+  await walk(dir);
+}
+
+function userIds(user: string): { uid: number; gid: number } {
+  const line = fs.readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${user}:`));
+  if (!line) throw new AtpNetlabError('ATPNL_ENVIRONMENT', `user ${user} does not exist (the squid package creates it)`);
+  const f = line.split(':');
+  return { uid: Number(f[2]), gid: Number(f[3]) };
+}
