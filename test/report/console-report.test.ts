@@ -97,10 +97,12 @@ describe('terminal text helpers', () => {
   it('colourFor a pipe follows FORCE_COLOR and NO_COLOR as Node does', async () => {
     const { PassThrough } = await import('node:stream');
     const { WriteStream } = await import('node:tty');
-    const saved = { FORCE_COLOR: process.env.FORCE_COLOR, NO_COLOR: process.env.NO_COLOR, TERM: process.env.TERM };
+    // Every variable Node's getColorDepth reads: a CI machine sets CI, which alone makes a
+    // terminal report 2 colours (no colour), so the test clears them all and restores them.
+    const names = ['FORCE_COLOR', 'NO_COLOR', 'NODE_DISABLE_COLORS', 'TERM', 'CI', 'TMUX', 'COLORTERM', 'TERM_PROGRAM', 'TEAMCITY_VERSION'] as const;
+    const saved = Object.fromEntries(names.map((k) => [k, process.env[k]]));
     try {
-      delete process.env.FORCE_COLOR;
-      delete process.env.NO_COLOR;
+      for (const k of names) delete process.env[k];
       expect(colourFor(new PassThrough())).toBe(false);
       process.env.FORCE_COLOR = '1';
       expect(colourFor(new PassThrough())).toBe(true);
