@@ -61,8 +61,15 @@ export class StartedInprocLab implements StartedEngineLab {
 
   async runCheck(check: PlanCheck): Promise<ProbeOutcome> {
     const events: NetworkEvent[] = [];
-    const observed = await this.host!.runCheck(check, this.network.hostTransport((e) => events.push(e)));
-    return annotate(observed, events, check);
+    // Fault events come from any link (a proxy's upstream too); with checks run one after
+    // another on a lab, those heard during this check are this check's.
+    const unsubscribe = this.network.onFault((e) => events.push(e));
+    try {
+      const observed = await this.host!.runCheck(check, this.network.hostTransport((e) => events.push(e)));
+      return annotate(observed, events, check);
+    } finally {
+      unsubscribe();
+    }
   }
 
   /** The simulated Windows host's network (lab DNS + egress firewall + diversions), for tests and the probe. */
@@ -171,9 +178,11 @@ export class StartedInprocLab implements StartedEngineLab {
 
 /** The engine's account of the path: a diverted direct connection is the transparent route. */
 export function annotate(o: ProbeOutcome, events: NetworkEvent[], check: Pick<PlanCheck, 'url' | 'host'>): ProbeOutcome {
+  const faults = [...new Set(events.flatMap((e) => (e.type === 'fault' ? [`fault ${e.fault} on ${e.link} ${e.action === 'reset' ? 'reset' : 'closed'} the connection (${e.reason})`] : [])))];
+  const withFaults = faults.length && !o.reachable ? { ...o, detail: [o.detail, ...faults].filter(Boolean).join('; ') } : o;
   const d = events.find((e): e is Extract<NetworkEvent, { type: 'diverted' }> => e.type === 'diverted' && e.port === Number(new URL(check.url).port || 443));
-  if (!d || o.route !== 'DIRECT') return o;
-  return { ...o, route: 'TRANSPARENT', detail: [o.detail, `the network diverted ${check.host}:${d.port} to transparent proxy ${d.to} (${d.toAddress}:${d.toPort})`].filter(Boolean).join('; ') };
+  if (!d || withFaults.route !== 'DIRECT') return withFaults;
+  return { ...withFaults, route: 'TRANSPARENT', detail: [withFaults.detail, `the network diverted ${check.host}:${d.port} to transparent proxy ${d.to} (${d.toAddress}:${d.toPort})`].filter(Boolean).join('; ') };
 }
 
 export const inprocEngine: Engine = {
