@@ -178,7 +178,7 @@ export class StartedInprocLab implements StartedEngineLab {
 
 /** The engine's account of the path: a diverted direct connection is the transparent route. */
 export function annotate(o: ProbeOutcome, events: NetworkEvent[], check: Pick<PlanCheck, 'url' | 'host'>): ProbeOutcome {
-  const faults = [...new Set(events.flatMap((e) => (e.type === 'fault' ? [`fault ${e.fault} on ${e.link} ${e.action === 'reset' ? 'reset' : 'closed'} the connection (${e.reason})`] : [])))];
+  const faults = [...new Set(events.flatMap((e) => (e.type === 'fault' ? [`fault ${e.fault} on ${e.link} ${({ reset: 'reset the connection', close: 'closed the connection', hold: 'held the connection' } as const)[e.action]} (${e.reason})`] : [])))];
   const withFaults = faults.length && !o.reachable ? { ...o, detail: [o.detail, ...faults].filter(Boolean).join('; ') } : o;
   const d = events.find((e): e is Extract<NetworkEvent, { type: 'diverted' }> => e.type === 'diverted' && e.port === Number(new URL(check.url).port || 443));
   if (!d || withFaults.route !== 'DIRECT') return withFaults;

@@ -43,7 +43,7 @@ export type NetworkEvent =
   | { type: 'diverted'; address: string; port: number; to: string; toAddress: string; toPort: number }
   | { type: 'dropped'; address: string; port: number; rule: string }
   | { type: 'rejected'; address: string; port: number; rule: string }
-  | { type: 'fault'; link: string; fault: string; action: 'close' | 'reset'; reason: string };
+  | { type: 'fault'; link: string; fault: string; action: 'close' | 'reset' | 'hold'; reason: string };
 
 export class LabNetwork {
   readonly dns: LabDns;

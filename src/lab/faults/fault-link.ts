@@ -29,7 +29,7 @@ const CLOSE_LINGER_MS = 1_000;
 
 export interface FaultEvent {
   fault: PlannedFault;
-  action: 'close' | 'reset';
+  action: 'close' | 'reset' | 'hold';
   reason: string;
 }
 
@@ -68,9 +68,20 @@ export async function wrapWithFaults(target: net.Socket, faults: readonly Planne
       }
     }
   };
+  // Each side's FIN travels through its direction's faults (a slow_close delays it, a stall
+  // keeps it), so both real sockets are half-open: one side's end must not close the other.
+  target.allowHalfOpen = true;
   for (const s of [accepted, target, client]) s.on('error', () => finish('reset', undefined, 'socket error'));
-  accepted.once('close', () => finish('close', undefined, 'caller closed'));
-  target.once('close', () => finish('close', undefined, 'target closed'));
+  // The caller gone for good: nothing more can reach it; what is still in a chain gets a moment.
+  client.once('close', () => setTimeout(() => finish('close', undefined, 'caller closed'), CLOSE_LINGER_MS).unref());
+  let closed = 0;
+  const onClosed = () => {
+    if (++closed < 2 || over) return;
+    over = true;
+    abort.abort();
+  };
+  accepted.once('close', onClosed);
+  target.once('close', onClosed);
 
   const chain = (direction: 'upstream' | 'downstream', from: net.Socket, to: net.Socket) => {
     const stages = drawn.filter((f) => f.direction === direction).map((f) => ({ fault: f, instance: faultType(f.type)!.create(f as never) as FaultInstance }));
@@ -95,6 +106,7 @@ export async function wrapWithFaults(target: net.Socket, faults: readonly Planne
       forwardEnd: () => deliver(i + 1, END),
       close: (reason) => finish('close', s.fault, reason),
       reset: (reason) => finish('reset', s.fault, reason),
+      report: (reason) => opts.onEvent?.({ fault: s.fault, action: 'hold', reason }),
       signal: abort.signal,
     }));
     stages.forEach((s, i) => s.instance.start?.(pipes[i]!, conn));
@@ -114,7 +126,7 @@ export async function wrapWithFaults(target: net.Socket, faults: readonly Planne
 /** Two connected loopback sockets: `client` from `localAddress`, `accepted` on `address`. */
 function socketPair(address: string, localAddress: string): Promise<{ client: net.Socket; accepted: net.Socket }> {
   return new Promise((resolve, reject) => {
-    const server = net.createServer({ pauseOnConnect: true });
+    const server = net.createServer({ pauseOnConnect: true, allowHalfOpen: true });
     server.once('error', reject);
     server.once('connection', (accepted) => {
       server.close();

@@ -19,6 +19,8 @@ export interface FaultPipe {
   close(reason: string): void;
   /** Reset both sides (RST): what a device that kills a connection does. */
   reset(reason: string): void;
+  /** Say what the fault did without ending the connection (a stall), for the path trace. */
+  report(reason: string): void;
   /** Aborted when the connection is gone: timers must stop. */
   readonly signal: AbortSignal;
 }

@@ -18,6 +18,7 @@ export const timeoutFault = registerFault({
     let held = false;
     const hold = (pipe: FaultPipe) => {
       held = true;
+      pipe.report(`timeout fault: stopped the data after ${passed} bytes${a.afterHandshake ? ' past the TLS handshake' : ''}`);
       if (a.timeoutMs) void sleep(a.timeoutMs, pipe.signal).then(() => pipe.close(`timeout fault: held for ${a.timeoutMs} ms, then closed`));
     };
     return {
