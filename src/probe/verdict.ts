@@ -270,7 +270,7 @@ function noAnswer(x: HttpExchange, ev: ProbeEvidence): Decision {
         `no answer to ${what} within ${x.timeoutMs} ms after ${chain.issuer} re-signed the chain: an inspecting middlebox stalls like this when the cloud demands the client certificate (TLS 1.3 certificate_required) and it holds none (inferred: the sensor cannot see the middlebox's own handshake)`,
       );
     }
-    return fail('HTTP_TIMEOUT', `no answer to ${what} within ${x.timeoutMs} ms${soFar ? ` (${soFar} before it stalled)` : ''}`);
+    return fail('HTTP_TIMEOUT', `no answer to ${what} within ${x.timeoutMs} ms${soFar ? `; before the stall: ${soFar}` : ''}`);
   }
   // A peer that completes the handshake and hangs up without answering is either an
   // inspecting middlebox whose own handshake with the cloud failed (it holds no sensor
