@@ -14,7 +14,7 @@ import { AtpNetlabError } from '../errors.js';
 import { matchesPattern } from '../host-pattern.js';
 import type { Identity } from '../identity.js';
 import type { ProbeTimeouts } from '../probe/check-url.js';
-import { explainFault, faultListSchema, unknownLinkEnd, type PlannedFault } from './faults/index.js';
+import { MAX_FAULTS, explainFault, parseFaultDefinition, type PlannedFault } from './faults/index.js';
 import type { FirewallDefinition } from './firewall-definition.js';
 import { componentKind } from './kinds/index.js';
 import type { LabDefinition } from './lab-definition.js';
@@ -177,16 +177,10 @@ export function compileNetworkPlan(def: LabDefinition): LabNetworkPlan {
 
 /** Each fault valid against its type's schema, on a link whose ends name something in the lab. */
 function compileFaults(def: LabDefinition, components: PlannedComponent[]): PlannedFault[] {
-  const parsed = faultListSchema.safeParse(def.faults ?? []);
-  if (!parsed.success) {
-    const i = parsed.error.issues[0]!;
-    throw invalid(`${i.path.join('.') || '(list)'}: ${i.message}`, `faults${i.path.length ? '.' + i.path.join('.') : ''}`);
-  }
-  const faults = parsed.data as PlannedFault[];
-  faults.forEach((f, i) => {
-    const bad = unknownLinkEnd(f.link, components);
-    if (bad) throw invalid(`fault ${f.type} on ${f.link}: "${bad}" is not a component, role or kind of this lab`, `faults.${i}.link`);
-  });
+  const defs = def.faults ?? [];
+  if (defs.length > MAX_FAULTS) throw invalid(`a lab holds at most ${MAX_FAULTS} faults (got ${defs.length})`, 'faults');
+  const faults: PlannedFault[] = [];
+  defs.forEach((d, i) => faults.push(parseFaultDefinition(d, components, faults, `faults.${i}`)));
   return faults;
 }
 

@@ -10,7 +10,7 @@
 import { AtpNetlabError, type ErrorLocation } from '../errors.js';
 // The lab's own loopback guard: a record the lab would refuse is refused here first.
 import { isLoopbackLiteral } from '../lab/lab-plan.js';
-import { unknownLinkEnd, type LinkEnd } from '../lab/faults/index.js';
+import { parseFaultDefinition, type LinkEnd, type PlannedFault } from '../lab/faults/index.js';
 import { revocationServer, scenarioHosts } from './scenario-lab.js';
 import { SCENARIO_CAPS, type Scenario } from './schema.js';
 
@@ -98,9 +98,16 @@ export function validateScenario(s: Scenario, locate: ScenarioLocator): void {
       ...(t ? [{ name: t.name ?? 'transparent-proxy', role: 'transparent-proxy', type: 'transparent-proxy' }] : []),
       ...[...cloudHosts].map((h) => ({ name: `cloud:${h}`, role: 'cloud', type: 'cloud-endpoint' })),
     ];
+    // The lab's own check (lab/faults), with the error moved to the field's line.
+    const seen: PlannedFault[] = [];
     s.faults.forEach((f, i) => {
-      const bad = unknownLinkEnd(f.link, ends);
-      if (bad) fail(`fault ${f.type} on ${f.link}: "${bad}" names no component, role or kind of this scenario (host, proxy, middlebox, cloud, pac, wpad, a component's name, …)`, locate(['faults', i, 'link']));
+      try {
+        seen.push(parseFaultDefinition(f, ends, seen, `faults.${i}`));
+      } catch (e) {
+        const field = e instanceof AtpNetlabError ? e.location.field : undefined;
+        if (!field) throw e;
+        fail((e as Error).message, locate(field.split('.').map((x) => (/^\d+$/.test(x) ? Number(x) : x))));
+      }
     });
   }
 }

@@ -22,7 +22,7 @@ import type { StartedTransparentProxy } from '../../lab/transparent-proxy.js';
 import type { LabPki } from '../../pki/index.js';
 import type { ProbeOutcome } from '../../probe/outcome.js';
 import type { NetTransport } from '../../transport.js';
-import type { Engine, ReachableEndpoint, StartedEngineLab } from '../engine.js';
+import type { Engine, LabFaults, ReachableEndpoint, StartedEngineLab } from '../engine.js';
 import { SimulatedWindowsHost } from '../windows-host.js';
 import { claimAddressBlock, type AddressBlock } from './address-block.js';
 import { LabNetwork, type NetworkEvent } from './lab-network.js';
@@ -33,6 +33,11 @@ export class StartedInprocLab implements StartedEngineLab {
   private readonly started = new Map<string, StartedComponent>();
   private host?: SimulatedWindowsHost;
   private stopped = false;
+  readonly faults: LabFaults = {
+    list: () => this.network.listFaults(),
+    add: (def) => this.network.addFault(def),
+    remove: (name) => this.network.removeFault(name),
+  };
 
   private constructor(
     readonly plan: LabPlan,
@@ -151,6 +156,9 @@ export class StartedInprocLab implements StartedEngineLab {
       `The egress firewall (default ${fw.default}${fw.rules.length ? `, ${fw.rules.length} rule(s)` : ''}) exists only inside the in-process transport:` +
         ' a client outside this process reaches every lab address directly, so firewall rules are NOT enforced for external probes.',
     );
+    if (this.network.listFaults().some((f) => /^(host|windows-host|\*)->/.test(f.link))) {
+      notes.push('Faults on links from the host (host->…) act only on in-process connections: an external probe connects to the components directly; faults between components (proxy->cloud, …) act on everyone\'s traffic.');
+    }
     if (this.plan.diversions.length) notes.push('The transparent proxy only diverts in-process connections: an external probe goes straight to the cloud endpoints.');
     if (this.endpoints().some((e) => e.port !== e.boundPort)) {
       notes.push('This process may not bind ports below 1024, so the lab maps them: outside tools must connect to the bound ports shown (curl --connect-to, probe --resolve host:address:port).');

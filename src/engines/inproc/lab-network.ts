@@ -26,7 +26,8 @@ import type net from 'node:net';
 import type { ComponentEnvironment, LabEndpoint } from '../../lab/component-environment.js';
 import type { LabNetworkPlan, PlannedComponent } from '../../lab/lab-plan.js';
 import { HOST_SLOT } from '../../lab/lab-plan.js';
-import { HOST_LINK_END, faultsOnLink, type LinkEnd } from '../../lab/faults/index.js';
+import { HOST_LINK_END, faultName, faultsOnLink, parseFaultDefinition, type LinkEnd, type PlannedFault } from '../../lab/faults/index.js';
+import { AtpNetlabError } from '../../errors.js';
 import { wrapWithFaults, type FaultEvent } from '../../lab/faults/fault-link.js';
 import type { LabPki } from '../../pki/index.js';
 import { NetError, tcpConnect, type ConnectOptions, type NetTransport } from '../../transport.js';
@@ -58,6 +59,8 @@ export class LabNetwork {
   private readonly sockets = new Set<net.Socket>();
   /** address → the component there, as a fault's link end names it. */
   private readonly linkEnds = new Map<string, LinkEnd>();
+  /** The faults on the lab's links now: the plan's, changed by `lab fault add|remove`. */
+  private faults: PlannedFault[];
   /** Who hears what a link's faults did (each running check, for its path trace). */
   private readonly faultListeners = new Set<(e: NetworkEvent) => void>();
 
@@ -66,6 +69,7 @@ export class LabNetwork {
     readonly plan: LabNetworkPlan,
   ) {
     this.dns = new LabDns([plan.domain]);
+    this.faults = [...(plan.faults ?? [])];
     this.firewall = new EgressFirewall(plan.firewall);
     this.hostAddress = block.address(HOST_SLOT);
     this.name(this.hostAddress, 'windows-host');
@@ -132,7 +136,7 @@ export class LabNetwork {
       throw new NetError('ECONNREFUSED', `${address}:${port}: the lab connects only to loopback addresses`);
     }
     const socket = this.track(await tcpConnect(address, this.boundPort(address, port), opts, from));
-    const faults = this.plan.faults?.length ? faultsOnLink(this.plan.faults, this.linkEnds.get(from) ?? { name: from, role: from, type: from }, this.linkEnds.get(address) ?? { name: address, role: address, type: address }) : [];
+    const faults = this.faults.length ? faultsOnLink(this.faults, this.linkEnds.get(from) ?? { name: from, role: from, type: from }, this.linkEnds.get(address) ?? { name: address, role: address, type: address }) : [];
     if (!faults.length) return socket;
     const onEvent = (e: FaultEvent) => {
       for (const l of this.faultListeners) l({ type: 'fault', link: e.fault.link, fault: e.fault.type, action: e.action, reason: e.reason });
@@ -148,6 +152,24 @@ export class LabNetwork {
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
     return socket;
+  }
+
+  /** The faults on the lab's links; changes apply to connections made after them. */
+  listFaults(): PlannedFault[] {
+    return [...this.faults];
+  }
+
+  /** Add a fault (checked as a scenario's are) to the links of the running lab. */
+  addFault(def: unknown): PlannedFault {
+    const f = parseFaultDefinition(def, this.plan.components, this.faults, 'fault');
+    this.faults.push(f);
+    return f;
+  }
+
+  removeFault(name: string): PlannedFault {
+    const i = this.faults.findIndex((f) => faultName(f) === name);
+    if (i < 0) throw new AtpNetlabError('ATPNL_USAGE', `no fault named ${name} on this lab (${this.faults.map(faultName).join(', ') || 'it has none'})`);
+    return this.faults.splice(i, 1)[0]!;
   }
 
   /** Hear what faults do on any link until the returned function is called. */

@@ -9,6 +9,7 @@
  * `middlebox->cloud`, `host->pac`.
  */
 import { z } from 'zod';
+import { AtpNetlabError } from '../../errors.js';
 import { faultType, faultTypes, type FaultDirection } from './fault-type.js';
 import './bandwidth-fault.js';
 import './idle-timeout-fault.js';
@@ -39,6 +40,7 @@ export const linkSpec = z
 /** A fault as a plan holds it: the common fields and the type's own attributes. */
 export interface PlannedFault {
   type: string;
+  name?: string;
   link: string;
   direction: FaultDirection;
   toxicity: number;
@@ -50,6 +52,7 @@ function definitionSchema() {
     z
       .strictObject({
         type: z.literal(t.type),
+        name: z.string().max(63).regex(/^[a-z0-9][a-z0-9_-]*$/).optional().describe('what `lab fault remove` calls it (default: <type>_<direction>)'),
         link: linkSpec,
         direction: (t.directions?.length === 1 ? z.literal(t.directions[0]!) : z.enum(['upstream', 'downstream'])).default(t.directions?.[0] ?? 'downstream').describe('upstream: client → server bytes; downstream: server → client'),
         toxicity: z.number().min(0).max(1).default(1).describe('probability that a connection on the link gets the fault'),
@@ -97,9 +100,35 @@ export function faultsOnLink(faults: readonly PlannedFault[], from: LinkEnd, to:
   });
 }
 
+/** The fault's name: its own, or `<type>_<direction>` as toxiproxy names toxics. */
+export function faultName(f: PlannedFault): string {
+  return f.name ?? `${f.type}_${f.direction}`;
+}
+
+/**
+ * One fault definition checked as a scenario's are: its type's schema, then its link's ends
+ * against the lab's components, and a name no other fault of the lab has. `field` prefixes
+ * the error's field (`faults.3`).
+ */
+export function parseFaultDefinition(def: unknown, ends: readonly LinkEnd[], others: readonly PlannedFault[], field: string): PlannedFault {
+  const parsed = faultDefinitionSchema.safeParse(def);
+  if (!parsed.success) {
+    const i = parsed.error.issues[0]!;
+    const at = [field, ...i.path.map(String)].filter(Boolean).join('.');
+    throw new AtpNetlabError('ATPNL_SCENARIO_INVALID', `${at}: ${i.message}`, { field: at });
+  }
+  const f = parsed.data as PlannedFault;
+  const bad = unknownLinkEnd(f.link, ends);
+  if (bad) throw new AtpNetlabError('ATPNL_SCENARIO_INVALID', `fault ${f.type} on ${f.link}: "${bad}" is not a component, role or kind of this lab`, { field: `${field}.link` });
+  if (others.some((o) => faultName(o) === faultName(f))) {
+    throw new AtpNetlabError('ATPNL_SCENARIO_INVALID', `a fault named ${faultName(f)} is already on this lab: give this one a name`, { field: `${field}.name` });
+  }
+  return f;
+}
+
 /** In words, for `plan` and reports. */
 export function explainFault(f: PlannedFault): string {
   const t = faultType(f.type);
   const what = t ? t.explain(f as never) : f.type;
-  return `${f.type} on ${f.link} ${f.direction}: ${what}${f.toxicity < 1 ? ` (${Math.round(f.toxicity * 100)}% of connections)` : ''}.`;
+  return `${f.name ? `${f.name}: ` : ''}${f.type} on ${f.link} ${f.direction}: ${what}${f.toxicity < 1 ? ` (${Math.round(f.toxicity * 100)}% of connections)` : ''}.`;
 }
