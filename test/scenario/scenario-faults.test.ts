@@ -66,8 +66,14 @@ describe('scenario faults', () => {
     expect(errorOf(`${base}faults:\n  - { type: reset_peer, link: "host to proxy" }\n`).location).toMatchObject({ field: 'faults.0.link' });
   });
 
+  it('two faults of one name (default <type>_<direction>) are an input error at the second', () => {
+    const e = errorOf(`${base}faults:\n  - { type: reset_peer, link: host->proxy }\n  - { type: reset_peer, link: proxy->cloud }\n`);
+    expect(e.location).toMatchObject({ line: 10, field: 'faults.1.name' });
+    expect(e.message).toMatch(/reset_peer_downstream is already/);
+  });
+
   it(`holds at most ${MAX_FAULTS} faults`, () => {
-    const many = Array.from({ length: MAX_FAULTS + 1 }, () => '  - { type: reset_peer, link: "*->*" }').join('\n');
+    const many = Array.from({ length: MAX_FAULTS + 1 }, (_, i) => `  - { type: reset_peer, name: f${i}, link: "*->*" }`).join('\n');
     expect(errorOf(`${base}faults:\n${many}\n`).location).toMatchObject({ field: 'faults' });
     expect(parseScenarioText(`${base}faults:\n${many.split('\n').slice(1).join('\n')}\n`, 'x.yaml').faults).toHaveLength(MAX_FAULTS);
   });
