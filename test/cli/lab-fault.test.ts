@@ -44,7 +44,7 @@ describe('lab fault', () => {
       expect(added).toContain('reset_after_client_hello on proxy->cloud upstream: resets the connection right after the ClientHello.');
       const faulted = await running.lab.runCheck(check);
       expect(faulted.code).toBe('TLS_HANDSHAKE_FAILED');
-      expect(faulted.detail).toMatch(/fault reset_after_client_hello on proxy->cloud reset the connection/);
+      expect(faulted.detail).toMatch(/fault reset_after_client_hello on proxy->cloud reset a connection during this check/);
 
       // Checked as a scenario's fault: a second one of the same name, an unknown link end.
       await expect(cli('add', '--control', sock, '{ type: reset_after_client_hello, link: proxy->cloud }')).rejects.toThrow(/already on this lab/);

@@ -66,8 +66,9 @@ export class StartedInprocLab implements StartedEngineLab {
 
   async runCheck(check: PlanCheck): Promise<ProbeOutcome> {
     const events: NetworkEvent[] = [];
-    // Fault events come from any link (a proxy's upstream too); with checks run one after
-    // another on a lab, those heard during this check are this check's.
+    // Fault events come from any link (a proxy's upstream too), where no connection says
+    // which check it serves: the trace says what a fault did while this check ran (checks
+    // of one lab may run side by side, so it may have been a neighbour's connection).
     const unsubscribe = this.network.onFault((e) => events.push(e));
     try {
       const observed = await this.host!.runCheck(check, this.network.hostTransport((e) => events.push(e)));
@@ -186,7 +187,7 @@ export class StartedInprocLab implements StartedEngineLab {
 
 /** The engine's account of the path: a diverted direct connection is the transparent route. */
 export function annotate(o: ProbeOutcome, events: NetworkEvent[], check: Pick<PlanCheck, 'url' | 'host'>): ProbeOutcome {
-  const faults = [...new Set(events.flatMap((e) => (e.type === 'fault' ? [`fault ${e.fault} on ${e.link} ${({ reset: 'reset the connection', close: 'closed the connection', hold: 'held the connection' } as const)[e.action]} (${e.reason})`] : [])))];
+  const faults = [...new Set(events.flatMap((e) => (e.type === 'fault' ? [`fault ${e.fault} on ${e.link} ${({ reset: 'reset a connection', close: 'closed a connection', hold: 'held a connection' } as const)[e.action]} during this check (${e.reason})`] : [])))];
   const withFaults = faults.length && !o.reachable ? { ...o, detail: [o.detail, ...faults].filter(Boolean).join('; ') } : o;
   const d = events.find((e): e is Extract<NetworkEvent, { type: 'diverted' }> => e.type === 'diverted' && e.port === Number(new URL(check.url).port || 443));
   if (!d || withFaults.route !== 'DIRECT') return withFaults;
