@@ -91,7 +91,7 @@ export async function collectEvidence(url: string, route: RouteResult, o: ProbeO
     add('tls', performance.now() - t0);
     if (!s) return;
     step = 'http';
-    await httpExchanges(s);
+    await httpExchanges(s, socket);
   };
 
   /** Sends CONNECT; resolves true once tunnelled. Writes the answer (or how it ended) into the attempt. */
@@ -172,6 +172,9 @@ export async function collectEvidence(url: string, route: RouteResult, o: ProbeO
         ALPNProtocols: ['http/1.1'],
       });
       opened.add(s);
+      s.once('session', () => {
+        t.sessionTicket = true;
+      });
       // The chain must be read before node's own verification runs (it destroys the socket on
       // failure), so that an untrusted re-signed chain can still be named in the outcome.
       s.prependListener('secure', () => {
@@ -205,7 +208,7 @@ export async function collectEvidence(url: string, route: RouteResult, o: ProbeO
       });
     });
 
-  const httpExchanges = async (s: tls.TLSSocket): Promise<void> => {
+  const httpExchanges = async (s: tls.TLSSocket, raw: net.Socket): Promise<void> => {
     let socketError: NodeJS.ErrnoException | undefined;
     s.on('error', (e: NodeJS.ErrnoException) => {
       const alert = receivedAlertName(e.code);
@@ -244,6 +247,10 @@ export async function collectEvidence(url: string, route: RouteResult, o: ProbeO
       const x: HttpExchange = { purpose, path, timeoutMs: o.timeouts.httpMs };
       ev.http.push(x);
       const t0 = performance.now();
+      // What came back for this request: decrypted bytes (bytesRead of the TLS socket) and raw
+      // TLS bytes (of the TCP socket under it), for a stall or close in the middle of an answer.
+      const plain0 = s.bytesRead;
+      const raw0 = raw.bytesRead;
       // Our own deadline: undici's timers tick coarsely (hundreds of ms), ours is exact.
       const deadline = AbortSignal.timeout(o.timeouts.httpMs);
       try {
@@ -262,11 +269,11 @@ export async function collectEvidence(url: string, route: RouteResult, o: ProbeO
         else await new Promise((r) => setImmediate(r));
         if (socketError) x.socketError = { ...(socketError.code ? { code: socketError.code } : {}), message: socketError.message };
         const timedOut = (deadline.aborted && !abort.signal.aborted) || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
-        // undici parses the head itself and does not say how many bytes it saw before the
-        // failure: 0 here means "no complete status line and headers".
+        // undici does not say how many bytes it saw before the failure; the sockets do.
+        const received = { bytesReceived: s.bytesRead - plain0, tlsBytesReceived: raw.bytesRead - raw0, afterMs: Math.round(performance.now() - t0) };
         x.ending = timedOut
-          ? { kind: 'stalled', bytesReceived: 0 }
-          : { kind: socketError?.code === 'ECONNRESET' ? 'reset' : 'closed', bytesReceived: 0, message: (e as Error).message };
+          ? { kind: 'stalled', ...received }
+          : { kind: socketError?.code === 'ECONNRESET' ? 'reset' : 'closed', ...received, message: (e as Error).message };
       }
       add('http', performance.now() - t0);
       return x;

@@ -51,8 +51,12 @@ export interface HttpHead {
 /** How a connection ended when it did not answer: what the peer did, and after how many bytes. */
 export interface Ending {
   kind: 'closed' | 'reset' | 'stalled' | 'garbage';
-  /** Bytes received from the peer on this exchange before it ended. */
+  /** Bytes received from the peer on this exchange before it ended (inside TLS: decrypted bytes of the answer). */
   bytesReceived: number;
+  /** Inside TLS: bytes of TLS records that arrived after the request went out (an answer cut inside a record shows here only). */
+  tlsBytesReceived?: number;
+  /** Inside TLS: milliseconds from the request to the end. */
+  afterMs?: number;
   message?: string;
 }
 
@@ -104,6 +108,12 @@ export interface TlsEvidence {
   timedOut?: boolean;
   /** The sensor had a client certificate to present when asked. */
   hadClientCert: boolean;
+  /**
+   * The server sent a TLS 1.3 session ticket. A server sends one only after it has verified
+   * the client's Finished, and with it the client certificate: a close that comes later is
+   * not a rejected certificate.
+   */
+  sessionTicket?: boolean;
 }
 
 export interface HttpExchange {

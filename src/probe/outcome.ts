@@ -31,6 +31,7 @@ export const PROBE_CODES = {
   INSPECTION_UPSTREAM_FAILED: { step: 'http', meaning: 'the inspecting middlebox decrypted the connection but could not verify or reach the cloud itself, and answered with its own error (detail quotes it)' },
   HTTP_STATUS: { step: 'http', meaning: 'unexpected status (detail says which)' },
   HTTP_TIMEOUT: { step: 'http', meaning: 'no answer in time' },
+  HTTP_CONNECTION_CLOSED: { step: 'http', meaning: 'the connection was closed or reset after the request, before a complete answer, and not right after the handshake (a device on the path gave up on it: idle timeout, volume cap)' },
 } as const satisfies Record<string, { step: ProbeStep | null; meaning: string }>;
 
 export type ProbeCode = keyof typeof PROBE_CODES;

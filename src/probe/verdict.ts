@@ -232,6 +232,16 @@ function middleboxAnswer(x: HttpExchange, answer: { head: HttpHead; responder: R
 }
 
 /** No HTTP answer: an alert after the handshake, a stall, or a hang-up. */
+/** Slack on top of twice the handshake's duration before a close counts as late. */
+const LATE_CLOSE_SLACK_MS = 100;
+
+/** What came back after the request, in words: answer bytes, or TLS bytes that held no complete record. */
+function receivedSoFar(e: { bytesReceived: number; tlsBytesReceived?: number }): string {
+  if (e.bytesReceived > 0) return `${e.bytesReceived} bytes of the answer received${e.tlsBytesReceived ? `, ${e.tlsBytesReceived} bytes of TLS records` : ''}`;
+  if (e.tlsBytesReceived) return `0 bytes of the answer received; ${e.tlsBytesReceived} bytes of TLS data arrived after the request, none of it answer data`;
+  return e.tlsBytesReceived === 0 ? 'nothing received after the request' : '';
+}
+
 function noAnswer(x: HttpExchange, ev: ProbeEvidence): Decision {
   const tlsEv = ev.tls!;
   const chain = tlsEv.chain;
@@ -250,6 +260,7 @@ function noAnswer(x: HttpExchange, ev: ProbeEvidence): Decision {
   const ending = x.ending ?? (ev.watchdog ? { kind: 'stalled' as const, bytesReceived: 0 } : undefined);
   if (!ending) return fail('HTTP_STATUS', `${what} failed${x.errorCode ? ` (${x.errorCode})` : ''}`);
   const bytes = ending.bytesReceived ? ` after ${ending.bytesReceived} bytes` : '';
+  const soFar = receivedSoFar(ending);
   if (ending.kind === 'stalled') {
     if (chain?.inspected && ending.bytesReceived === 0) {
       // Squid 5.7 and mitmproxy 8.1.1 both stall like this when the cloud sends TLS 1.3
@@ -259,7 +270,7 @@ function noAnswer(x: HttpExchange, ev: ProbeEvidence): Decision {
         `no answer to ${what} within ${x.timeoutMs} ms after ${chain.issuer} re-signed the chain: an inspecting middlebox stalls like this when the cloud demands the client certificate (TLS 1.3 certificate_required) and it holds none (inferred: the sensor cannot see the middlebox's own handshake)`,
       );
     }
-    return fail('HTTP_TIMEOUT', `no answer to ${what} within ${x.timeoutMs} ms${bytes}`);
+    return fail('HTTP_TIMEOUT', `no answer to ${what} within ${x.timeoutMs} ms${soFar ? `; before the stall: ${soFar}` : ''}`);
   }
   // A peer that completes the handshake and hangs up without answering is either an
   // inspecting middlebox whose own handshake with the cloud failed (it holds no sensor
@@ -271,6 +282,18 @@ function noAnswer(x: HttpExchange, ev: ProbeEvidence): Decision {
     return fail('INSPECTION_BREAKS_MUTUAL_AUTH', `${what}: the connection was ${hung} without an answer${bytes} after ${chain.issuer} re-signed the chain; the middlebox most likely could not complete mutual TLS with the cloud (it does not hold the sensor's certificate)`);
   }
   const earlierAnswer = ev.http.some((o) => o !== x && o.response);
+  // "Right after the handshake" is what a server that refuses the certificate in software
+  // does: it hangs up as soon as it has the request. A close that comes well after the
+  // request (longer than the handshake took, plus slack) is a device on the path giving up
+  // on the connection (an idle timeout, a volume cap): not the certificate.
+  const tlsMs = ev.timings.tls ?? 0;
+  const late = ending.afterMs !== undefined && ending.afterMs > 2 * tlsMs + LATE_CLOSE_SLACK_MS;
+  if (late || ending.bytesReceived > 0) {
+    return fail(
+      'HTTP_CONNECTION_CLOSED',
+      `the connection was ${hung} ${ending.afterMs !== undefined ? `${ending.afterMs} ms after ${what}` : `after ${what}`} before a complete answer${soFar ? ` (${soFar})` : ''}${ending.message ? `: ${ending.message}` : ''}`,
+    );
+  }
   if (!earlierAnswer && ending.bytesReceived === 0) {
     const why = alert ? `TLS alert ${alert.name} received` : 'inferred: no TLS alert was received';
     return fail('TLS_CLIENT_CERT_REJECTED', `the server ${hung} the connection right after the handshake without answering ${what}: it did not accept ${tlsEv.hadClientCert ? "the sensor's client certificate" : 'a connection without a client certificate'} (${why})`, { step: 'tls' });

@@ -214,8 +214,8 @@ export const REMEDIATIONS: Record<ProbeCode, Entry> = {
     severity: 'error',
     title: 'TLS handshake failed',
     explanation:
-      'The TLS handshake failed for a reason other than trust, name, version or client certificate: usually a middlebox or transparent proxy interfering with the connection, or no cipher suite in common.',
-    fix: 'Compare with a path that bypasses the middlebox; align its TLS policy (TLS 1.2+, modern ciphers) or bypass it for *.atp.azure.com; enable strong crypto for .NET (SchUseStrongCrypto=1, SystemDefaultTlsVersions=1).',
+      'The TLS handshake failed for a reason other than trust, name, version or client certificate: usually a middlebox or transparent proxy interfering with the connection, or no cipher suite in common. A reset or close with no TLS alert (the detail says which) comes from a device on the path, not from the cloud: an SNI filter resets right after the ClientHello.',
+    fix: 'Compare with a path that bypasses the middlebox; align its TLS policy (TLS 1.2+, modern ciphers) or bypass it for *.atp.azure.com; enable strong crypto for .NET (SchUseStrongCrypto=1, SystemDefaultTlsVersions=1). For a reset after the ClientHello, allow *.atp.azure.com in the SNI or URL filter of the proxy, firewall or IPS on the path.',
     source: 'Field failure: "Two way SSL connection to service failed" is often a proxy doing SSL inspection, or old .NET TLS defaults',
     symptom: TWO_WAY,
   },
@@ -254,6 +254,15 @@ export const REMEDIATIONS: Record<ProbeCode, Entry> = {
     fix: 'Exempt the sensor endpoints from content scanning and inspection; check the proxy\'s request and idle timeouts toward *.atp.azure.com.',
     source: 'Field failure: no contact for 5 minutes raises "Sensor stopped communicating"',
     symptom: 'Sensor stopped communicating (no contact for 5 minutes)',
+  },
+  HTTP_CONNECTION_CLOSED: {
+    severity: 'error',
+    title: 'Connection closed before the answer',
+    explanation:
+      'The connection and TLS handshake succeeded and the request went out, but the connection was closed or reset before a complete answer came, and not right after the handshake (which is how a server refuses a client certificate): a firewall, proxy or middlebox on the path gave up on it. Typical causes: an idle timeout shorter than the service takes to answer, a cap on the bytes or the lifetime of a connection, or a device that resets flows it cannot classify. The sensor keeps a long-lived connection and meets the same cut.',
+    fix: 'Find the device that closed the connection (the detail says after how long and how many bytes): raise its idle timeout and connection lifetime for *.atp.azure.com:443 above the sensor\'s (minutes, not seconds), and exempt the sensor endpoints from volume caps and flow classification.',
+    source: 'Field failure: connections cut by a path device show as intermittent "Sensor stopped communicating"',
+    symptom: 'Sensor stopped communicating (no contact for 5 minutes), intermittently',
   },
 };
 

@@ -43,6 +43,7 @@ export function scenarioLabDefinition(s: Scenario, hosts: HostSet): LabDefinitio
     // The host's trust store is the single source of truth for "does the host trust the middlebox CA".
     middleboxes: n.middleboxes.map((m) => ({ ...m, hostTrustsCa: s.host.trust.includes('middlebox-ca') })),
     ...(n.transparentProxy ? { transparentProxy: n.transparentProxy } : {}),
+    ...(s.faults.length ? { faults: s.faults } : {}),
   };
 }
 

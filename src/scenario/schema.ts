@@ -8,6 +8,7 @@ import { REGIONS } from '../catalog/index.js';
 import { IDENTITIES } from '../identity.js';
 import { PROBE_CODE_NAMES, PROBE_STEPS } from '../probe/outcome.js';
 
+import { faultListSchema } from '../lab/faults/index.js';
 import { SCENARIO_CAPS, hostPattern, list, port, text } from '../lab/kinds/definition-caps.js';
 import { cloudEndpointSchema as cloudEndpointKindSchema } from '../lab/kinds/cloud-endpoint-kind.js';
 import { forwardProxySchema } from '../lab/kinds/forward-proxy-kind.js';
@@ -128,6 +129,9 @@ export const scenarioSchema = z.strictObject({
       kinds: list(text(C.nameChars), 32).min(1).optional().describe('component kinds the engine must provide (e.g. squid); a run without them skips the scenario with the reason'),
     })
     .optional(),
+  faults: faultListSchema
+    .default([])
+    .describe('faults on the lab\'s links, as toxiproxy\'s toxics: each a type (latency, bandwidth, timeout, reset_peer, slow_close, slicer, limit_data, idle_timeout, reset_after_client_hello), a link (`host->proxy`, `proxy->middlebox`, `middlebox->cloud`, `host->pac`), a direction and a toxicity'),
   expect: list(expectationSchema, C.expectations).min(1),
 });
 

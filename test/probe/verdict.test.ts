@@ -263,6 +263,25 @@ const ROWS: Row[] = [
     responder: { kind: 'unknown' },
   },
   { name: 'the cloud never answers (its own chain)', evidence: ev({ http: [ping({ errorCode: 'UND_ERR_HEADERS_TIMEOUT', ending: { kind: 'stalled', bytesReceived: 0 } })] }), code: 'HTTP_TIMEOUT' },
+  {
+    name: 'a stall in the middle of an answer: HTTP_TIMEOUT with the bytes received so far',
+    evidence: ev({ http: [ping({ errorCode: 'UND_ERR_HEADERS_TIMEOUT', ending: { kind: 'stalled', bytesReceived: 17, tlsBytesReceived: 60, afterMs: 10_000 } })] }),
+    code: 'HTTP_TIMEOUT',
+    detail: [/before the stall: 17 bytes of the answer received, 60 bytes of TLS records/],
+  },
+  {
+    name: 'a close long after the request (an idle timeout on the path) is not a rejected certificate',
+    evidence: ev({ timings: { tls: 20 }, http: [ping({ errorCode: 'UND_ERR_SOCKET', ending: { kind: 'closed', bytesReceived: 0, tlsBytesReceived: 500, afterMs: 900, message: 'other side closed' } })] }),
+    code: 'HTTP_CONNECTION_CLOSED',
+    detail: [/closed 900 ms after GET/, /0 bytes of the answer received; 500 bytes of TLS data/],
+    notDetail: [/certificate/],
+  },
+  {
+    name: 'a close right after the request, as soon as the handshake took, stays the inferred certificate rejection',
+    evidence: ev({ timings: { tls: 20 }, http: [ping({ errorCode: 'UND_ERR_SOCKET', ending: { kind: 'closed', bytesReceived: 0, afterMs: 30 } })] }),
+    code: 'TLS_CLIENT_CERT_REJECTED',
+    detail: [/inferred/],
+  },
   { name: 'watchdog while DNS was running: the resolver did not answer', evidence: ev({ attempts: [{ hop: { kind: 'DIRECT' } }], tls: undefined, http: [], watchdog: { step: 'dns', totalMs: 30_000 } }), code: 'DNS_UNAVAILABLE', detail: [/watchdog/] },
 ];
 

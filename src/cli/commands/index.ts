@@ -8,6 +8,7 @@ import { registerSchema } from './schema.js';
 import { registerList } from './list.js';
 import { registerProbe } from './probe.js';
 import { registerLabUp } from './lab-up.js';
+import { registerLabFault } from './lab-fault.js';
 import { registerScenarioFromReg } from './scenario-from-reg.js';
 import { registerPlan } from './plan.js';
 import { registerTriage } from './triage.js';
@@ -16,4 +17,4 @@ import { registerLoad } from './load.js';
 /** A command module adds its subcommand; `setExit` raises the process's exit code (max wins). */
 export type RegisterCommand = (program: Command, setExit: (code: number) => void) => void;
 
-export const COMMANDS: RegisterCommand[] = [registerRun, registerEndpoints, registerDecode, registerEncode, registerProxyCopy, registerList, registerSchema, registerProbe, registerLabUp, registerScenarioFromReg, registerTriage, registerPlan, registerLoad];
+export const COMMANDS: RegisterCommand[] = [registerRun, registerEndpoints, registerDecode, registerEncode, registerProxyCopy, registerList, registerSchema, registerProbe, registerLabUp, registerLabFault, registerScenarioFromReg, registerTriage, registerPlan, registerLoad];
