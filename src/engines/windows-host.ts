@@ -16,7 +16,9 @@ import type { ProbeOutcome } from '../probe/outcome.js';
 import { applyRevocationPolicy, checkRevocationHosts } from '../probe/revocation-policy.js';
 import { MemoryRegistryStore } from '../registry/memory-registry-store.js';
 import type { NetTransport } from '../transport.js';
-import { PacRuntime, readWinInetState, resolveRoute, type WinInetState } from '../wininet/index.js';
+import { PacRuntime, readWinHttpRouteState, readWinInetState, resolveRoute, resolveWinHttpRoute, type WinHttpRouteState, type WinInetState } from '../wininet/index.js';
+import type { RouteResult } from '../route.js';
+import { SENSOR_GENERATIONS } from '../catalog/index.js';
 
 /** Paths and markers of the lab cloud the host's probe needs (the lab's, not the probe's, knowledge). */
 export interface LabCloudFacts {
@@ -29,6 +31,7 @@ export class SimulatedWindowsHost implements Disposable {
   private readonly states = new Map<Identity, Promise<WinInetState>>();
   private readonly revocation = new Map<Identity, Promise<RevocationCheck[]>>();
   private readonly pac: PacRuntime;
+  private winHttp?: Promise<WinHttpRouteState>;
 
   private constructor(
     private readonly host: HostPlan,
@@ -77,10 +80,32 @@ export class SimulatedWindowsHost implements Disposable {
     return p;
   }
 
+  /**
+   * The route the sensor generation takes as this identity (catalog/sensor-generations.ts):
+   * v2's own proxy for the sensor service (LocalService), v3's WinHTTP for LocalSystem, and
+   * the identity's WinINET otherwise (the updater under v2, the administrator's browser).
+   */
+  private async routeFor(identity: Identity, url: string, transport: NetTransport): Promise<{ route: RouteResult; sensorCredentials?: { username: string; password: string } }> {
+    const sensor = this.host.sensor ?? 'v2-wininet';
+    const own = this.host.sensorProxy;
+    if (sensor === 'v2' && identity === 'LocalService' && own?.proxy) {
+      const notes = [...own.notes, `the sensor's own proxy (SensorConfiguration.json ${own.proxyUrl}) takes precedence over WinINET${own.credentials ? '; the sensor holds proxy credentials and answers a 407 with them' : ''}`];
+      return { route: { failed: false, candidates: [{ kind: 'PROXY', ...own.proxy }], source: 'sensor-config', notes }, ...(own.credentials ? { sensorCredentials: own.credentials } : {}) };
+    }
+    if (sensor === 'v3' && identity === 'LocalSystem') {
+      this.winHttp ??= readWinHttpRouteState(this.store);
+      return { route: await resolveWinHttpRoute(await this.winHttp, url, { transport, pac: this.pac }) };
+    }
+    const route = await resolveRoute(await this.stateFor(identity), url, { transport, pac: this.pac });
+    if (sensor === 'v2' && identity === 'LocalService' && own && !route.failed) route.notes.unshift(...own.notes);
+    return { route };
+  }
+
   /** One check over `transport` (the engine may hand a per-check transport that records what the network did). */
   async runCheck(check: PlanCheck, transport: NetTransport = this.transport): Promise<ProbeOutcome> {
     const state = await this.stateFor(check.identity);
-    const route = await resolveRoute(state, check.url, { transport, pac: this.pac });
+    const { route, sensorCredentials } = await this.routeFor(check.identity, check.url, transport);
+    const sensor = this.host.sensor ?? 'v2-wininet';
     const role = this.host.identities[check.identity]?.clientCert ?? 'enrolled';
     const cert = role === 'enrolled' ? this.pki.clientCert : role === 'unenrolled' ? this.pki.unenrolledClientCert : undefined;
     const observed = await checkUrl(check.url, route, {
@@ -89,8 +114,9 @@ export class SimulatedWindowsHost implements Disposable {
       trustedCaPems: this.host.trust.map((t) => (t === 'cloud-root' ? this.pki.trustedRoot.certPem : this.pki.middleboxCa.certPem)),
       expected: { rootNames: [commonName(this.pki.trustedRoot.subject)] },
       ...(cert ? { clientCert: { certPem: cert.chainPem, keyPem: cert.keyPem } } : {}),
-      ...this.credentialsFor(check.identity),
-      pingPath: this.cloud.pingPath,
+      ...(sensorCredentials ? { proxyCredentials: sensorCredentials } : this.credentialsFor(check.identity)),
+      pingPath: SENSOR_GENERATIONS[sensor].testPath,
+      ...(sensor !== 'v2-wininet' ? { sensor } : {}),
       authCheckPath: this.cloud.authCheckPath,
       checks: check.check,
       timeouts: this.host.timeouts,

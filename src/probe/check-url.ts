@@ -7,6 +7,7 @@
  * always a bug in the tool and leaves as AtpNetlabError ATPNL_INTERNAL, never disguised as
  * the customer's network failing.
  */
+import type { SensorGenerationId } from '../catalog/ping-answers.js';
 import { AtpNetlabError, isAtpNetlabError } from '../errors.js';
 import type { RouteResult } from '../route.js';
 import type { NetTransport } from '../transport.js';
@@ -36,6 +37,12 @@ export interface ProbeOptions {
   clientCert?: { certPem: string; keyPem: string };
   proxyCredentials?: { username: string; password: string };
   pingPath: string;
+  /**
+   * Which sensor generation this check stands for: it decides which cloud answers prove
+   * reachability (catalog/ping-answers.ts) and how a proxy's demand for credentials reads.
+   * Default v2-wininet.
+   */
+  sensor?: SensorGenerationId;
   /** Authenticated call that succeeds only if the cloud received the sensor's certificate (lab). */
   authCheckPath?: string;
   /** `ping`: what a browser test shows; `full`: ping plus the authenticated call. */

@@ -17,6 +17,7 @@ import http from 'node:http';
 import net from 'node:net';
 import tls from 'node:tls';
 import { Client } from 'undici';
+import { PING_ANSWERS } from '../catalog/ping-answers.js';
 import type { RouteHop, RouteResult } from '../route.js';
 import { analyzeChain } from './chain-analysis.js';
 import { headEvidence, parseConnectResponse } from './connect-response.js';
@@ -50,6 +51,7 @@ export async function collectEvidence(url: string, route: RouteResult, o: ProbeO
     attempts: [],
     http: [],
     checks: o.checks,
+    ...(o.sensor && o.sensor !== 'v2-wininet' ? { sensor: o.sensor } : {}),
     ...(o.authCheckPath ? { authCheckPath: o.authCheckPath } : {}),
     ...(o.cloudMarkerHeader ? { cloudMarkerHeader: o.cloudMarkerHeader.toLowerCase() } : {}),
     timings,
@@ -273,7 +275,10 @@ export async function collectEvidence(url: string, route: RouteResult, o: ProbeO
     };
     try {
       const ping = await exchange('ping', o.pingPath);
-      const pingOk = ping.response && (ping.response.status === 200 || ping.response.status === 503);
+      // Go on to the authenticated call when the status is one this generation's cloud answers
+      // (the verdict judges the body and who answered); anything else already decides.
+      const status = ping.response?.status;
+      const pingOk = status !== undefined && PING_ANSWERS.some((a) => a.generations.includes(o.sensor ?? 'v2-wininet') && a.path === o.pingPath && a.status === status);
       if (!pingOk || o.checks === 'ping' || !o.authCheckPath) return;
       await exchange('auth', o.authCheckPath);
     } finally {

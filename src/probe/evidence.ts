@@ -7,6 +7,7 @@
  *
  *   route ─▶ attempts[i]: dns ─▶ tcp ─▶ connect (CONNECT answer) ─▶ tls ─▶ http[] (ping, auth)
  */
+import type { SensorGenerationId } from '../catalog/ping-answers.js';
 import type { RouteHop, RouteResult } from '../route.js';
 import type { NetErrorCode } from '../transport.js';
 import type { ChainFacts } from './chain-analysis.js';
@@ -141,6 +142,8 @@ export interface ProbeEvidence {
   tls?: TlsEvidence;
   http: HttpExchange[];
   checks: 'ping' | 'full';
+  /** The sensor generation whose rules judge the answers (absent: v2-wininet). */
+  sensor?: SensorGenerationId;
   /** The authenticated call was configured (lab). */
   authCheckPath?: string;
   /**

@@ -2,12 +2,14 @@
  * The probe's contract (DESIGN.md "Probe steps and codes"): every (identity, URL) check ends
  * in exactly one outcome. Outcomes are data; the probe never throws for a network result.
  */
+import type { PingAnswerId, SensorGenerationId } from '../catalog/ping-answers.js';
+
 export const PROBE_STEPS = ['route', 'dns', 'tcp', 'proxy', 'tls', 'http'] as const;
 export type ProbeStep = (typeof PROBE_STEPS)[number];
 
 /** Every code, with the step it belongs to and its one-line meaning. The single source for docs. */
 export const PROBE_CODES = {
-  OK: { step: null, meaning: 'ping answered 200 Ok (or the legacy 503) and, in the lab, the cloud saw the sensor\'s own certificate' },
+  OK: { step: null, meaning: 'the cloud gave one of its era\'s answers (v2: 200 Ok, 200 with a version number, legacy 503; v3: 500 from /cnc/identity/api) and, in the lab, saw the sensor\'s own certificate' },
   ROUTE_PAC_UNAVAILABLE: { step: 'route', meaning: 'PAC/WPAD script could not be found or fetched' },
   ROUTE_PAC_ERROR: { step: 'route', meaning: 'PAC script failed or returned nothing usable' },
   DNS_NOT_FOUND: { step: 'dns', meaning: 'name does not resolve (target, or proxy name)' },
@@ -15,6 +17,7 @@ export const PROBE_CODES = {
   TCP_TIMEOUT: { step: 'tcp', meaning: 'connection dropped (firewall drop)' },
   TCP_REFUSED: { step: 'tcp', meaning: 'connection refused / rejected' },
   PROXY_AUTH_REQUIRED: { step: 'proxy', meaning: 'proxy answered 407 (LocalService/LocalSystem cannot answer it)' },
+  PROXY_AUTH_UNSUPPORTED: { step: 'proxy', meaning: 'the v3 sensor (Defender for Endpoint connectivity) met a proxy that demands user authentication (407, or 401/403 with a challenge): not supported on v3' },
   PROXY_AUTH_MISREPORTED: { step: 'proxy', meaning: 'proxy wants credentials but answered 401 or 403 with a challenge instead of 407 (field symptom: "licensing issues")' },
   PROXY_DENIED: { step: 'proxy', meaning: 'proxy refused the destination (403 or other 4xx)' },
   PROXY_UPSTREAM_FAILED: { step: 'proxy', meaning: 'proxy could not reach the destination or its parent proxy (500, 502-504, Squid ERR_CANNOT_FORWARD / ERR_CONNECT_FAIL / ERR_DNS_FAIL)' },
@@ -76,6 +79,10 @@ export interface ProbeOutcome {
   /** Extra facts for reports (not part of the schema-1 contract, but stable when present). */
   issuer?: string;
   httpStatus?: number;
+  /** Which of the cloud's era answers proved reachability (catalog/ping-answers.ts), on success. */
+  pingAnswer?: PingAnswerId;
+  /** The sensor generation whose rules judged the check (absent: v2-wininet). */
+  sensor?: SensorGenerationId;
   warnings?: string[];
   hops?: HopTrace[];
 }
