@@ -173,7 +173,7 @@ function httpDecision(ev: ProbeEvidence): Decision {
     const accepted = SENSOR_GENERATIONS[generation].testPath === ping.path ? `; ${generation} accepts ${eraList(generation)}` : '';
     return fail('HTTP_STATUS', `GET ${ping.path} answered ${head.status}${head.body ? ` ("${oneLine(head.body)}")` : ''}${accepted}`, withResponder);
   }
-  const pingText = `GET ${ping.path} answered ${head.status}${head.body ? ` ${JSON.stringify(oneLine(head.body))}` : ''} (${era.id}: ${era.meaning.split(':')[0]})`;
+  const pingText = `GET ${ping.path} answered ${head.status}${head.body ? ` ${JSON.stringify(oneLine(head.body))}` : ''} (${era.id}: ${ERA_LABEL[era.id]})`;
   const withEra = { ...withResponder, pingAnswer: era.id };
   const auth = ev.http.find((x) => x.purpose === 'auth');
   if (ev.checks === 'ping' || !ev.authCheckPath) {
@@ -199,6 +199,14 @@ function httpDecision(ev: ProbeEvidence): Decision {
   }
   return fail('HTTP_STATUS', `${pingText}, but the authenticated call answered ${a.head.status} ("${oneLine(a.head.body)}")`, authWith);
 }
+
+/** How each era's answer reads in a detail line. */
+const ERA_LABEL: Record<PingAnswerId, string> = {
+  'legacy-503': 'legacy workspace, still reachable',
+  'ok-200': 'the "Ok" answer',
+  'version-200': 'the latest sensor version number',
+  'v3-cnc-500': 'v3 connectivity test, 500 means reachable',
+};
 
 function eraList(generation: Parameters<typeof classifyPingAnswer>[0]): string {
   return PING_ANSWERS.filter((a) => a.generations.includes(generation))
