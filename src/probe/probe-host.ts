@@ -12,7 +12,7 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import { isMdeGeo, MDE_GEOS, mdeConnectivityTestHosts, SENSOR_GENERATIONS, sensorApiHosts, type Cloud, type Edition, type Region, type SensorGenerationId } from '../catalog/index.js';
+import { isMdeGeo, MDE_GEOS, mdeConnectivityTestHosts, probeTrustAnchors, SENSOR_GENERATIONS, sensorApiHosts, type Cloud, type Edition, type Region, type SensorGenerationId } from '../catalog/index.js';
 import { AtpNetlabError } from '../errors.js';
 import { readInputFile, readInputText, type InputKind } from '../input/read-input.js';
 import { canAnswerProxyChallenge, IDENTITY_INFO, type Identity } from '../identity.js';
@@ -342,7 +342,7 @@ export async function probeHost(o: ProbeHostOptions): Promise<ProbeHostReport> {
     const observed = await checkUrl(url, route, {
       identity: o.identity,
       transport,
-      trustedCaPems: [...tls.rootCertificates, ...extraCas],
+      trustedCaPems: probeTrustAnchors(tls.rootCertificates, extraCas),
       expected: { rootNames: [...REAL_CLOUD_ROOTS, ...(o.expectRoots ?? [])] },
       ...(clientCert ? { clientCert } : {}),
       ...(prepared.proxyCredentials ? { proxyCredentials: prepared.proxyCredentials } : {}),

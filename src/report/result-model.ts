@@ -15,6 +15,8 @@ export interface ExpectedOutcome {
   pingAnswer?: string;
   detailIncludes?: string;
   warningIncludes?: string;
+  /** Observe and confirm: the lab saw this through an inferred component; confirm it on the real host. */
+  confirm?: string;
 }
 
 export interface CheckResult {

@@ -107,6 +107,9 @@ export const expectationSchema = z.strictObject({
   pingAnswer: z.enum(['legacy-503', 'ok-200', 'version-200', 'v3-cnc-500']).optional().describe('which of the cloud\'s era answers must have proved reachability'),
   detailIncludes: text(1024).optional(),
   warningIncludes: text(1024).optional().describe('a warning of the outcome must mention this (e.g. revocation, inspection)'),
+  confirm: text(1024)
+    .optional()
+    .describe('observe and confirm: the outcome above is what the lab showed through a component it inferred (e.g. a proxy named in a registry export); confirm it on the real host. Reports list it apart from plain passes'),
 });
 
 export const scenarioSchema = z.strictObject({
