@@ -7,6 +7,13 @@
  *   check ─▶ identity's hive ─▶ resolveRoute (static / PAC / WPAD) ─▶ checkUrl ─▶ outcome
  *                                                                    └▶ revocation policy
  */
+import { X509Certificate } from 'node:crypto';
+import { TRUST_ROOTS } from '../catalog/trust-roots.js';
+import { checkDotNetTlsValues } from '../probe/host/dotnet-tls.js';
+import type { HostCheckResult } from '../probe/host/host-prerequisite-codes.js';
+import { checkRequiredRoots } from '../probe/host/required-roots.js';
+import { checkUpdaterPort, UPDATER_PORT } from '../probe/host/updater-port.js';
+import { SimulatedUpdater } from './simulated-updater.js';
 import { canAnswerProxyChallenge, type Identity } from '../identity.js';
 import type { HostPlan, PlanCheck } from '../lab/lab-plan.js';
 import type { LabPki } from '../pki/index.js';
@@ -47,7 +54,36 @@ export class SimulatedWindowsHost implements Disposable {
   static async create(host: HostPlan, pki: LabPki, transport: NetTransport, cloud: LabCloudFacts): Promise<SimulatedWindowsHost> {
     const store = new MemoryRegistryStore();
     for (const text of Object.values(host.hives)) await store.importReg(text);
-    return new SimulatedWindowsHost(host, store, pki, transport, cloud);
+    const h = new SimulatedWindowsHost(host, store, pki, transport, cloud);
+    if (host.prerequisites) h.updater = await SimulatedUpdater.start(host.prerequisites.updater === 'running');
+    return h;
+  }
+
+  private updater?: SimulatedUpdater;
+  private hostChecks?: Promise<HostCheckResult[]>;
+
+  /**
+   * The host prerequisites, checked once with the real checks of probe/host: the updater port
+   * with a real dial (through the modelled host firewall), the .NET values from the host's
+   * registry, the machine roots by fingerprint. Which identity each one breaks: the sensor
+   * service talks to the updater; the sensor and updater are .NET; every identity uses the roots.
+   */
+  private async hostChecksFor(identity: Identity): Promise<HostCheckResult[]> {
+    const p = this.host.prerequisites;
+    if (!p) return [];
+    this.hostChecks ??= (async () => {
+      const out: HostCheckResult[] = [];
+      out.push(checkUpdaterPort(p.updaterPortFirewall === 'drop' ? { outcome: 'timeout', port: UPDATER_PORT, timeoutMs: this.host.timeouts.tcpMs } : await this.updater!.dial(this.host.timeouts.tcpMs)));
+      if (p.dotnetTls) out.push(await checkDotNetTlsValues(this.store));
+      if (p.machineRoots) {
+        const store = TRUST_ROOTS.filter((r) => r.pem && p.machineRoots!.includes(r.name)).map((r) => new X509Certificate(r.pem!));
+        out.push(checkRequiredRoots(store, p.cloud, Date.now()));
+      }
+      return out;
+    })();
+    const all = await this.hostChecks;
+    const sensorProcess = identity === 'LocalService' || identity === 'LocalSystem';
+    return all.filter((c) => c.check === 'required-roots' || (sensorProcess && c.check === 'dotnet-tls') || (identity === 'LocalService' && c.check === 'updater-port'));
   }
 
   private stateFor(identity: Identity): Promise<WinInetState> {
@@ -117,6 +153,8 @@ export class SimulatedWindowsHost implements Disposable {
       ...(sensorCredentials ? { proxyCredentials: sensorCredentials } : this.credentialsFor(check.identity)),
       pingPath: SENSOR_GENERATIONS[sensor].testPath,
       ...(sensor !== 'v2-wininet' ? { sensor } : {}),
+      hostChecks: await this.hostChecksFor(check.identity),
+      checkClockSkew: !!this.host.prerequisites && (check.identity === 'LocalService' || check.identity === 'LocalSystem'),
       authCheckPath: this.cloud.authCheckPath,
       checks: check.check,
       timeouts: this.host.timeouts,
@@ -129,6 +167,7 @@ export class SimulatedWindowsHost implements Disposable {
 
   [Symbol.dispose](): void {
     this.pac[Symbol.dispose]();
+    this.updater?.close();
   }
 }
 

@@ -80,6 +80,14 @@ export interface HostPlan {
    * No `proxy`: the file names none and the sensor falls back to WinINET.
    */
   sensorProxy?: { proxy?: { host: string; port: number }; proxyUrl?: string; credentials?: { username: string; password: string }; notes: string[] };
+  /** Host prerequisites to check (step `host`); absent: none checked. */
+  prerequisites?: {
+    updater: 'running' | 'stopped';
+    updaterPortFirewall: 'allow' | 'drop';
+    dotnetTls: boolean;
+    machineRoots?: string[];
+    cloud: 'commercial' | 'gcc' | 'gcc-high';
+  };
   /** The host registry after the admin steps: hive file name → `.reg` text (regedit 5). */
   hives: Record<string, string>;
   trust: TrustRole[];

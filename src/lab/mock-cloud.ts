@@ -150,6 +150,7 @@ export class StartedMockCloud implements AsyncDisposable {
         tlsVersion: sock.getProtocol(),
         seq: nextSeq++,
       });
+      if (def.dateOffsetMs) res.setHeader('date', new Date(Date.now() + def.dateOffsetMs).toUTCString());
       res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body), [LAB_CLOUD_MARKER_HEADER]: '1' });
       res.end(body);
     });

@@ -8,6 +8,7 @@
  * the customer's network failing.
  */
 import type { SensorGenerationId } from '../catalog/ping-answers.js';
+import type { HostCheckResult } from './host/host-prerequisite-codes.js';
 import { AtpNetlabError, isAtpNetlabError } from '../errors.js';
 import type { RouteResult } from '../route.js';
 import type { NetTransport } from '../transport.js';
@@ -43,6 +44,10 @@ export interface ProbeOptions {
    * Default v2-wininet.
    */
   sensor?: SensorGenerationId;
+  /** Host prerequisites already checked for this identity; a failed one is the outcome (step `host`). */
+  hostChecks?: HostCheckResult[];
+  /** Also judge the host clock against the cloud's Date header (HOST_CLOCK_SKEW). */
+  checkClockSkew?: boolean;
   /** Authenticated call that succeeds only if the cloud received the sensor's certificate (lab). */
   authCheckPath?: string;
   /** `ping`: what a browser test shows; `full`: ping plus the authenticated call. */

@@ -52,6 +52,8 @@ export async function collectEvidence(url: string, route: RouteResult, o: ProbeO
     http: [],
     checks: o.checks,
     ...(o.sensor && o.sensor !== 'v2-wininet' ? { sensor: o.sensor } : {}),
+    ...(o.hostChecks?.length ? { hostChecks: o.hostChecks } : {}),
+    ...(o.checkClockSkew ? { checkClockSkew: true } : {}),
     ...(o.authCheckPath ? { authCheckPath: o.authCheckPath } : {}),
     ...(o.cloudMarkerHeader ? { cloudMarkerHeader: o.cloudMarkerHeader.toLowerCase() } : {}),
     timings,
@@ -250,6 +252,10 @@ export async function collectEvidence(url: string, route: RouteResult, o: ProbeO
       const deadline = AbortSignal.timeout(o.timeouts.httpMs);
       try {
         const res = await client.request({ path, method: 'GET', headers: { 'user-agent': o.userAgent ?? 'atp-netlab-probe' }, signal: AbortSignal.any([abort.signal, deadline]) });
+        // When the head arrived, by the wall clock, and how long the round trip took: the
+        // bounds of when the server stamped its Date (host/clock-skew.ts).
+        x.receivedAtMs = Date.now();
+        x.roundTripMs = Math.round(performance.now() - t0);
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
         const body = (await res.body.text()).slice(0, BODY_EVIDENCE_BYTES);

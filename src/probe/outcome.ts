@@ -4,12 +4,18 @@
  */
 import type { PingAnswerId, SensorGenerationId } from '../catalog/ping-answers.js';
 
-export const PROBE_STEPS = ['route', 'dns', 'tcp', 'proxy', 'tls', 'http'] as const;
+/** `host`: a prerequisite on the sensor's own host (probe/host/), decided before any route. */
+export const PROBE_STEPS = ['host', 'route', 'dns', 'tcp', 'proxy', 'tls', 'http'] as const;
 export type ProbeStep = (typeof PROBE_STEPS)[number];
 
 /** Every code, with the step it belongs to and its one-line meaning. The single source for docs. */
 export const PROBE_CODES = {
   OK: { step: null, meaning: 'the cloud gave one of its era\'s answers (v2: 200 Ok, 200 with a version number, legacy 503; v3: 500 from /cnc/identity/api) and, in the lab, saw the sensor\'s own certificate' },
+  HOST_UPDATER_PORT_BLOCKED: { step: 'host', meaning: 'the sensor cannot reach its updater on localhost TCP 444 (a host firewall drops it)' },
+  HOST_UPDATER_NOT_LISTENING: { step: 'host', meaning: 'nothing listens on localhost TCP 444: the sensor updater service is not running' },
+  HOST_DOTNET_TLS_VALUES: { step: 'host', meaning: '.NET SystemDefaultTlsVersions or SchUseStrongCrypto is not 1, so the sensor cannot agree TLS 1.2' },
+  HOST_ROOT_MISSING: { step: 'host', meaning: 'the machine root store lacks the root the cloud chain ends at (DigiCert Global Root G2, or Global Root CA for GCC High)' },
+  HOST_CLOCK_SKEW: { step: 'host', meaning: 'the host clock differs from the cloud\'s Date by more than five minutes' },
   ROUTE_PAC_UNAVAILABLE: { step: 'route', meaning: 'PAC/WPAD script could not be found or fetched' },
   ROUTE_PAC_ERROR: { step: 'route', meaning: 'PAC script failed or returned nothing usable' },
   DNS_NOT_FOUND: { step: 'dns', meaning: 'name does not resolve (target, or proxy name)' },

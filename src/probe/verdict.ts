@@ -12,10 +12,11 @@
  */
 import { classifyPingAnswer, PING_ANSWERS, SENSOR_GENERATIONS, type PingAnswerId } from '../catalog/index.js';
 import { formatHop } from '../route.js';
+import { checkClockSkew } from './host/clock-skew.js';
 import { chainDetail } from './chain-analysis.js';
 import { classifyConnectResponse } from './connect-response.js';
 import type { ConnectEvidence, HopAttempt, HttpExchange, HttpHead, ProbeEvidence, TlsEvidence } from './evidence.js';
-import { stepOf, type ProbeCode, type ProbeOutcome, type ProbeStep, type Responder } from './outcome.js';
+import { PROBE_CODES, stepOf, type ProbeCode, type ProbeOutcome, type ProbeStep, type Responder } from './outcome.js';
 import { attributeAnswer, isUpstreamFailure, SQUID_DENIAL_ERRORS, type ProxySignature } from './responder.js';
 import { classifyTlsError } from './tls-errors.js';
 
@@ -57,6 +58,26 @@ export function verdict(ev: ProbeEvidence): ProbeOutcome {
 }
 
 function decide(ev: ProbeEvidence, notes: string[]): Decision {
+  // A broken host prerequisite fails every check of the identity, whatever the network does.
+  const host = ev.hostChecks?.find((h) => h.status === 'failed' && h.code);
+  if (host?.code) {
+    // HOST_CERT_ENROLL_BLOCKED is an installer finding (triage), never a check's outcome.
+    const code: ProbeCode = host.code in PROBE_CODES ? (host.code as ProbeCode) : 'HTTP_STATUS';
+    return fail(code, `${host.check}: ${host.detail}`, { step: 'host' });
+  }
+  const d = decideNetwork(ev, notes);
+  return d.reachable && ev.checkClockSkew ? (clockDecision(ev) ?? d) : d;
+}
+
+/** HOST_CLOCK_SKEW from the cloud's own ping answer; undefined when the clock is fine or cannot be judged. */
+function clockDecision(ev: ProbeEvidence): Decision | undefined {
+  const ping = ev.http.find((x) => x.purpose === 'ping');
+  if (!ping?.response || ping.receivedAtMs === undefined) return undefined;
+  const c = checkClockSkew({ dateHeader: ping.response.headers['date'], receivedAtMs: ping.receivedAtMs, roundTripMs: ping.roundTripMs ?? 0 });
+  return c.status === 'failed' ? fail('HOST_CLOCK_SKEW', `the cloud answered, but ${c.detail}`, { step: 'host' }) : undefined;
+}
+
+function decideNetwork(ev: ProbeEvidence, notes: string[]): Decision {
   if (ev.route.failed) return fail(ev.route.code, ev.route.detail, { step: 'route' });
   for (const [i, attempt] of ev.attempts.entries()) {
     const f = attemptFailure(attempt, ev);
@@ -77,7 +98,7 @@ function decide(ev: ProbeEvidence, notes: string[]): Decision {
 
 function watchdogDecision(ev: ProbeEvidence): Decision {
   const w = ev.watchdog!;
-  const code: ProbeCode = ({ route: 'ROUTE_PAC_UNAVAILABLE', dns: 'DNS_UNAVAILABLE', tcp: 'TCP_TIMEOUT', proxy: 'PROXY_TIMEOUT', tls: 'TLS_HANDSHAKE_FAILED', http: 'HTTP_TIMEOUT' } as const)[w.step];
+  const code: ProbeCode = ({ host: 'HOST_UPDATER_PORT_BLOCKED', route: 'ROUTE_PAC_UNAVAILABLE', dns: 'DNS_UNAVAILABLE', tcp: 'TCP_TIMEOUT', proxy: 'PROXY_TIMEOUT', tls: 'TLS_HANDSHAKE_FAILED', http: 'HTTP_TIMEOUT' } as const)[w.step];
   return fail(code, `watchdog: the ${w.step} step did not finish within the check's ${w.totalMs} ms deadline`, { step: w.step });
 }
 

@@ -9,6 +9,7 @@
  * here does not compile (and a test checks it at run time too).
  */
 import { citeSource } from '../catalog/sources.js';
+import { HOST_PREREQUISITE_CODES, type HostPrerequisiteCode } from '../probe/host/host-prerequisite-codes.js';
 import type { CheckResult } from './result-model.js';
 import type { ProbeCode } from '../probe/outcome.js';
 
@@ -40,7 +41,19 @@ const SEED_MUTUAL = 'Seed: SSL inspection between sensor and service must suppor
 const NO_CONTACT = 'Sensor failed to connect to service; after 5 minutes without contact the health alert "Sensor stopped communicating"';
 const TWO_WAY = 'Two way SSL connection to service failed';
 
+/** The host-prerequisite entries, worded once in probe/host/host-prerequisite-codes.ts. */
+function hostEntry(code: Exclude<HostPrerequisiteCode, 'HOST_CERT_ENROLL_BLOCKED'>, title: string, symptom?: string): Entry {
+  const h = HOST_PREREQUISITE_CODES[code];
+  const fix = h.remediation.charAt(0).toUpperCase() + h.remediation.slice(1);
+  return { severity: 'error', title, explanation: `${h.meaning.charAt(0).toUpperCase()}${h.meaning.slice(1)}.`, fix: `${fix}.`, source: citeSource(h.source, h.section), ...(symptom ? { symptom } : {}) };
+}
+
 export const REMEDIATIONS: Record<ProbeCode, Entry> = {
+  HOST_UPDATER_PORT_BLOCKED: hostEntry('HOST_UPDATER_PORT_BLOCKED', 'Updater port 444 blocked on the host', 'HttpRequestException: A connection attempt failed because the connected party did not properly respond after a period of time'),
+  HOST_UPDATER_NOT_LISTENING: hostEntry('HOST_UPDATER_NOT_LISTENING', 'Sensor updater not running'),
+  HOST_DOTNET_TLS_VALUES: hostEntry('HOST_DOTNET_TLS_VALUES', '.NET TLS 1.2 values missing', 'ApplyInternal failed two way SSL connection to service'),
+  HOST_ROOT_MISSING: hostEntry('HOST_ROOT_MISSING', 'Required root missing from the machine store', 'The sensor failed to connect to service'),
+  HOST_CLOCK_SKEW: hostEntry('HOST_CLOCK_SKEW', 'Host clock skew'),
   OK: {
     severity: 'ok',
     title: 'Reachable',

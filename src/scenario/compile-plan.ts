@@ -45,7 +45,19 @@ export async function compileScenario(loaded: LoadedScenario): Promise<CompiledS
     schema: 1,
     name: s.name,
     ...network,
-    host: { ...(s.sensor !== 'v2-wininet' ? { sensor: s.sensor } : {}), ...(sensorProxy ? { sensorProxy } : {}), hives, trust: s.host.trust, identities, revocation: s.revocation, timeouts: { ...LAB_TIMEOUTS, ...s.timeouts }, steps: registry.steps },
+    host: {
+      ...(s.sensor !== 'v2-wininet' ? { sensor: s.sensor } : {}),
+      ...(s.host.prerequisites
+        ? {
+            prerequisites: {
+              updater: s.host.prerequisites.updater,
+              updaterPortFirewall: s.host.prerequisites.updaterPortFirewall,
+              dotnetTls: s.host.prerequisites.dotnetTls !== undefined,
+              ...(s.host.prerequisites.machineRoots ? { machineRoots: s.host.prerequisites.machineRoots } : {}),
+              cloud: s.cloud ?? (s.region === 'us-gcc-high' ? 'gcc-high' : 'commercial'),
+            },
+          }
+        : {}), ...(sensorProxy ? { sensorProxy } : {}), hives, trust: s.host.trust, identities, revocation: s.revocation, timeouts: { ...LAB_TIMEOUTS, ...s.timeouts }, steps: registry.steps },
     checks: planned.map((p) => ({ identity: p.identity, host: p.host, url: `https://${p.host}${SENSOR_GENERATIONS[s.sensor].testPath}`, check: p.check })),
     requires: { ...(s.requires?.engines ? { engines: s.requires.engines } : {}), ...(s.requires?.kinds ? { kinds: s.requires.kinds } : {}) },
   };

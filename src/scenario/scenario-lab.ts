@@ -39,6 +39,8 @@ export function scenarioLabDefinition(s: Scenario, hosts: HostSet): LabDefinitio
       ...(o?.maxTlsVersion ? { maxTlsVersion: o.maxTlsVersion } : {}),
       ...(o?.fault ? { fault: o.fault } : {}),
       ...(o?.pingStatus ? { pingStatus: o.pingStatus } : {}),
+      // A host clock ahead of the cloud's is a cloud Date behind the host's.
+      ...(s.host.prerequisites?.clockSkewMs ? { dateOffsetMs: -s.host.prerequisites.clockSkewMs } : {}),
       ...(o?.pingAnswer ?? s.cloudEndpoints.pingAnswer ? { pingAnswer: o?.pingAnswer ?? s.cloudEndpoints.pingAnswer } : {}),
     });
   }

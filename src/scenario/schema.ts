@@ -57,6 +57,23 @@ export const hostSchema = z.strictObject({
     .describe("the v2 sensor's own proxy (SensorConfiguration.json SensorProxyConfiguration): with sensor v2 it takes precedence over WinINET for the sensor service (LocalService)"),
   trust: z.array(z.enum(['cloud-root', 'middlebox-ca'])).max(2).default(['cloud-root']).describe('roots in the host trust store'),
   steps: list(z.union([z.literal('proxy-copy'), proxyCopyStep]), C.steps).default([]).describe('admin steps run on the host registry before probing'),
+  prerequisites: z
+    .strictObject({
+      updater: z.enum(['running', 'stopped']).default('running').describe('the sensor updater service, listening on localhost TCP 444 when running'),
+      updaterPortFirewall: z.enum(['allow', 'drop']).default('allow').describe('the host firewall policy for localhost TCP 444 (drop: the sensor cannot reach its updater)'),
+      dotnetTls: z
+        .strictObject({ SystemDefaultTlsVersions: z.number().int().min(0).max(1).optional(), SchUseStrongCrypto: z.number().int().min(0).max(1).optional() })
+        .optional()
+        .describe('.NET Framework TLS values written to both registry views (a value left out is missing); checked when given'),
+      machineRoots: z
+        .array(z.enum(['DigiCert Global Root G2', 'DigiCert Global Root CA', 'Baltimore CyberTrust Root']))
+        .max(3)
+        .optional()
+        .describe('the published roots in Cert:\\LocalMachine\\Root (the real certificates, matched by fingerprint); checked against the cloud\'s required root when given'),
+      clockSkewMs: z.number().int().min(-31_536_000_000).max(31_536_000_000).default(0).describe('host clock minus the cloud\'s (the lab cloud stamps Date this far off)'),
+    })
+    .optional()
+    .describe('host prerequisites that look like cloud failures (step host): updater port, .NET TLS values, machine roots, clock skew'),
 });
 
 const firewallRule = z.strictObject({

@@ -14,6 +14,7 @@ export const cloudEndpointSchema = z.strictObject({
   maxTlsVersion: z.enum(['TLSv1.2', 'TLSv1.3']).optional(),
   fault: z.enum(['hang', 'plain-http']).optional().describe('hang: accept TLS and the request, never answer; plain-http: answer port 443 in plain HTTP'),
   pingStatus: z.number().int().min(100).max(599).optional(),
+  dateOffsetMs: z.number().int().min(-31_536_000_000).max(31_536_000_000).optional().describe('the Date header is this far from the real clock (a skewed host is modelled this way)'),
   pingAnswer: z
     .enum(['ok', 'version', 'legacy-503'])
     .optional()
