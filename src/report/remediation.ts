@@ -45,7 +45,7 @@ const TWO_WAY = 'Two way SSL connection to service failed';
 function hostEntry(code: Exclude<HostPrerequisiteCode, 'HOST_CERT_ENROLL_BLOCKED'>, title: string, symptom?: string): Entry {
   const h = HOST_PREREQUISITE_CODES[code];
   const fix = h.remediation.charAt(0).toUpperCase() + h.remediation.slice(1);
-  return { severity: 'error', title, explanation: `${h.meaning.charAt(0).toUpperCase()}${h.meaning.slice(1)}.`, fix: `${fix}.`, source: citeSource(h.source, h.section), ...(symptom ? { symptom } : {}) };
+  return { severity: 'error', title, explanation: `${h.meaning.charAt(0).toUpperCase()}${h.meaning.slice(1)}.`, fix: `${fix}.`, source: `Current guidance: ${citeSource(h.source, h.section)}`, ...(symptom ? { symptom } : {}) };
 }
 
 export const REMEDIATIONS: Record<ProbeCode, Entry> = {
@@ -131,7 +131,7 @@ export const REMEDIATIONS: Record<ProbeCode, Entry> = {
     explanation:
       'The v3 sensor connects through Defender for Endpoint (WinHTTP as LocalSystem), and the proxy demanded user authentication (407, or 401/403 with a challenge). Defender for Endpoint cannot answer it: unlike a v2 sensor, there is no place to give the sensor proxy credentials.',
     fix: 'Exempt the Defender for Endpoint URLs (*.endpoint.security.microsoft.com, or the standard set) and the certificate revocation hosts from proxy authentication for the servers\' source addresses; set TelemetryProxyServer together with DisableEnterpriseAuthProxy = 1 (HKLM\\Software\\Policies\\Microsoft\\Windows\\DataCollection).',
-    source: `${citeSource('mdeStreamlined', 'Defender for Endpoint-recognized simplified domain')}; ${citeSource('mdeConfigureProxy', 'Configure the proxy server manually using a registry-based static proxy setting')}; ${citeSource('mdiDeploySensorV3', 'Network requirements')}`,
+    source: `Current guidance: ${citeSource('mdeStreamlined', 'Defender for Endpoint-recognized simplified domain')}; ${citeSource('mdeConfigureProxy', 'Configure the proxy server manually using a registry-based static proxy setting')}; ${citeSource('mdiDeploySensorV3', 'Network requirements')}`,
     symptom: NO_CONTACT,
   },
   PROXY_AUTH_MISREPORTED: {
