@@ -66,6 +66,11 @@ export async function compileScenario(loaded: LoadedScenario): Promise<CompiledS
 
 /** The plan as `atp-netlab plan --json` prints it: credentials never leave the process. */
 export function redactPlan(plan: LabPlan): LabPlan {
-  const json = JSON.stringify(plan, (k, v) => (k === 'password' ? '***' : v));
+  // The v2 sensor's user name is half of its credential (probe/sensor-config.ts): hidden too.
+  const json = JSON.stringify(plan, (k, v: unknown) =>
+    k === 'password' ? '***'
+    : k === 'sensorProxy' && v && typeof v === 'object' && 'credentials' in v ? { ...v, credentials: { username: '***', password: '***' } }
+    : v,
+  );
   return JSON.parse(json) as LabPlan;
 }

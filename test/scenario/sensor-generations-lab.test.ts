@@ -28,6 +28,7 @@ describe('sensor generations in the lab', () => {
     expect(json).not.toContain(Buffer.from(`CONTOSO\\svc-mdi-proxy:${SECRET}`).toString('base64'));
     const plan = JSON.stringify(redactPlan((await compileScenario(loaded.find((l) => l.file.endsWith('v2-sensor-holds-proxy-credentials.yaml'))!)).plan));
     expect(plan).not.toContain(SECRET);
+    expect((JSON.parse(plan) as { host: { sensorProxy: unknown } }).host.sensorProxy).toMatchObject({ proxyUrl: 'http://corp-proxy:8080', credentials: { username: '***', password: '***' } });
     const v3 = JSON.parse(json).scenarios.find((s: { name: string }) => s.name === 'v3-telemetry-proxy-server');
     expect(v3.checks[0].observed).toMatchObject({ pingAnswer: 'v3-cnc-500', sensor: 'v3', routeSource: 'telemetry-proxy-server' });
   }, 60_000);
