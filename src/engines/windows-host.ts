@@ -26,6 +26,7 @@ import type { NetTransport } from '../transport.js';
 import { PacRuntime, readWinHttpRouteState, readWinInetState, resolveRoute, resolveWinHttpRoute, type WinHttpRouteState, type WinInetState } from '../wininet/index.js';
 import type { RouteResult } from '../route.js';
 import { SENSOR_GENERATIONS } from '../catalog/index.js';
+import type { SensorSide } from './engine.js';
 
 /** Paths and markers of the lab cloud the host's probe needs (the lab's, not the probe's, knowledge). */
 export interface LabCloudFacts {
@@ -147,7 +148,7 @@ export class SimulatedWindowsHost implements Disposable {
     const observed = await checkUrl(check.url, route, {
       identity: check.identity,
       transport,
-      trustedCaPems: this.host.trust.map((t) => (t === 'cloud-root' ? this.pki.trustedRoot.certPem : this.pki.middleboxCa.certPem)),
+      trustedCaPems: this.trustedCaPems(),
       expected: { rootNames: [commonName(this.pki.trustedRoot.subject)] },
       ...(cert ? { clientCert: { certPem: cert.chainPem, keyPem: cert.keyPem } } : {}),
       ...(sensorCredentials ? { proxyCredentials: sensorCredentials } : this.credentialsFor(check.identity)),
@@ -163,6 +164,24 @@ export class SimulatedWindowsHost implements Disposable {
     });
     if (this.host.revocation !== 'off') applyRevocationPolicy(observed, await this.revocationFor(check.identity, state), this.host.revocation);
     return observed;
+  }
+
+  /** What a simulated sensor running as `identity` uses to open its own connections (load). */
+  async sensorSide(identity: Identity, transport: NetTransport = this.transport): Promise<SensorSide> {
+    const state = await this.stateFor(identity);
+    return {
+      transport,
+      route: (url) => resolveRoute(state, url, { transport, pac: this.pac }),
+      trustedCaPems: this.trustedCaPems(),
+      ...this.credentialsFor(identity),
+      cloudMarkerHeader: this.cloud.markerHeader,
+      expectedRootNames: [commonName(this.pki.trustedRoot.subject)],
+      tcpTimeoutMs: this.host.timeouts.tcpMs,
+    };
+  }
+
+  private trustedCaPems(): string[] {
+    return this.host.trust.map((t) => (t === 'cloud-root' ? this.pki.trustedRoot.certPem : this.pki.middleboxCa.certPem));
   }
 
   [Symbol.dispose](): void {
