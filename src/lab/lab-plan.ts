@@ -10,6 +10,7 @@
  *        ▼
  *   LabNetworkPlan ──+ host (hives, trust, identities) + checks──▶ LabPlan ──▶ Engine.start
  */
+import type { SensorGenerationId } from '../catalog/ping-answers.js';
 import { AtpNetlabError } from '../errors.js';
 import { matchesPattern } from '../host-pattern.js';
 import type { Identity } from '../identity.js';
@@ -75,6 +76,21 @@ export type TrustRole = 'cloud-root' | 'middlebox-ca';
 export type ClientCertRole = 'enrolled' | 'unenrolled' | 'none';
 
 export interface HostPlan {
+  /** The sensor generation the host runs (catalog/sensor-generations.ts); absent: v2-wininet. */
+  sensor?: SensorGenerationId;
+  /**
+   * The v2 sensor's own proxy (SensorConfiguration.json), with the credentials the sensor holds.
+   * No `proxy`: the file names none and the sensor falls back to WinINET.
+   */
+  sensorProxy?: { proxy?: { host: string; port: number }; proxyUrl?: string; credentials?: { username: string; password: string }; notes: string[] };
+  /** Host prerequisites to check (step `host`); absent: none checked. */
+  prerequisites?: {
+    updater: 'running' | 'stopped';
+    updaterPortFirewall: 'allow' | 'drop';
+    dotnetTls: boolean;
+    machineRoots?: string[];
+    cloud: 'commercial' | 'gcc' | 'gcc-high';
+  };
   /** The host registry after the admin steps: hive file name → `.reg` text (regedit 5). */
   hives: Record<string, string>;
   trust: TrustRole[];

@@ -17,6 +17,7 @@ import http from 'node:http';
 import net from 'node:net';
 import tls from 'node:tls';
 import { Client } from 'undici';
+import { PING_ANSWERS } from '../catalog/ping-answers.js';
 import type { RouteHop, RouteResult } from '../route.js';
 import { analyzeChain } from './chain-analysis.js';
 import { headEvidence, parseConnectResponse } from './connect-response.js';
@@ -50,6 +51,9 @@ export async function collectEvidence(url: string, route: RouteResult, o: ProbeO
     attempts: [],
     http: [],
     checks: o.checks,
+    ...(o.sensor && o.sensor !== 'v2-wininet' ? { sensor: o.sensor } : {}),
+    ...(o.hostChecks?.length ? { hostChecks: o.hostChecks } : {}),
+    ...(o.checkClockSkew ? { checkClockSkew: true } : {}),
     ...(o.authCheckPath ? { authCheckPath: o.authCheckPath } : {}),
     ...(o.cloudMarkerHeader ? { cloudMarkerHeader: o.cloudMarkerHeader.toLowerCase() } : {}),
     timings,
@@ -255,6 +259,10 @@ export async function collectEvidence(url: string, route: RouteResult, o: ProbeO
       const deadline = AbortSignal.timeout(o.timeouts.httpMs);
       try {
         const res = await client.request({ path, method: 'GET', headers: { 'user-agent': o.userAgent ?? 'atp-netlab-probe' }, signal: AbortSignal.any([abort.signal, deadline]) });
+        // When the head arrived, by the wall clock, and how long the round trip took: the
+        // bounds of when the server stamped its Date (host/clock-skew.ts).
+        x.receivedAtMs = Date.now();
+        x.roundTripMs = Math.round(performance.now() - t0);
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
         const body = (await res.body.text()).slice(0, BODY_EVIDENCE_BYTES);
@@ -280,7 +288,10 @@ export async function collectEvidence(url: string, route: RouteResult, o: ProbeO
     };
     try {
       const ping = await exchange('ping', o.pingPath);
-      const pingOk = ping.response && (ping.response.status === 200 || ping.response.status === 503);
+      // Go on to the authenticated call when the status is one this generation's cloud answers
+      // (the verdict judges the body and who answered); anything else already decides.
+      const status = ping.response?.status;
+      const pingOk = status !== undefined && PING_ANSWERS.some((a) => a.generations.includes(o.sensor ?? 'v2-wininet') && a.path === o.pingPath && a.status === status);
       if (!pingOk || o.checks === 'ping' || !o.authCheckPath) return;
       await exchange('auth', o.authCheckPath);
     } finally {

@@ -7,6 +7,8 @@
  *
  *   route ─▶ attempts[i]: dns ─▶ tcp ─▶ connect (CONNECT answer) ─▶ tls ─▶ http[] (ping, auth)
  */
+import type { SensorGenerationId } from '../catalog/ping-answers.js';
+import type { HostCheckResult } from './host/host-prerequisite-codes.js';
 import type { RouteHop, RouteResult } from '../route.js';
 import type { NetErrorCode } from '../transport.js';
 import type { ChainFacts } from './chain-analysis.js';
@@ -124,6 +126,9 @@ export interface HttpExchange {
   ending?: Ending;
   /** The HTTP client's error code when the request failed (UND_ERR_SOCKET, ...). */
   errorCode?: string;
+  /** Wall-clock ms when the response head arrived, and the request's round trip (clock skew). */
+  receivedAtMs?: number;
+  roundTripMs?: number;
   /** The TLS socket's own error, e.g. a TLS 1.3 alert that arrived after the handshake. */
   socketError?: { code?: string; message: string };
   timeoutMs: number;
@@ -151,6 +156,12 @@ export interface ProbeEvidence {
   tls?: TlsEvidence;
   http: HttpExchange[];
   checks: 'ping' | 'full';
+  /** Host prerequisites checked by the caller (probe/host/): a failed one decides, at step `host`. */
+  hostChecks?: HostCheckResult[];
+  /** Judge the host clock against the cloud's Date on the ping answer (HOST_CLOCK_SKEW). */
+  checkClockSkew?: boolean;
+  /** The sensor generation whose rules judge the answers (absent: v2-wininet). */
+  sensor?: SensorGenerationId;
   /** The authenticated call was configured (lab). */
   authCheckPath?: string;
   /**

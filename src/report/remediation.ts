@@ -8,6 +8,8 @@
  * The table is typed `Record<ProbeCode, …>`: adding a code to PROBE_CODES without an entry
  * here does not compile (and a test checks it at run time too).
  */
+import { citeSource } from '../catalog/sources.js';
+import { HOST_PREREQUISITE_CODES, type HostPrerequisiteCode } from '../probe/host/host-prerequisite-codes.js';
 import type { CheckResult } from './result-model.js';
 import type { ProbeCode } from '../probe/outcome.js';
 
@@ -39,12 +41,24 @@ const SEED_MUTUAL = 'Seed: SSL inspection between sensor and service must suppor
 const NO_CONTACT = 'Sensor failed to connect to service; after 5 minutes without contact the health alert "Sensor stopped communicating"';
 const TWO_WAY = 'Two way SSL connection to service failed';
 
+/** The host-prerequisite entries, worded once in probe/host/host-prerequisite-codes.ts. */
+function hostEntry(code: Exclude<HostPrerequisiteCode, 'HOST_CERT_ENROLL_BLOCKED'>, title: string, symptom?: string): Entry {
+  const h = HOST_PREREQUISITE_CODES[code];
+  const fix = h.remediation.charAt(0).toUpperCase() + h.remediation.slice(1);
+  return { severity: 'error', title, explanation: `${h.meaning.charAt(0).toUpperCase()}${h.meaning.slice(1)}.`, fix: `${fix}.`, source: `Current guidance: ${citeSource(h.source, h.section)}`, ...(symptom ? { symptom } : {}) };
+}
+
 export const REMEDIATIONS: Record<ProbeCode, Entry> = {
+  HOST_UPDATER_PORT_BLOCKED: hostEntry('HOST_UPDATER_PORT_BLOCKED', 'Updater port 444 blocked on the host', 'HttpRequestException: A connection attempt failed because the connected party did not properly respond after a period of time'),
+  HOST_UPDATER_NOT_LISTENING: hostEntry('HOST_UPDATER_NOT_LISTENING', 'Sensor updater not running'),
+  HOST_DOTNET_TLS_VALUES: hostEntry('HOST_DOTNET_TLS_VALUES', '.NET TLS 1.2 values missing', 'ApplyInternal failed two way SSL connection to service'),
+  HOST_ROOT_MISSING: hostEntry('HOST_ROOT_MISSING', 'Required root missing from the machine store', 'The sensor failed to connect to service'),
+  HOST_CLOCK_SKEW: hostEntry('HOST_CLOCK_SKEW', 'Host clock skew'),
   OK: {
     severity: 'ok',
     title: 'Reachable',
     explanation:
-      'The ping endpoint answered (200 Ok, or 503 on older workspaces, which still proves the path) and, in the lab, the cloud received the sensor\'s own client certificate: this identity reaches the service the way the sensor does.',
+      'The cloud gave one of the answers of its era (v2: 200 Ok, 200 with the latest sensor version number, or 503 on older workspaces, which still proves the path; v3: 500 from /cnc/identity/api) and, in the lab, the cloud received the sensor\'s own client certificate: this identity reaches the service the way the sensor does.',
     fix: 'Nothing to change for this identity and host.',
     source: 'Seed: every sensor must reach the cloud service over HTTPS on TCP 443; later revisions: /tri/sensor/api/ping answers 200 Ok (503 on older workspaces)',
   },
@@ -109,6 +123,15 @@ export const REMEDIATIONS: Record<ProbeCode, Entry> = {
       'The proxy answered 407 Proxy Authentication Required. An administrator\'s browser (CurrentUser) answers it with the logged-on credentials, so a browser test looks fine, but the sensor service (LocalService) and its updater (LocalSystem) have no interactive user and cannot answer a proxy challenge.',
     fix: 'Exempt the domain controllers\' traffic to *sensorapi.atp.azure.com:443 from proxy authentication (allow by source address), or give the sensor its own proxy credentials where its version supports it (installer ProxyUserName/ProxyUserPassword, later Set-MDISensorProxyConfiguration).',
     source: 'Seed: the sensor runs as LocalService and the updater as LocalSystem; 2019 revision: installer proxy credential switches; field: the administrator tests in a browser while the services fail',
+    symptom: NO_CONTACT,
+  },
+  PROXY_AUTH_UNSUPPORTED: {
+    severity: 'error',
+    title: 'v3 sensor: proxy authentication unsupported',
+    explanation:
+      'The v3 sensor connects through Defender for Endpoint (WinHTTP as LocalSystem), and the proxy demanded user authentication (407, or 401/403 with a challenge). Defender for Endpoint cannot answer it: unlike a v2 sensor, there is no place to give the sensor proxy credentials.',
+    fix: 'Exempt the Defender for Endpoint URLs (*.endpoint.security.microsoft.com, or the standard set) and the certificate revocation hosts from proxy authentication for the servers\' source addresses; set TelemetryProxyServer together with DisableEnterpriseAuthProxy = 1 (HKLM\\Software\\Policies\\Microsoft\\Windows\\DataCollection).',
+    source: `Current guidance: ${citeSource('mdeStreamlined', 'Defender for Endpoint-recognized simplified domain')}; ${citeSource('mdeConfigureProxy', 'Configure the proxy server manually using a registry-based static proxy setting')}; ${citeSource('mdiDeploySensorV3', 'Network requirements')}`,
     symptom: NO_CONTACT,
   },
   PROXY_AUTH_MISREPORTED: {
