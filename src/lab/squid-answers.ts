@@ -39,7 +39,7 @@ const SHAPES: Record<SquidSituation, SquidAnswerShape> = {
   'parent-failed': { status: 500, reason: 'Internal Server Error', errorId: 'ERR_CANNOT_FORWARD', errno: 0, text: 'Unable to forward this request at this time.', via: false },
   refused: { status: 503, reason: 'Service Unavailable', errorId: 'ERR_CONNECT_FAIL', errno: 111, text: 'Connection to the server failed.', via: false },
   'timed-out': { status: 504, reason: 'Gateway Timeout', errorId: 'ERR_CONNECT_FAIL', errno: 110, text: 'Connection to the server failed.', via: false },
-  'upstream-tls-failed': { status: 503, reason: 'Service Unavailable', errorId: 'ERR_SECURE_CONNECT_FAIL', errno: 0, text: 'Failed to establish a secure connection to the server.', via: false },
+  'upstream-tls-failed': { status: 503, reason: 'Service Unavailable', errorId: 'ERR_SECURE_CONNECT_FAIL', errno: 0, text: 'Failed to establish a secure connection to the server.', via: true },
   'auth-required': { status: 407, reason: 'Proxy Authentication Required', errorId: 'ERR_CACHE_ACCESS_DENIED', errno: 0, text: 'Cache Access Denied.', via: true },
 };
 

@@ -75,6 +75,7 @@ export interface ProbeOutcome {
   responder?: Responder;
   /** Extra facts for reports (not part of the schema-1 contract, but stable when present). */
   issuer?: string;
+  /** Status of the HTTP answer that decided: the CONNECT answer or the answer inside TLS. */
   httpStatus?: number;
   warnings?: string[];
   hops?: HopTrace[];

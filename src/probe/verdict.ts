@@ -105,7 +105,7 @@ function attemptFailure(a: HopAttempt, ev: ProbeEvidence): Decision | undefined 
 function connectFailure(c: ConnectEvidence, ev: ProbeEvidence): Decision | undefined {
   if (c.response) {
     const v = classifyConnectResponse(c.response, { identity: ev.identity, proxy: c.proxy, target: c.target, hadCredentials: c.hadCredentials });
-    return v.ok ? undefined : fail(v.code!, v.detail, { responder: v.responder });
+    return v.ok ? undefined : fail(v.code!, v.detail, { responder: v.responder, httpStatus: c.response.status });
   }
   const e = c.ending;
   if (!e) return ev.watchdog ? watchdogDecision(ev) : fail('PROXY_CLOSED', `${c.proxy} gave no answer to CONNECT ${c.target}`);
