@@ -7,7 +7,7 @@
  *   windows-host ──CONNECT host:443──▶ forward proxy <lab address>:8080
  *        ├─ fault hang  never answers (an overloaded proxy)
  *        ├─ auth?       none | basic → 407 | "401" → 401 | "403-with-challenge" → 403 + Proxy-Authenticate
- *        ├─ allowlist   host pattern + port, else 403
+ *        ├─ allowlist   host pattern + port, else 403 (or a TCP reset, `denyAs: reset`)
  *        ├─ upstream?   ──one connection──▶ CONNECT to the upstream proxy / middlebox; its answer is relayed
  *        └─ direct      lab DNS, then ONE connection to host:port (the tunnel itself):
  *                         no name → 502 (or a close, `onTargetFailure: close`)
@@ -125,6 +125,12 @@ export class StartedForwardProxy implements AsyncDisposable {
     const allow = this.def.allow ?? ['*'];
     const ports = this.def.ports ?? (isConnect ? [443] : [80, 443]);
     if (!ports.includes(target.port) || !allow.some((p) => matchesPattern(p, target.host))) {
+      if (this.def.denyAs === 'reset') {
+        // Squid's deny_info TCP_RESET: no status line, an RST; the record still says why.
+        record('denied', null, 'denied by policy; sent as a TCP reset (deny_info TCP_RESET)');
+        client.resetAndDestroy();
+        return;
+      }
       return refuse('denied', 403, `Access to ${target.host}:${target.port} denied by policy`, {}, 'denied');
     }
     if (this.def.upstream) {

@@ -20,13 +20,18 @@ import type { StartedMiddlebox } from '../../lab/middlebox.js';
 import type { StartedPacServer } from '../../lab/pac-server.js';
 import type { StartedTransparentProxy } from '../../lab/transparent-proxy.js';
 import type { LabPki } from '../../pki/index.js';
+import type { ExternalReport, ProbeEvidence } from '../../probe/evidence.js';
 import type { ProbeOutcome } from '../../probe/outcome.js';
+import { policyResetReports, resetRightAfterConnect, type DecisionRecordLike } from '../../probe/policy-reset-reports.js';
 import type { NetTransport } from '../../transport.js';
 import type { Engine, ReachableEndpoint, StartedEngineLab } from '../engine.js';
 import { SimulatedWindowsHost } from '../windows-host.js';
 import { claimAddressBlock, type AddressBlock } from './address-block.js';
 import { LabNetwork, type NetworkEvent } from './lab-network.js';
 
+
+const POLICY_LOG_WAIT_MS = 1_000;
+const POLICY_LOG_POLL_MS = 50;
 
 export class StartedInprocLab implements StartedEngineLab {
   readonly engine = 'inproc';
@@ -61,8 +66,22 @@ export class StartedInprocLab implements StartedEngineLab {
 
   async runCheck(check: PlanCheck): Promise<ProbeOutcome> {
     const events: NetworkEvent[] = [];
-    const observed = await this.host!.runCheck(check, this.network.hostTransport((e) => events.push(e)));
+    const observed = await this.host!.runCheck(check, this.network.hostTransport((e) => events.push(e)), (ev) => this.policyResets(ev));
     return annotate(observed, events, check);
+  }
+
+  /**
+   * A reset right after CONNECT is a policy denial when a proxy's own records say so (Squid
+   * writes its access log line when the transaction ends, so wait for it briefly).
+   */
+  private async policyResets(ev: ProbeEvidence): Promise<ExternalReport[]> {
+    if (!resetRightAfterConnect(ev)) return [];
+    const proxies = this.plan.components.filter((c) => c.role === 'proxy' || c.role === 'middlebox');
+    for (let waitedMs = 0; ; waitedMs += POLICY_LOG_POLL_MS) {
+      const reports = policyResetReports(ev, new Map(proxies.map((c) => [c.name, this.records(c.name) as DecisionRecordLike[]])));
+      if (reports.length || waitedMs >= POLICY_LOG_WAIT_MS) return reports;
+      await new Promise((r) => setTimeout(r, POLICY_LOG_POLL_MS));
+    }
   }
 
   /** The simulated Windows host's network (lab DNS + egress firewall + diversions), for tests and the probe. */
