@@ -19,7 +19,9 @@
  *
  * `behaves: squid` answers as a bumping Squid 5.7 (squid-answers.ts): a failed CONNECT is
  * Squid's 500/503 page, and a failed upstream handshake is Squid's 503
- * ERR_SECURE_CONNECT_FAIL on the sensor's TLS connection (unless a block page is configured).
+ * ERR_SECURE_CONNECT_FAIL on the sensor's TLS connection (unless a block page is configured);
+ * a TLS 1.3 `certificate_required` from the cloud, which comes after the handshake, leaves the
+ * sensor's request unanswered (a stall), as Squid does.
  *
  * The transparent proxy hands diverted connections over a CONNECT of its own, like a Squid
  * in intercept mode with a `cache_peer`: components talk over sockets only.
@@ -331,6 +333,12 @@ export class StartedMiddlebox implements AsyncDisposable {
         onError: (side, e) => {
           if (side !== cloud || cloudBytes > 0) return false;
           record.upstreamResult = errorCode(e);
+          if (!this.def.blockPage && this.def.behaves === 'squid' && /CERTIFICATE_REQUIRED/i.test(record.upstreamResult)) {
+            // Squid 5.7 (and mitmproxy 8.1.1) stall here without answering (FACTS §7): the
+            // sensor's request is read and dropped until the sensor gives up.
+            sensor.resume();
+            return 'hold';
+          }
           return this.serveBlockPage(sensor, record, false);
         },
       });
