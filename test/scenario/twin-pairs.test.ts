@@ -31,7 +31,8 @@ describe('twin pairs (real Squid vs the built-in components)', async () => {
     for (const twin of twins.scenarios) {
       expect(twin.skipped ?? false, `${twin.name}: ${twin.skipReason}`).toBe(false);
       const original = labs.scenarios.find((s) => s.name === loaded.find((l) => l.scenario.name === twin.name)!.scenario.twinOf)!;
-      expect(twin.checks.length, `${twin.name}: ${twin.error ?? "no checks"}`).toBeGreaterThan(0);
+      expect(twin.checks.length, `${twin.name}: ${twin.error ?? 'no checks'}`).toBeGreaterThan(0);
+      expect(original.error, `${original.name} (the lab original)`).toBeUndefined();
       for (const c of twin.checks) {
         const o = original.checks.find((x) => x.identity === c.identity && x.host === c.host && x.check === c.check)!;
         expect(o, `${twin.name} ${c.identity} ${c.host}`).toBeDefined();
