@@ -24,7 +24,8 @@ import type { ExternalReport, ProbeEvidence } from '../../probe/evidence.js';
 import type { ProbeOutcome } from '../../probe/outcome.js';
 import { policyResetReports, resetRightAfterConnect, type DecisionRecordLike } from '../../probe/policy-reset-reports.js';
 import type { NetTransport } from '../../transport.js';
-import type { Engine, ReachableEndpoint, StartedEngineLab } from '../engine.js';
+import type { Engine, ReachableEndpoint, SensorSide, StartedEngineLab } from '../engine.js';
+import type { Identity } from '../../identity.js';
 import { SimulatedWindowsHost } from '../windows-host.js';
 import { claimAddressBlock, type AddressBlock } from './address-block.js';
 import { LabNetwork, type NetworkEvent } from './lab-network.js';
@@ -82,6 +83,14 @@ export class StartedInprocLab implements StartedEngineLab {
       if (reports.length || waitedMs >= POLICY_LOG_WAIT_MS) return reports;
       await new Promise((r) => setTimeout(r, POLICY_LOG_POLL_MS));
     }
+  }
+
+  sensorSide(identity: Identity): Promise<SensorSide> {
+    return this.host!.sensorSide(identity, this.network.hostTransport());
+  }
+
+  enrollSensors(thumbprints: readonly string[]): void {
+    for (const cloud of this.ofType<StartedMockCloud>('cloud-endpoint').values()) cloud.enroll(thumbprints);
   }
 
   /** The simulated Windows host's network (lab DNS + egress firewall + diversions), for tests and the probe. */
