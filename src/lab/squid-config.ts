@@ -12,7 +12,7 @@ import type { ForwardProxyDefinition } from './kinds/forward-proxy-kind.js';
 import type { MiddleboxDefinition, TlsVersionBounds } from './kinds/middlebox-kind.js';
 
 /** `|`-separated, one line per transaction: what squid-access-log.ts reads. */
-export const SQUID_LOGFORMAT = '%ts.%03tu|%>a|%rm|%ru|%>Hs|%Ss|%err_code|%err_detail|%ssl::bump_mode|%ssl::>sni|%<a';
+export const SQUID_LOGFORMAT = '%ts.%03tu|%>a|%rm|%ru|%>Hs|%Ss|%err_code|%err_detail|%ssl::bump_mode|%ssl::>sni|%<a|%un';
 
 export interface SquidFiles {
   dir: string;
@@ -90,6 +90,9 @@ export function squidForwardProxyConfig(def: ForwardProxyDefinition, lab: SquidL
       `auth_param basic program /usr/lib/squid/basic_ncsa_auth ${files.htpasswd}`,
       'auth_param basic children 2 startup=1 idle=1',
       'auth_param basic realm atp-netlab',
+      // Squid lowercases the user name before asking the helper unless told otherwise, and
+      // basic_ncsa_auth compares it byte for byte: CONTOSO\admin never matched its own line.
+      'auth_param basic casesensitive on',
       'acl lab_authed proxy_auth REQUIRED',
       'http_access deny !lab_authed',
     );

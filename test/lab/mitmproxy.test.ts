@@ -33,7 +33,7 @@ async function ping(lab: Lab, host: string, ca: string[]): Promise<{ issuer: str
   const { socket } = await connect(lab, `${host}:443`);
   const s = tls.connect({ socket, servername: host, ca });
   await new Promise<void>((resolve, reject) => { s.once('secureConnect', () => resolve()); s.once('error', reject); });
-  const issuer = s.getPeerCertificate().issuer.CN;
+  const issuer = String(s.getPeerCertificate().issuer.CN);
   s.write(`GET /tri/sensor/api/ping HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
   const chunks: Buffer[] = [];
   s.on('data', (b: Buffer) => chunks.push(b));
