@@ -16,6 +16,8 @@ export interface SquidRecord extends ProxyDecisionRecord {
   /** peek, splice, bump, or null (no ssl_bump decision). */
   bumpMode: string | null;
   sni: string | null;
+  /** The user name Squid authenticated (Basic auth), or null. */
+  user: string | null;
 }
 
 const dash = (v: string | undefined): string | null => (v === undefined || v === '-' || v === '' ? null : v);
@@ -30,13 +32,22 @@ function decisionOf(method: string, status: number | null, result: string, errCo
   return 'forwarded';
 }
 
+function unescapeUser(u: string | null): string | null {
+  if (u === null) return null;
+  try {
+    return decodeURIComponent(u);
+  } catch {
+    return u;
+  }
+}
+
 /** One record per well-formed line; `whoIs` names the client address. */
 export function parseSquidAccessLog(text: string, whoIs: (address: string) => string): SquidRecord[] {
   const out: SquidRecord[] = [];
   for (const line of text.split('\n')) {
     const f = line.split('|');
     if (f.length < 11) continue;
-    const [, client, method, url, statusText, result, err, errDetail, bump, sni] = f;
+    const [, client, method, url, statusText, result, err, errDetail, bump, sni, , user] = f;
     const statusNumber = Number(statusText);
     const status = Number.isFinite(statusNumber) && statusNumber > 0 ? statusNumber : null;
     const authority = method === 'CONNECT' ? url! : (() => {
@@ -64,6 +75,8 @@ export function parseSquidAccessLog(text: string, whoIs: (address: string) => st
       errDetail: dash(errDetail),
       bumpMode: dash(bump),
       sni: dash(sni),
+      // %un is URL-escaped in Squid's log (CONTOSO%5Cadmin).
+      user: unescapeUser(dash(user)),
     });
   }
   return out;

@@ -12,7 +12,7 @@ import type { ForwardProxyDefinition } from './kinds/forward-proxy-kind.js';
 import type { MiddleboxDefinition, TlsVersionBounds } from './kinds/middlebox-kind.js';
 
 /** `|`-separated, one line per transaction: what squid-access-log.ts reads. */
-export const SQUID_LOGFORMAT = '%ts.%03tu|%>a|%rm|%ru|%>Hs|%Ss|%err_code|%err_detail|%ssl::bump_mode|%ssl::>sni|%<a';
+export const SQUID_LOGFORMAT = '%ts.%03tu|%>a|%rm|%ru|%>Hs|%Ss|%err_code|%err_detail|%ssl::bump_mode|%ssl::>sni|%<a|%un';
 
 export interface SquidFiles {
   dir: string;
@@ -90,6 +90,9 @@ export function squidForwardProxyConfig(def: ForwardProxyDefinition, lab: SquidL
       `auth_param basic program /usr/lib/squid/basic_ncsa_auth ${files.htpasswd}`,
       'auth_param basic children 2 startup=1 idle=1',
       'auth_param basic realm atp-netlab',
+      // Squid lowercases the user name before asking the helper unless told otherwise, and
+      // basic_ncsa_auth compares it byte for byte: CONTOSO\admin never matched its own line.
+      'auth_param basic casesensitive on',
       'acl lab_authed proxy_auth REQUIRED',
       'http_access deny !lab_authed',
     );
@@ -97,6 +100,33 @@ export function squidForwardProxyConfig(def: ForwardProxyDefinition, lab: SquidL
   lines.push('http_access deny !lab_ports', 'http_access deny !lab_allowed', ...denyAs, 'http_access allow all');
   if (lab.parent) lines.push(`cache_peer ${lab.parent.address} parent ${lab.parent.port} 0 no-query no-digest default`, 'never_direct allow all');
   return lines.join('\n') + '\n';
+}
+
+/**
+ * Directives of a customer's squid.conf the lab replaces (listen, names, files, user) or
+ * comments out because they would reach outside the lab or the per-run folder (parents,
+ * included files, cache folders, other listeners).
+ */
+const CUSTOMER_DROPPED = new Set([
+  'http_port', 'https_port', 'hosts_file', 'dns_nameservers', 'pid_filename', 'cache_log', 'access_log', 'cache_store_log',
+  'coredump_dir', 'cache_dir', 'cache_effective_user', 'cache_effective_group', 'include', 'cache_peer', 'tcp_outgoing_address',
+  'udp_incoming_address', 'udp_outgoing_address', 'icp_port', 'htcp_port', 'snmp_port', 'logfile_rotate', 'pinger_enable',
+  'netdb_filename', 'sslcrtd_program', 'logformat', 'buffered_logs', 'dns_defnames', 'shutdown_lifetime',
+]);
+
+/**
+ * A customer's own squid.conf, kept as written except for the lab's listen address, names
+ * (hosts_file, a resolver that cannot leave the lab), files and user, which come first; each
+ * directive the lab replaced is left in place as a comment, so `config` shows what changed.
+ */
+export function squidCustomerConfig(customer: string, lab: SquidLabSide, files: SquidFiles): string {
+  const kept = customer.split(/\r?\n/).map((line) => {
+    const directive = /^\s*([A-Za-z_]+)\b/.exec(line)?.[1]?.toLowerCase();
+    return directive && CUSTOMER_DROPPED.has(directive) ? `# atp-netlab replaced: ${line.trim()}` : line;
+  });
+  // The scenario's `upstream` stands for the customer's parent: the lab's own, never theirs.
+  const parent = lab.parent ? [`cache_peer ${lab.parent.address} parent ${lab.parent.port} 0 no-query no-digest default`, 'never_direct allow all'] : [];
+  return [`http_port ${lab.address}:${lab.port}`, ...squidLabLines(lab, files), ...parent, '# --- the customer\'s squid.conf ---', ...kept].join('\n') + '\n';
 }
 
 function outgoingTls(def: MiddleboxDefinition, files: SquidFiles): string {

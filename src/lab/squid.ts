@@ -18,7 +18,7 @@ import type { ComponentEnvironment } from './component-environment.js';
 import type { StartedComponent } from './component-kind.js';
 import { isMiddleboxDefinition, SQUID_BINARIES, type SquidDefinition } from './kinds/squid-kind.js';
 import { parseSquidAccessLog, type SquidRecord } from './squid-access-log.js';
-import { squidForwardProxyConfig, squidMiddleboxConfig, type SquidFiles, type SquidLabSide } from './squid-config.js';
+import { squidCustomerConfig, squidForwardProxyConfig, squidMiddleboxConfig, type SquidFiles, type SquidLabSide } from './squid-config.js';
 
 const run = promisify(execFile);
 const READY_TIMEOUT_MS = 10_000;
@@ -89,7 +89,7 @@ export class StartedSquid implements StartedComponent {
           files.htpasswd = path.join(dir, 'htpasswd');
           await writePrivate(files.htpasswd, await htpasswdLine(def.credentials?.username ?? 'sensor', def.credentials?.password ?? 'sensor'));
         }
-        config = squidForwardProxyConfig(def, lab, files);
+        config = def.configText !== undefined ? squidCustomerConfig(def.configText, lab, files) : squidForwardProxyConfig(def, lab, files);
       }
       const confPath = path.join(dir, 'squid.conf');
       await fsp.writeFile(confPath, config);

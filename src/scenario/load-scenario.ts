@@ -45,6 +45,16 @@ export async function loadScenarioFile(file: string, opts: LoadOptions = {}): Pr
 
 /** Every fixture a scenario names, read through the bounded reader and parsed, before any lab starts. */
 async function checkFixtures(s: Scenario, roots: InputRoots, locate: ScenarioLocator): Promise<void> {
+  // A customer's own squid.conf: read here (bounded, inside the roots) and carried in the
+  // definition, so that the plan stays serializable and the compiler does no I/O.
+  for (const [i, p] of (s.network.proxies ?? []).entries()) {
+    if (p.configText !== undefined) throw new AtpNetlabError('ATPNL_SCENARIO_INVALID', `${p.name}: configText is set by the loader from config; name the file with config`, locate(['network', 'proxies', i, 'configText']));
+    if (p.config === undefined) continue;
+    const at = locate(['network', 'proxies', i, 'config']);
+    if (p.implementation !== 'squid') throw new AtpNetlabError('ATPNL_SCENARIO_INVALID', `${p.name}: config (a squid.conf) needs implementation: squid`, at);
+    const bytes = await readInputFile(p.config, 'proxy-config', { roots, location: at });
+    p.configText = decodeScenarioBytes(bytes, p.config);
+  }
   for (const [i, ref] of (s.host.reg ?? []).entries()) {
     const at = locate(['host', 'reg', i]);
     const bytes = await readInputFile(ref, 'reg', { roots, location: at });

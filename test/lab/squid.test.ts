@@ -12,10 +12,11 @@ import { testPki } from '../helpers/lab-fixtures.js';
 const reason = inprocEngine.unsupported({ components: [{ type: 'squid' }], requires: {} } as never);
 const CLOUD = 'contosoatpsensorapi.atp.azure.com';
 
-async function connect(lab: Awaited<ReturnType<typeof startInprocLab>>, proxy: string, target: string): Promise<string> {
+async function connect(lab: Awaited<ReturnType<typeof startInprocLab>>, proxy: string, target: string, credentials?: string): Promise<string> {
   const ep = lab.endpoints().find((e) => e.name === proxy)!;
   const s = await lab.hostTransport().connect(ep.address, ep.port, { timeoutMs: 2000 });
-  s.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n\r\n`);
+  const auth = credentials ? `Proxy-Authorization: Basic ${Buffer.from(credentials).toString('base64')}\r\n` : '';
+  s.write(`CONNECT ${target} HTTP/1.1\r\nHost: ${target}\r\n${auth}\r\n`);
   const head = await new Promise<string>((resolve) => {
     s.once('data', (b: Buffer) => resolve(b.toString('latin1').split('\r\n')[0]!));
     s.once('close', () => resolve('(closed)'));
@@ -47,6 +48,22 @@ describe.skipIf(reason !== undefined)(`kind squid${reason ? ` (skipped: ${reason
     await lab.stop();
     expect(fs.existsSync(dir)).toBe(false);
     expect(() => process.kill(pid, 0)).toThrow();
+  }, 30_000);
+
+  it('Basic auth (basic_ncsa_auth): the right credentials tunnel as that user (a DOMAIN\\user name keeps its case), wrong or none get 407, from its access log', async () => {
+    const pki = await testPki();
+    await using lab = await startInprocLab({ domain: 'contoso.example', cloud: { hosts: [{ host: CLOUD }] }, firewall: { default: 'allow', rules: [] }, proxies: [{ name: 'sq', implementation: 'squid', auth: 'basic', credentials: { username: 'CONTOSO\\Admin', password: 'lab-only' } }] }, pki);
+    const squid = lab.component<StartedSquid>('sq')!;
+    expect(await connect(lab, 'sq', `${CLOUD}:443`, 'CONTOSO\\Admin:lab-only')).toBe('HTTP/1.1 200 Connection established');
+    expect(await connect(lab, 'sq', `${CLOUD}:443`, 'CONTOSO\\Admin:wrong')).toMatch(/^HTTP\/1\.1 407/);
+    expect(await connect(lab, 'sq', `${CLOUD}:443`)).toMatch(/^HTTP\/1\.1 407/);
+    const records = await settled(() => squid.records.filter((r) => r.method === 'CONNECT'), 3);
+    expect(records.map((r) => [r.result, r.status, r.user])).toEqual([
+      ['TCP_TUNNEL', 200, 'CONTOSO\\Admin'],
+      ['TCP_DENIED', 407, 'CONTOSO\\Admin'],
+      ['TCP_DENIED', 407, null],
+    ]);
+    expect(records.map((r) => r.decision)).toEqual(['tunnel', 'auth-required', 'auth-required']);
   }, 30_000);
 
   it('ssl_bump middlebox: the splice and the bump are in its access log with the SNI', async () => {

@@ -1,11 +1,11 @@
 /**
- * Each twin scenario (scenarios/twins, `twinOf:`) runs a real Squid where its original runs the
- * built-in proxy or middlebox. Both run here, and every check must end at the same step with
+ * Each twin scenario (scenarios/twins, `twinOf:`) runs a real Squid or mitmproxy where its
+ * original runs the built-in proxy or middlebox. Both run here, and every check must end at the same step with
  * the same code. Where the built-in component answers differently from the real proxy, the
  * pair is listed in KNOWN_DISAGREEMENTS with the real answer (the lab is to be aligned, issue 9
  * §4); an entry that starts to agree fails the test so that it is removed.
  *
- * Skipped with the reason where Squid is missing or the lab maps privileged ports.
+ * Skipped with the reason where Squid or mitmdump is missing or the lab maps privileged ports.
  */
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -19,11 +19,12 @@ const KNOWN_DISAGREEMENTS: Record<string, string> = {};
 
 const twinFiles = fs.readdirSync('scenarios/twins').filter((f) => f.endsWith('.yaml')).map((f) => `scenarios/twins/${f}`);
 
-describe('twin pairs (real Squid vs the built-in components)', async () => {
+describe('twin pairs (real Squid and mitmproxy vs the built-in components)', async () => {
   const loaded = await loadAll(twinFiles);
-  const reason = inprocEngine.unsupported({ components: [{ type: 'squid' }], requires: {} } as never);
+  const reason = inprocEngine.unsupported({ components: [{ type: 'squid' }, { type: 'mitmproxy' }], requires: {} } as never);
   it.skipIf(reason !== undefined)(`every pair ends at the same step and code${reason ? ` (skipped: ${reason})` : ''}`, async () => {
     expect(loaded.length).toBeGreaterThanOrEqual(14);
+    expect(loaded.filter((l) => l.scenario.name.startsWith('mitmproxy-')).length).toBeGreaterThanOrEqual(4);
     const originals = await loadAll(loaded.map((l) => `scenarios/${l.scenario.twinOf}.yaml`));
     const pki = await testPki();
     const [twins, labs] = [await runScenarios(loaded, { pki, concurrency: 2 }), await runScenarios(originals, { pki, concurrency: 2 })];
