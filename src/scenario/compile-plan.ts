@@ -42,8 +42,8 @@ export async function compileScenario(loaded: LoadedScenario): Promise<CompiledS
     schema: 1,
     name: s.name,
     ...network,
-    host: { hives, trust: s.host.trust, identities, revocation: s.revocation, timeouts: { ...LAB_TIMEOUTS, ...s.timeouts }, steps: registry.steps },
-    checks: planned.map((p) => ({ identity: p.identity, host: p.host, url: pingUrl(p.host), check: p.check })),
+    host: { hives, trust: s.host.trust, identities, revocation: s.revocation, timeouts: { ...LAB_TIMEOUTS, ...s.timeouts }, steps: registry.steps, ...(s.matrix ? { matrix: { ...s.matrix } } : {}) },
+    checks: planned.map((p) => ({ identity: p.identity, host: p.host, url: pingUrl(p.host), check: p.check, ...(p.method ? { method: p.method } : {}) })),
     requires: { ...(s.requires?.engines ? { engines: s.requires.engines } : {}), ...(s.requires?.kinds ? { kinds: s.requires.kinds } : {}) },
   };
   return { plan, expectations: planned.map((p) => p.expected) };

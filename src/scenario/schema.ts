@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { REGIONS } from '../catalog/index.js';
 import { IDENTITIES } from '../identity.js';
+import { MATRIX_METHODS } from '../probe/matrix-methods.js';
 import { PROBE_CODE_NAMES, PROBE_STEPS } from '../probe/outcome.js';
 
 import { SCENARIO_CAPS, hostPattern, list, port, text } from '../lab/kinds/definition-caps.js';
@@ -83,12 +84,16 @@ export const expectationSchema = z.strictObject({
   identities: z.union([z.literal('all'), z.array(identity).min(1).max(IDENTITIES.length)]).default('all'),
   hosts: z.union([z.enum(['all', 'workspace', 'regional', 'extra']), list(hostPattern).min(1)]).default('all'),
   check: z.enum(['full', 'ping']).default('full').describe('full = ping + authenticated call (the sensor); ping = what a browser test shows'),
+  method: z
+    .union([z.enum(MATRIX_METHODS), z.array(z.enum(MATRIX_METHODS)).min(1).max(MATRIX_METHODS.length)])
+    .optional()
+    .describe('probe --matrix in the lab: check under this proxy method (or these) instead of the route the identity takes; a method with no setting for the identity is code ROUTE_NOT_CONFIGURED. Reports show these checks as a matrix'),
   reachable: z.boolean(),
   step: z.enum(PROBE_STEPS).optional(),
   code: z.enum(PROBE_CODE_NAMES as [string, ...string[]]).optional(),
   inspected: z.boolean().optional(),
   route: text(1024).optional().describe('prefix of the observed route, e.g. `PROXY`, `DIRECT`, `TRANSPARENT`'),
-  routeSource: z.enum(['wininet-static', 'pac', 'wpad', 'winhttp', 'sensor-config', 'none', 'scenario']).optional(),
+  routeSource: z.enum(['wininet-static', 'pac', 'wpad', 'winhttp', 'sensor-config', 'named-proxy', 'none', 'scenario']).optional(),
   detailIncludes: text(1024).optional(),
   warningIncludes: text(1024).optional().describe('a warning of the outcome must mention this (e.g. revocation, inspection)'),
   confirm: text(1024)
@@ -128,6 +133,10 @@ export const scenarioSchema = z.strictObject({
       kinds: list(text(C.nameChars), 32).min(1).optional().describe('component kinds the engine must provide (e.g. squid); a run without them skips the scenario with the reason'),
     })
     .optional(),
+  matrix: z
+    .strictObject({ namedProxy: text().optional().describe('the proxy the engineer names (probe --matrix --proxy): a WinINET proxy string, e.g. corp-proxy:8080') })
+    .optional()
+    .describe('inputs of the proxy-method matrix (expectations with method:); without namedProxy the named-proxy method is not configured'),
   expect: list(expectationSchema, C.expectations).min(1),
 });
 
