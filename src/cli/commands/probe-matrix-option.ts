@@ -24,14 +24,14 @@ function usage(message: string, field: string): AtpNetlabError {
   return new AtpNetlabError('ATPNL_USAGE', message, { field });
 }
 
-function parseList<T extends string>(text: string, parse: (s: string) => T | undefined, what: string, all: readonly string[]): T[] {
+function parseList<T extends string>(text: string, parse: (s: string) => T | undefined, what: string, one: string, all: readonly string[]): T[] {
   return text
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)
     .map((s) => {
       const v = parse(s);
-      if (!v) throw usage(`--${what}: unknown ${what.replace(/s$/, '')} ${JSON.stringify(s)} (one of ${all.join(', ')})`, what);
+      if (!v) throw usage(`--${what}: unknown ${one} ${JSON.stringify(s)} (one of ${all.join(', ')})`, what);
       return v;
     });
 }
@@ -43,8 +43,8 @@ export function matrixOptionsFromCli(o: ProbeMatrixCommandOptions): ProbeMatrixO
   const { reg, proxy, sensorConfig, pac: _pac, ...shared } = o;
   const base = probeOptionsFromCli({ ...shared, ...(sensorConfig !== undefined && shared.workspace === undefined ? { sensorConfig } : {}) });
   const { identity: _identity, route: _route, ...rest } = base;
-  const identities = o.identities !== undefined ? parseList<Identity>(o.identities, parseIdentity, 'identities', IDENTITIES) : MATRIX_DEFAULT_IDENTITIES;
-  const methods = o.methods !== undefined ? parseList<MatrixMethod>(o.methods, (s) => MATRIX_METHODS.find((m) => m === s.toLowerCase()), 'methods', MATRIX_METHODS) : [...MATRIX_METHODS];
+  const identities = o.identities !== undefined ? parseList<Identity>(o.identities, parseIdentity, 'identities', 'identity', IDENTITIES) : MATRIX_DEFAULT_IDENTITIES;
+  const methods = o.methods !== undefined ? parseList<MatrixMethod>(o.methods, (s) => MATRIX_METHODS.find((m) => m === s.toLowerCase()), 'methods', 'method', MATRIX_METHODS) : [...MATRIX_METHODS];
   if (identities.length === 0) throw usage('--identities: give at least one identity', 'identities');
   if (methods.length === 0) throw usage('--methods: give at least one method', 'methods');
   return {
