@@ -4,6 +4,7 @@
  * console report of scenarios whose expectations name a `method:`.
  */
 import { MATRIX_METHODS } from '../probe/matrix-methods.js';
+import { padEnd as pad } from './terminal-text.js';
 export interface MatrixTextCell {
   method: string;
   configured: boolean;
@@ -15,10 +16,6 @@ export interface MatrixTextCell {
 export function matrixCellText(c: MatrixTextCell): string {
   if (!c.configured) return '-';
   return c.reachable ? `yes ${c.code}` : `NO ${c.step}/${c.code}`;
-}
-
-function pad(s: string, n: number): string {
-  return s.length >= n ? s : s + ' '.repeat(n - s.length);
 }
 
 export function renderMatrixRows(rows: { host: string; identity: string; cells: MatrixTextCell[] }[], methods: readonly string[]): string[] {

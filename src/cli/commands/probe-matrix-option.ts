@@ -11,6 +11,7 @@ import { MATRIX_METHOD_INFO, MATRIX_METHODS, type MatrixMethod } from '../../pro
 import { MATRIX_DEFAULT_IDENTITIES, probeMatrix, type ProbeMatrixOptions, type ProbeMatrixReport } from '../../probe/probe-matrix.js';
 import { matrixCellText, renderMatrixRows } from '../../report/matrix-table.js';
 import { probeOptionsFromCli, type ProbeCommandOptions } from './probe.js';
+import { padEnd as pad } from '../../report/terminal-text.js';
 
 export interface ProbeMatrixCommandOptions extends ProbeCommandOptions {
   matrix?: boolean;
@@ -55,10 +56,6 @@ export function matrixOptionsFromCli(o: ProbeMatrixCommandOptions): ProbeMatrixO
     ...(sensorConfig !== undefined ? { sensorConfigFile: sensorConfig } : {}),
     ...(proxy !== undefined ? { namedProxy: proxy } : {}),
   };
-}
-
-function pad(s: string, n: number): string {
-  return s.length >= n ? s : s + ' '.repeat(n - s.length);
 }
 
 export function renderMatrixTable(r: ProbeMatrixReport): string {
