@@ -161,7 +161,7 @@ function renderFailures(report: RunReport, paint: Paint): string[] {
     if (s.error) out.push(`       ${paint('red', 'could not run:')} ${s.error}`);
     for (const c of s.checks.filter((x) => !x.passed)) {
       // The host last: on a narrow terminal it is what gets cut.
-      out.push(`       ${padEnd(c.identity, idWidth)}  expected ${shortExpected(c)}  observed ${paint('red', shortObserved(c))}  ${c.host}${c.check === 'ping' ? ' [ping]' : ''}`);
+      out.push(`       ${padEnd(c.identity, idWidth)}  expected ${shortExpected(c)}  observed ${paint('red', shortObserved(c))}  ${c.host}${c.check === 'ping' ? ' [ping]' : ''}${c.method ? ` [${c.method}]` : ''}`);
     }
   }
   return out;

@@ -16,9 +16,12 @@ import { exitCodeFor, isAtpNetlabError } from '../../src/errors.js';
 import { MATRIX_METHODS } from '../../src/probe/matrix-methods.js';
 import { PROBE_CODE_NAMES } from '../../src/probe/outcome.js';
 import type { ProbeMatrixReport } from '../../src/probe/probe-matrix.js';
+import type { RunReport } from '../../src/report/result-model.js';
 import { loadScenarioFile } from '../../src/scenario/load-scenario.js';
 import { runScenario } from '../../src/scenario/run-scenario.js';
 import { renderConsoleReport } from '../../src/report/console-report.js';
+import { renderJsonReport } from '../../src/report/json-report.js';
+import { renderMarkdownReport } from '../../src/report/markdown-report.js';
 import { TEST_CERTS_DIR } from '../helpers/test-certs.js';
 import { LabPki } from '../../src/pki/index.js';
 
@@ -177,10 +180,16 @@ describe('the matrix inside a scenario', () => {
     expect(m('LocalService', 'wininet')).toMatchObject({ code: 'ROUTE_NOT_CONFIGURED' });
     // The identity's own route is still checked as before (no method).
     expect(result.checks.find((c) => c.identity === 'LocalService' && c.method === undefined)!.observed).toMatchObject({ code: 'TCP_TIMEOUT', routeSource: 'none' });
-    const text = renderConsoleReport(
-      { tool: 'atp-netlab', schema: 1, version: '0', durationMs: 0, summary: { scenarios: 1, passed: 1, failed: 0, skipped: 0 }, scenarios: [result] },
-      { color: false, columns: 100 },
+    const report: RunReport = { tool: 'atp-netlab', schema: 1, version: '0', durationMs: 0, summary: { scenarios: 1, passed: 1, failed: 0, skipped: 0 }, scenarios: [result] };
+    const text = renderConsoleReport(report, { color: false, columns: 100 });
+    // The JSON report names each check's method; Markdown labels the row.
+    const json = JSON.parse(renderJsonReport(report)) as { scenarios: { checks: { identity: string; method?: string }[] }[] };
+    expect(json.scenarios[0]!.checks.filter((c) => c.identity === 'LocalService').map((c) => c.method ?? null).sort()).toEqual(
+      ['direct', 'named-proxy', 'sensor-config', 'winhttp', 'wininet', 'wpad', null].sort(),
     );
+    // Markdown lists failing checks only: one made to fail is labelled with its method.
+    const failing = { ...result, passed: false, checks: result.checks.map((c) => (c.identity === 'LocalService' && c.method === 'named-proxy' ? { ...c, passed: false, mismatches: ['made to fail'] } : c)) };
+    expect(renderMarkdownReport({ ...report, scenarios: [failing] })).toMatch(/contosoatpsensorapi\.atp\.azure\.com \(named-proxy\)/);
     expect(text).toMatch(/proxy-method matrix/);
     expect(text).toMatch(/LocalService\s+-\s+-\s+NO tcp\/TCP_TIMEOUT\s+-\s+yes OK\s+yes OK/);
   }, 60_000);
