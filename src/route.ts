@@ -3,7 +3,7 @@
  * `wininet/` (static settings, PAC, WPAD) and consumed by `probe/`; both depend on this file,
  * neither on the other's internals.
  */
-export type RouteSource = 'wininet-static' | 'pac' | 'wpad' | 'winhttp' | 'telemetry-proxy-server' | 'sensor-config' | 'none' | 'scenario';
+export type RouteSource = 'wininet-static' | 'pac' | 'wpad' | 'winhttp' | 'telemetry-proxy-server' | 'sensor-config' | 'named-proxy' | 'none' | 'scenario';
 
 export type RouteHop =
   | { kind: 'DIRECT' }
@@ -22,7 +22,8 @@ export interface RouteDecision {
 /** Route resolution can fail before any connection is tried (PAC/WPAD problems). */
 export type RouteFailure = {
   failed: true;
-  code: 'ROUTE_PAC_UNAVAILABLE' | 'ROUTE_PAC_ERROR';
+  /** ROUTE_NOT_CONFIGURED: a proxy method of the matrix (probe --matrix) has no setting for this identity; nothing was tried. */
+  code: 'ROUTE_PAC_UNAVAILABLE' | 'ROUTE_PAC_ERROR' | 'ROUTE_NOT_CONFIGURED';
   detail: string;
   source: RouteSource;
   pacUrl?: string;

@@ -18,6 +18,7 @@ import { canAnswerProxyChallenge, type Identity } from '../identity.js';
 import type { HostPlan, PlanCheck } from '../lab/lab-plan.js';
 import type { LabPki } from '../pki/index.js';
 import { checkUrl, type ProbeOptions } from '../probe/check-url.js';
+import { matrixRoute } from '../probe/matrix-methods.js';
 import type { RevocationCheck } from '../probe/check-revocation.js';
 import type { ProbeOutcome } from '../probe/outcome.js';
 import { applyRevocationPolicy, checkRevocationHosts } from '../probe/revocation-policy.js';
@@ -141,7 +142,10 @@ export class SimulatedWindowsHost implements Disposable {
   /** One check over `transport` (the engine may hand a per-check transport that records what the network did). */
   async runCheck(check: PlanCheck, transport: NetTransport = this.transport, externalReports?: ProbeOptions['externalReports']): Promise<ProbeOutcome> {
     const state = await this.stateFor(check.identity);
-    const { route, sensorCredentials } = await this.routeFor(check.identity, check.url, transport);
+    // A matrix check takes the method's route (the same function the real probe --matrix uses).
+    const { route, sensorCredentials } = check.method
+      ? { route: await matrixRoute(check.method, check.identity, { state, ...(this.host.matrix?.namedProxy ? { namedProxy: this.host.matrix.namedProxy } : {}) }, check.url, { transport, pac: this.pac }), sensorCredentials: undefined }
+      : await this.routeFor(check.identity, check.url, transport);
     const sensor = this.host.sensor ?? 'v2-wininet';
     const role = this.host.identities[check.identity]?.clientCert ?? 'enrolled';
     const cert = role === 'enrolled' ? this.pki.clientCert : role === 'unenrolled' ? this.pki.unenrolledClientCert : undefined;

@@ -11,6 +11,7 @@
  *   LabNetworkPlan ──+ host (hives, trust, identities) + checks──▶ LabPlan ──▶ Engine.start
  */
 import type { SensorGenerationId } from '../catalog/ping-answers.js';
+import type { MatrixMethod } from '../probe/matrix-methods.js';
 import { AtpNetlabError } from '../errors.js';
 import { matchesPattern } from '../host-pattern.js';
 import type { Identity } from '../identity.js';
@@ -99,6 +100,8 @@ export interface HostPlan {
   timeouts: ProbeTimeouts;
   /** What each admin step did, for the report. */
   steps: string[];
+  /** Inputs of the proxy-method matrix (checks with a method). */
+  matrix?: { namedProxy?: string };
 }
 
 export interface PlanCheck {
@@ -106,6 +109,8 @@ export interface PlanCheck {
   host: string;
   url: string;
   check: 'full' | 'ping';
+  /** probe --matrix: check under this proxy method instead of the identity's route. */
+  method?: MatrixMethod;
 }
 
 export interface LabPlan extends LabNetworkPlan {

@@ -18,6 +18,7 @@ export const PROBE_CODES = {
   HOST_CLOCK_SKEW: { step: 'host', meaning: 'the host clock differs from the cloud\'s Date by more than five minutes' },
   ROUTE_PAC_UNAVAILABLE: { step: 'route', meaning: 'PAC/WPAD script could not be found or fetched' },
   ROUTE_PAC_ERROR: { step: 'route', meaning: 'PAC script failed or returned nothing usable' },
+  ROUTE_NOT_CONFIGURED: { step: 'route', meaning: 'probe --matrix: this proxy method has no setting for this identity, so nothing was tried (not a network failure)' },
   DNS_NOT_FOUND: { step: 'dns', meaning: 'name does not resolve (target, or proxy name)' },
   DNS_UNAVAILABLE: { step: 'dns', meaning: 'no DNS server answered (unreachable, SERVFAIL or timeout): says nothing about the name itself' },
   TCP_TIMEOUT: { step: 'tcp', meaning: 'connection dropped (firewall drop)' },

@@ -30,7 +30,7 @@ import { effectiveSettings, type WinInetState } from '../wininet/effective-setti
 import { encodeSettings } from '../wininet/connection-settings-blob.js';
 import { PacRuntime } from '../wininet/pac-runtime.js';
 import { identityConnectionsKey, readWinInetState } from '../wininet/read-state.js';
-import { resolveRoute } from '../wininet/resolve-route.js';
+import { resolveRoute, type RouteContext } from '../wininet/resolve-route.js';
 import { readWinHttpRouteState, resolveWinHttpRoute, type WinHttpRouteState } from '../wininet/winhttp-route.js';
 import { REAL_CLOUD_ROOTS } from './chain-analysis.js';
 import type { RevocationCheck } from './check-revocation.js';
@@ -48,7 +48,15 @@ export type RouteSpec =
   /** The live Windows registry (reg.exe). */
   | { kind: 'live' }
   /** Nothing given: DIRECT, source `none`. */
-  | { kind: 'none' };
+  | { kind: 'none' }
+  /** The caller decides the route per URL (probe --matrix: one proxy method, see matrix-methods.ts). */
+  | {
+      kind: 'resolver';
+      settings: string;
+      resolve: (url: string, ctx: RouteContext) => Promise<RouteResult>;
+      notes?: string[];
+      proxyCredentials?: { username: string; password: string };
+    };
 
 export interface ProbeHostOptions {
   /**
@@ -187,6 +195,7 @@ export function probeTargets(o: Pick<ProbeHostOptions, 'workspace' | 'region' | 
 type RouteSource =
   | { kind: 'state'; state: WinInetState }
   | { kind: 'winhttp'; state: WinHttpRouteState }
+  | { kind: 'resolver'; resolve: (url: string, ctx: RouteContext) => Promise<RouteResult> }
   | { kind: 'fixed'; route: RouteResult };
 
 interface Prepared {
@@ -198,7 +207,7 @@ interface Prepared {
 }
 
 /** A `--proxy` value: a URL (`http://[user:pass@]h:p`) or a WinINET proxy string (`h:p`, `https=h:p`). */
-function proxyInput(text: string): { proxyString: string; display: string; credentials?: { username: string; password: string } } {
+export function proxyInput(text: string): { proxyString: string; display: string; credentials?: { username: string; password: string } } {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
     let u: URL;
     try {
@@ -275,6 +284,13 @@ async function prepareRoute(o: ProbeHostOptions, sensor: SensorGenerationId): Pr
       if (v3) return { source: { kind: 'winhttp', state: await readWinHttpRouteState(store) }, settings: 'live registry (WinHTTP: TelemetryProxyServer, WinHttpSettings)', notes: [] };
       return { source: { kind: 'state', state: await readWinInetState(store, o.identity) }, settings: 'live registry', notes: [] };
     }
+    case 'resolver':
+      return {
+        source: { kind: 'resolver', resolve: spec.resolve },
+        settings: spec.settings,
+        notes: [...(spec.notes ?? [])],
+        ...(spec.proxyCredentials ? { proxyCredentials: spec.proxyCredentials } : {}),
+      };
     case 'none':
       return {
         source: {
@@ -331,6 +347,7 @@ export async function probeHost(o: ProbeHostOptions): Promise<ProbeHostReport> {
   const routeFor = (url: string): Promise<RouteResult> => {
     const src = prepared.source;
     if (src.kind === 'fixed') return Promise.resolve(src.route);
+    if (src.kind === 'resolver') return src.resolve(url, { transport, pac });
     if (src.kind === 'winhttp') return resolveWinHttpRoute(src.state, url, { transport, pac });
     return resolveRoute(src.state, url, { transport, pac });
   };

@@ -13,6 +13,7 @@
  * A success through SSL inspection is a warning: it works in the lab, and Microsoft does not
  * support it. Colour is decided by the caller (terminal-text.ts `colourFor`).
  */
+import { scenarioMatrix } from './matrix-table.js';
 import type { CheckResult, RunReport, ScenarioResult } from './result-model.js';
 import { shortExpected, shortObserved } from './describe-check.js';
 import { describeWhere, groupWarnings } from './group-warnings.js';
@@ -37,7 +38,7 @@ export function renderConsoleReport(report: RunReport, opts: ConsoleOptions): st
   if (!opts.quiet) {
     for (const s of report.scenarios) {
       const full = opts.verbose || (!s.passed && !s.skipped);
-      lines.push(...(full ? renderScenario(s, paint, columns, !!opts.verbose) : [fit(scenarioLine(s, paint))]));
+      lines.push(...(full ? renderScenario(s, paint, columns, !!opts.verbose) : [fit(scenarioLine(s, paint)), ...matrixLines(s, paint, fit)]));
       if (full) lines.push('');
     }
     if (lines.at(-1) !== '') lines.push('');
@@ -95,7 +96,7 @@ function renderScenario(s: ScenarioResult, paint: Paint, columns: number, verbos
   const cells = s.checks.map((c) => [
     c.passed ? (isWarning(c) ? paint('yellow', 'warn') : paint('green', ' ok ')) : paint('red', 'FAIL'),
     c.identity,
-    `${c.host}${c.check === 'ping' ? ' [ping]' : ''}`,
+    `${c.host}${c.check === 'ping' ? ' [ping]' : ''}${c.method ? ` [${c.method}]` : ''}`,
     shortExpected(c),
     shortObserved(c),
     `${c.observed.route}${c.observed.routeSource ? ` (${c.observed.routeSource})` : ''}`,
@@ -121,7 +122,15 @@ function renderScenario(s: ScenarioResult, paint: Paint, columns: number, verbos
     const fix = !c.passed || (verbose && isWarning(c)) ? remediationForCheck(c) : undefined;
     if (fix) out.push(...prose('      ', fix.severity === 'warning' ? 'yellow' : 'bold', 'fix: ', fix.fix));
   }
+  out.push(...matrixLines(s, paint, fit));
   return out;
+}
+
+/** Checks with a proxy method, again as the matrix a support engineer asks a customer for (shown for passing scenarios too). */
+function matrixLines(s: ScenarioResult, paint: Paint, fit: (l: string) => string): string[] {
+  const matrix = scenarioMatrix(s.checks);
+  // Not cut to the terminal width: a cut matrix loses its last columns.
+  return matrix ? [fit(paint('dim', '  proxy-method matrix (- = not configured):')), ...matrix.map((l) => `    ${l}`)] : [];
 }
 
 /** Each distinct warning once, with the checks it was seen on, and its fix. */
@@ -152,7 +161,7 @@ function renderFailures(report: RunReport, paint: Paint): string[] {
     if (s.error) out.push(`       ${paint('red', 'could not run:')} ${s.error}`);
     for (const c of s.checks.filter((x) => !x.passed)) {
       // The host last: on a narrow terminal it is what gets cut.
-      out.push(`       ${padEnd(c.identity, idWidth)}  expected ${shortExpected(c)}  observed ${paint('red', shortObserved(c))}  ${c.host}${c.check === 'ping' ? ' [ping]' : ''}`);
+      out.push(`       ${padEnd(c.identity, idWidth)}  expected ${shortExpected(c)}  observed ${paint('red', shortObserved(c))}  ${c.host}${c.check === 'ping' ? ' [ping]' : ''}${c.method ? ` [${c.method}]` : ''}`);
     }
   }
   return out;

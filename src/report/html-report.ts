@@ -211,7 +211,7 @@ function renderCheckRow(c: CheckResult, si: number, ci: number, gi: number): str
     `<tr class="check check-${st}" id="check-${si}-${ci}" data-check-status="${st}" data-identity="${esc(c.identity)}" data-host="${esc(c.host)}" data-code="${esc(o.code)}" data-path="path-${si}-${gi}">`,
     `<td><span class="badge badge-${st}">${STATUS_TEXT[st]}</span></td>`,
     `<td>${esc(c.identity)}</td>`,
-    `<td class="host">${esc(c.host)}${c.check === 'ping' ? ' <span class="tag">ping</span>' : ''}</td>`,
+    `<td class="host">${esc(c.host)}${c.check === 'ping' ? ' <span class="tag">ping</span>' : ''}${c.method ? ` <span class="tag">${esc(c.method)}</span>` : ''}</td>`,
     `<td>${expected}</td>`,
     `<td>${observed}</td>`,
     `<td class="route"><span class="nowrap">${esc(o.route)}</span>${o.routeSource ? ` <span class="muted">(${esc(o.routeSource)})</span>` : ''}</td>`,

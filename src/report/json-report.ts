@@ -28,6 +28,7 @@ export function renderJsonReport(report: RunReport): string {
             url: c.url,
             host: c.host,
             check: c.check,
+            ...(c.method ? { method: c.method } : {}),
             passed: c.passed,
             expected: c.expected,
             observed: {

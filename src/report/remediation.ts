@@ -80,6 +80,14 @@ export const REMEDIATIONS: Record<ProbeCode, Entry> = {
     source: 'Seed: WPAD is a supported way to give the sensor its proxy; the script must then answer for the sensorapi hosts',
     symptom: NO_CONTACT,
   },
+  ROUTE_NOT_CONFIGURED: {
+    severity: 'warning',
+    title: 'method not configured',
+    explanation:
+      'probe --matrix tries every proxy method a Windows admin would try (the identity\'s WinINET setting, WPAD, direct, the sensor\'s own proxy in SensorConfiguration.json, WinHTTP, a named proxy). This one has no setting for this identity (no DefaultConnectionSettings value, no WPAD script, no WinHttpSettings proxy, no SensorProxyConfiguration, no --proxy), so nothing was tried. It is not a network failure.',
+    fix: 'Nothing to fix for this cell; read the other columns. To use this method, configure it (e.g. `netsh winhttp set proxy`, `Set-MDISensorProxyConfiguration`, a WPAD record) and probe again.',
+    source: 'Current guidance: Defender for Endpoint\'s client analyzer (defender-endpoint/verify-connectivity.md) reports connectivity per proxy method; Defender for Identity deploy/configure-proxy.md lists the sensor\'s methods',
+  },
   DNS_UNAVAILABLE: {
     severity: 'error',
     title: 'DNS server unreachable',

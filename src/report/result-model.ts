@@ -25,6 +25,8 @@ export interface CheckResult {
   host: string;
   /** `full` (ping + authenticated call, what the sensor needs) or `ping` (what a browser shows). */
   check: 'full' | 'ping';
+  /** A proxy method of the matrix (probe --matrix in the lab); absent: the identity's own route. */
+  method?: string;
   passed: boolean;
   expected: ExpectedOutcome;
   observed: ProbeOutcome;

@@ -57,8 +57,8 @@ export async function compileScenario(loaded: LoadedScenario): Promise<CompiledS
               cloud: s.cloud ?? (s.region === 'us-gcc-high' ? 'gcc-high' : 'commercial'),
             },
           }
-        : {}), ...(sensorProxy ? { sensorProxy } : {}), hives, trust: s.host.trust, identities, revocation: s.revocation, timeouts: { ...LAB_TIMEOUTS, ...s.timeouts }, steps: registry.steps },
-    checks: planned.map((p) => ({ identity: p.identity, host: p.host, url: `https://${p.host}${SENSOR_GENERATIONS[s.sensor].testPath}`, check: p.check })),
+        : {}), ...(sensorProxy ? { sensorProxy } : {}), hives, trust: s.host.trust, identities, revocation: s.revocation, timeouts: { ...LAB_TIMEOUTS, ...s.timeouts }, steps: registry.steps, ...(s.matrix ? { matrix: { ...s.matrix } } : {}) },
+    checks: planned.map((p) => ({ identity: p.identity, host: p.host, url: `https://${p.host}${SENSOR_GENERATIONS[s.sensor].testPath}`, check: p.check, ...(p.method ? { method: p.method } : {}) })),
     requires: { ...(s.requires?.engines ? { engines: s.requires.engines } : {}), ...(s.requires?.kinds ? { kinds: s.requires.kinds } : {}) },
   };
   return { plan, expectations: planned.map((p) => p.expected) };

@@ -3,6 +3,7 @@
  */
 import { matchesPattern } from '../host-pattern.js';
 import type { Identity } from '../identity.js';
+import type { MatrixMethod } from '../probe/matrix-methods.js';
 import type { ProbeOutcome } from '../probe/outcome.js';
 import type { ExpectedOutcome } from '../report/result-model.js';
 import type { Expectation } from './schema.js';
@@ -20,6 +21,8 @@ export interface PlannedCheck {
   identity: Identity;
   host: string;
   check: 'full' | 'ping';
+  /** A proxy method of the matrix; absent: the route the identity takes. */
+  method?: MatrixMethod;
   expected: ExpectedOutcome;
 }
 
@@ -41,7 +44,11 @@ export function planChecks(expect: Expectation[], hosts: HostSet): PlannedCheck[
       ...(e.warningIncludes !== undefined ? { warningIncludes: e.warningIncludes } : {}),
       ...(e.confirm !== undefined ? { confirm: e.confirm } : {}),
     };
-    for (const identity of identities) for (const host of selected) planned.set(`${identity}|${host}|${e.check}`, { identity, host, check: e.check, expected });
+    const methods: (MatrixMethod | undefined)[] = e.method === undefined ? [undefined] : Array.isArray(e.method) ? e.method : [e.method];
+    for (const identity of identities)
+      for (const host of selected)
+        for (const method of methods)
+          planned.set(`${identity}|${host}|${e.check}|${method ?? ''}`, { identity, host, check: e.check, ...(method ? { method } : {}), expected });
   }
   return [...planned.values()];
 }

@@ -93,7 +93,7 @@ export async function runScenario(loaded: LoadedScenario, pki: LabPki, opts: { e
       const observed = await running.runCheck(check);
       const expected = expectations[i]!;
       const mismatches = compareOutcome(expected, observed);
-      return { identity: check.identity, url: check.url, host: check.host, check: check.check, passed: mismatches.length === 0, expected, observed, mismatches, path: describePath(plan, observed, check.host) };
+      return { identity: check.identity, url: check.url, host: check.host, check: check.check, ...(check.method ? { method: check.method } : {}), passed: mismatches.length === 0, expected, observed, mismatches, path: describePath(plan, observed, check.host) };
     });
     return { ...base, passed: checks.every((c) => c.passed), durationMs: Math.round(performance.now() - started), checks, lab, steps: plan.host.steps };
   } catch (e) {

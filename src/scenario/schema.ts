@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { REGIONS, SENSOR_GENERATION_IDS, type SensorGenerationId } from '../catalog/index.js';
 import { IDENTITIES } from '../identity.js';
+import { MATRIX_METHODS } from '../probe/matrix-methods.js';
 import { PROBE_CODE_NAMES, PROBE_STEPS } from '../probe/outcome.js';
 
 import { faultListSchema } from '../lab/faults/index.js';
@@ -116,12 +117,16 @@ export const expectationSchema = z.strictObject({
   identities: z.union([z.literal('all'), z.array(identity).min(1).max(IDENTITIES.length)]).default('all'),
   hosts: z.union([z.enum(['all', 'workspace', 'regional', 'extra']), list(hostPattern).min(1)]).default('all'),
   check: z.enum(['full', 'ping']).default('full').describe('full = ping + authenticated call (the sensor); ping = what a browser test shows'),
+  method: z
+    .union([z.enum(MATRIX_METHODS), z.array(z.enum(MATRIX_METHODS)).min(1).max(MATRIX_METHODS.length)])
+    .optional()
+    .describe('probe --matrix in the lab: check under this proxy method (or these) instead of the route the identity takes; a method with no setting for the identity is code ROUTE_NOT_CONFIGURED. Reports show these checks as a matrix'),
   reachable: z.boolean(),
   step: z.enum(PROBE_STEPS).optional(),
   code: z.enum(PROBE_CODE_NAMES as [string, ...string[]]).optional(),
   inspected: z.boolean().optional(),
   route: text(1024).optional().describe('prefix of the observed route, e.g. `PROXY`, `DIRECT`, `TRANSPARENT`'),
-  routeSource: z.enum(['wininet-static', 'pac', 'wpad', 'winhttp', 'telemetry-proxy-server', 'sensor-config', 'none', 'scenario']).optional(),
+  routeSource: z.enum(['wininet-static', 'pac', 'wpad', 'winhttp', 'telemetry-proxy-server', 'sensor-config', 'named-proxy', 'none', 'scenario']).optional(),
   pingAnswer: z.enum(['legacy-503', 'ok-200', 'version-200', 'v3-cnc-500']).optional().describe('which of the cloud\'s era answers must have proved reachability'),
   detailIncludes: text(1024).optional(),
   warningIncludes: text(1024).optional().describe('a warning of the outcome must mention this (e.g. revocation, inspection)'),
@@ -169,6 +174,10 @@ export const scenarioSchema = z.strictObject({
   faults: faultListSchema
     .default([])
     .describe('faults on the lab\'s links, as toxiproxy\'s toxics: each a type (latency, bandwidth, timeout, reset_peer, slow_close, slicer, limit_data, idle_timeout, reset_after_client_hello), a link (`host->proxy`, `proxy->middlebox`, `middlebox->cloud`, `host->pac`), a direction and a toxicity'),
+  matrix: z
+    .strictObject({ namedProxy: text().optional().describe('the proxy the engineer names (probe --matrix --proxy): a WinINET proxy string, e.g. corp-proxy:8080') })
+    .optional()
+    .describe('inputs of the proxy-method matrix (expectations with method:); without namedProxy the named-proxy method is not configured'),
   expect: list(expectationSchema, C.expectations).min(1),
 });
 

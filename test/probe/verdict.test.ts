@@ -161,6 +161,7 @@ const ROWS: Row[] = [
     code: 'OK',
   },
   { name: 'PAC script not found', evidence: ev({ route: { failed: true, code: 'ROUTE_PAC_UNAVAILABLE', detail: 'wpad.contoso.com: NXDOMAIN', source: 'wpad' }, attempts: [] }), code: 'ROUTE_PAC_UNAVAILABLE', step: 'route' },
+  { name: 'matrix method not configured: nothing tried', evidence: ev({ route: { failed: true, code: 'ROUTE_NOT_CONFIGURED', detail: 'no WinHttpSettings value', source: 'winhttp' }, attempts: [] }), code: 'ROUTE_NOT_CONFIGURED', step: 'route', detail: [/no WinHttpSettings value/] },
   { name: 'PAC script threw', evidence: ev({ route: { failed: true, code: 'ROUTE_PAC_ERROR', detail: 'FindProxyForURL threw', source: 'pac' }, attempts: [] }), code: 'ROUTE_PAC_ERROR', step: 'route' },
   { name: 'NXDOMAIN', evidence: ev({ attempts: [{ hop: { kind: 'DIRECT' }, dns: { name: H, errorCode: 'ENOTFOUND', message: `${H}: ENOTFOUND` } }], tls: undefined, http: [] }), code: 'DNS_NOT_FOUND', detail: [/does not resolve/] },
   {

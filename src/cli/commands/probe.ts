@@ -8,6 +8,7 @@ import { AtpNetlabError } from '../../errors.js';
 import { IDENTITIES, parseIdentity, type Identity } from '../../identity.js';
 import { probeHost, type ProbeHostOptions, type ProbeHostReport, type RouteSpec } from '../../probe/probe-host.js';
 import type { RegisterCommand } from './index.js';
+import { addMatrixOptions, probeMatrixCommand, rejectMatrixOnlyOptions, type ProbeMatrixCommandOptions } from './probe-matrix-option.js';
 import { positiveInt } from './run.js';
 
 export interface ProbeCommandOptions {
@@ -142,7 +143,7 @@ export async function probeCommand(o: ProbeCommandOptions, onProgress?: (line: s
 const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
 export const registerProbe: RegisterCommand = (program, setExit) => {
-  program
+  const cmd = program
     .command('probe')
     .description("check this host's real connectivity to the sensorapi endpoints, as one identity, with the lab's probe code")
     .option('--workspace <name>', 'workspace name (checks <name>sensorapi.atp.azure.com)')
@@ -178,9 +179,11 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
         '  atp-netlab probe --sensor v3 --region europe --reg hklm-export.reg           # v3: TelemetryProxyServer / netsh winhttp\n' +
         '  atp-netlab probe --sensor-config "C:\\Program Files\\Azure Advanced Threat Protection Sensor\\2.x\\SensorConfiguration.json"\n' +
         '\nExit codes: 0 every host reachable, 1 some not, 2 invalid input or usage, 3 a bug in atp-netlab (please report it).',
-    )
-    .action(async (o: ProbeCommandOptions) => {
-      const out = await probeCommand(o, (line) => process.stderr.write(`atp-netlab: ${line}\n`));
+    );
+  addMatrixOptions(cmd).action(async (o: ProbeMatrixCommandOptions) => {
+      const progress = (line: string) => process.stderr.write(`atp-netlab: ${line}\n`);
+      rejectMatrixOnlyOptions(o);
+      const out = o.matrix ? await probeMatrixCommand(o, progress) : await probeCommand(o, progress);
       process.stdout.write(out.stdout);
       setExit(out.exitCode);
     });
