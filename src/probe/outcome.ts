@@ -76,6 +76,11 @@ export interface ProbeOutcome {
   /** Extra facts for reports (not part of the schema-1 contract, but stable when present). */
   issuer?: string;
   httpStatus?: number;
+  /** The proxy's answer to CONNECT as sent: status code and reason phrase (`407 Proxy Authentication Required`). */
+  connectStatus?: string;
+  /** The negotiated TLS version (`TLSv1.3`) and cipher (`TLS_AES_256_GCM_SHA384`), when a handshake completed far enough to tell. */
+  tlsVersion?: string;
+  tlsCipher?: string;
   warnings?: string[];
   hops?: HopTrace[];
 }
@@ -86,6 +91,10 @@ export interface HopTrace {
   label: string;
   ok: boolean;
   code?: ProbeCode;
+  /** Where the hop listens, as the engine placed it (the lab's own address; absent for the firewall and for reports rebuilt from JSON). */
+  address?: string;
+  /** The port the path uses on this hop, as the plan names it (absent for the host and firewall). */
+  port?: number;
 }
 
 export function stepOf(code: ProbeCode): ProbeStep {
