@@ -242,7 +242,7 @@ function renderScenario(s: ScenarioResult, si: number, id: string, fixes: Map<st
   if (s.checks.length) {
     out.push(
       '<h3>Checks</h3><div class="table-wrap"><table class="checks">',
-      '<thead><tr><th>status</th><th>identity</th><th>host</th><th>expected</th><th>observed (open for evidence)</th><th>time</th><th>route</th><th>path</th></tr></thead><tbody>',
+      '<thead><tr><th>status</th><th>identity</th><th>host</th><th>expected</th><th>observed</th><th>time</th><th>route</th><th>path</th></tr></thead><tbody>',
       ...s.checks.map((c, ci) => renderCheckRow(c, si, ci, groupOf.get(ci) ?? 0)),
       '</tbody></table></div>',
     );
@@ -270,9 +270,8 @@ function renderPathFigure(s: ScenarioResult, g: PathGroup, si: number, gi: numbe
   const fix = g.status === 'ok' ? undefined : fixes.get(fixId(remediationFor(g.observed.code, { inspected: g.observed.inspected }), g.observed.inspected));
   return [
     `<figure class="path path-${g.status}${g.expectedFailure ? ' path-expected' : ''}" id="path-${si}-${gi}" data-path-status="${g.status}" data-code="${esc(g.observed.code)}" data-identities="${esc(g.identities.join(' '))}" data-checks="${esc(checkIds)}" data-check-statuses="${esc([...new Set(statuses)].join(' '))}"${g.expectedFailure ? ' data-expected-failure="true"' : ''}>`,
-    `<figcaption><span class="path-no">path ${gi + 1}</span> <strong>${esc(g.identities.join(', '))}</strong> → <span title="${esc(g.hosts.join('\n'))}">${esc(hostWord)}</span>: <span class="outcome outcome-${outcomeClass}">${esc(outcome)}</span> <span class="route">via ${esc(g.observed.route)}</span>${statuses.includes('failed') ? ' <span class="badge badge-failed">not as expected</span>' : g.expectedFailure ? ' <span class="badge badge-expected">expected failure</span>' : ''}</figcaption>`,
+    `<figcaption><span class="path-no">path ${gi + 1}</span> <strong>${esc(g.identities.join(', '))}</strong> → <span title="${esc(g.hosts.join('\n'))}">${esc(hostWord)}</span>: <span class="outcome outcome-${outcomeClass}">${esc(outcome)}</span> <span class="route">via ${esc(g.observed.route)}</span>${statuses.includes('failed') ? ' <span class="badge badge-failed">not as expected</span>' : g.expectedFailure ? ' <span class="badge badge-expected">expected failure</span>' : ''}${fix ? ` <span class="fix-ref fix-ref-${g.expectedFailure ? 'expected' : fix.r.severity}"><a href="#${fix.id}" data-fix-ref="${esc(fix.r.code)}"><b>fix:</b> ${esc(fix.r.title)}</a></span>` : ''}</figcaption>`,
     `<div class="svg-wrap">${svg}</div>`,
-    fix ? `<p class="fix-ref fix-ref-${g.expectedFailure ? 'expected' : fix.r.severity}"><a href="#${fix.id}" data-fix-ref="${esc(fix.r.code)}"><b>Fix:</b> <code>${esc(fix.r.code)}</code> ${esc(fix.r.title)}</a></p>` : '',
     '</figure>',
   ].join('');
 }
@@ -386,7 +385,7 @@ const CSS = `
 *{box-sizing:border-box}
 [hidden]{display:none!important}
 body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;color:#212121;background:var(--bg)}
-header.top,main,#summary,#fixes,#filters,footer{max-width:1280px;margin:0 auto;padding:0 20px}
+header.top,main,#summary,#legend,#fixes,#filters,footer{max-width:1280px;margin:0 auto;padding:0 20px}
 header.top{padding-top:18px}
 h1{font-size:22px;margin:0}
 h2{font-size:18px;margin:0;display:inline}
@@ -412,7 +411,7 @@ h3{font-size:14px;margin:14px 0 6px;color:var(--muted);text-transform:uppercase;
 .scenario{background:#fff;border:1px solid var(--line);border-left:5px solid var(--ok);border-radius:8px;margin:16px 0;padding:12px 16px}
 .scenario-failed{border-left-color:var(--bad)}
 .description{margin:6px 0 4px;max-width:100ch}
-.badge{display:inline-block;font-size:11px;font-weight:700;border-radius:4px;padding:1px 6px;vertical-align:middle;color:#fff}
+.badge{display:inline-block;white-space:nowrap;font-size:11px;font-weight:700;border-radius:4px;padding:1px 6px;vertical-align:middle;color:#fff}
 .badge-expected{background:#546e7a}
 .badge-skipped{background:#777}.skipped{border:1px dashed #777;padding:.5em;margin:.5em 0}.badge-passed{background:var(--ok)}.badge-failed{background:var(--bad)}.badge-warning{background:var(--warn)}
 .error{border:1px solid var(--bad);background:#fdecea;border-radius:6px;padding:8px 10px;margin:8px 0}
@@ -448,14 +447,14 @@ details summary{cursor:pointer}
 .legend li{display:flex;align-items:center;gap:5px}
 .swatch{flex:none}
 .t-swatch{display:inline-block;width:18px;height:8px;border-radius:2px}
-.timings{display:flex;width:120px;height:8px;margin-top:3px;border-radius:2px;overflow:hidden;background:#eee}
+.timings{display:flex;width:90px;height:8px;margin-top:3px;border-radius:2px;overflow:hidden;background:#eee}
 .timings .t{display:block;min-width:2px}
 .t-dns{background:#5c6bc0}.t-tcp{background:#26a69a}.t-proxy{background:#8d6e63}.t-tls{background:#ab47bc}.t-http{background:#42a5f5}.t-other{background:#bdbdbd}
 td.time{white-space:nowrap;font-size:12px}
 .evidence-list{display:grid;grid-template-columns:max-content 1fr;gap:1px 10px;margin:4px 0;font-size:12px}
 .evidence-list dt{color:var(--muted)}
 .evidence-list dd{margin:0;word-break:break-word;font-family:ui-monospace,"DejaVu Sans Mono",monospace}
-.fix-ref{margin:4px 0 0;font-size:13px}
+.fix-ref{font-size:12px;margin-left:4px}
 .fix-ref a{color:var(--bad);text-decoration:none;border-bottom:1px dotted}
 .fix-ref-warning a{color:var(--warn)}.fix-ref-expected a{color:#37474f}
 figure.path-expected{border-color:#b0bec5}

@@ -109,7 +109,8 @@ export function renderPathSvg(hops: PathHop[], labels: DiagramLabels = {}): stri
       `<text x="${n.x + n.width / 2}" y="${TOP + mainY}" text-anchor="middle" font-size="12" font-weight="600" fill="${s.text}">${esc(n.main)}</text>`,
       n.sub ? `<text x="${n.x + n.width / 2}" y="${TOP + mainY + 17}" text-anchor="middle" font-size="11" fill="${s.text}">${esc(n.sub)}</text>` : '',
       n.addr ? `<text class="hop-address" x="${n.x + n.width / 2}" y="${TOP + mainY + (n.sub ? 33 : 17)}" text-anchor="middle" font-size="11" font-family="ui-monospace, 'DejaVu Sans Mono', monospace" fill="${s.text}">${esc(n.addr)}</text>` : '',
-      n.h.status === 'broken' ? `<text x="${n.x + 12}" y="${TOP + 14}" font-size="13" font-weight="700" fill="${s.stroke}">✕</text>` : '',
+      // Above the box, left of the caption: inside it, the mark would overlap a long name.
+      n.h.status === 'broken' ? `<text x="${n.x + 4}" y="${TOP - 5}" font-size="13" font-weight="700" fill="${s.stroke}">✕</text>` : '',
       code ? `<text class="hop-code" x="${n.x + n.width / 2}" y="${TOP + nodeH + 18}" text-anchor="middle" font-size="11" font-weight="700" fill="${s.stroke}">${esc(code)}</text>` : '',
       `</g>`,
     );
