@@ -451,7 +451,7 @@ details summary{cursor:pointer}
 .timings .t{display:block;min-width:2px}
 .t-dns{background:#5c6bc0}.t-tcp{background:#26a69a}.t-proxy{background:#8d6e63}.t-tls{background:#ab47bc}.t-http{background:#42a5f5}.t-other{background:#bdbdbd}
 td.time{white-space:nowrap;font-size:12px}
-.evidence-list{display:grid;grid-template-columns:max-content 1fr;gap:1px 10px;margin:4px 0;font-size:12px}
+.evidence-list{min-width:440px;display:grid;grid-template-columns:max-content 1fr;gap:1px 10px;margin:4px 0;font-size:12px}
 .evidence-list dt{color:var(--muted)}
 .evidence-list dd{margin:0;word-break:break-word;font-family:ui-monospace,"DejaVu Sans Mono",monospace}
 .fix-ref{font-size:12px;margin-left:4px}
