@@ -305,7 +305,8 @@ function renderCheckRow(c: CheckResult, si: number, ci: number, gi: number): str
     `<td>${expected}</td>`,
     `<td>${observed}</td>`,
     `<td class="time"><span class="nowrap" data-duration-ms="${esc(o.durationMs)}">${esc(o.durationMs)} ms</span>${renderTimingStrip(o.timings ?? {}, o.durationMs)}</td>`,
-    `<td class="route"><span class="nowrap">${esc(o.route)}</span>${o.routeSource ? ` <span class="muted">(${esc(o.routeSource)})</span>` : ''}</td>`,
+    // The route's source is in the title and the evidence: on its own line it made every row two lines tall.
+    `<td class="route"><span class="nowrap"${o.routeSource ? ` title="source: ${esc(o.routeSource)}"` : ''}>${esc(o.route)}</span></td>`,
     `<td><a href="#path-${si}-${gi}">${gi + 1}</a></td>`,
     '</tr>',
   ].join('');
@@ -447,7 +448,7 @@ details summary{cursor:pointer}
 .legend li{display:flex;align-items:center;gap:5px}
 .swatch{flex:none}
 .t-swatch{display:inline-block;width:18px;height:8px;border-radius:2px}
-.timings{display:flex;width:90px;height:8px;margin-top:3px;border-radius:2px;overflow:hidden;background:#eee}
+.timings{display:inline-flex;vertical-align:middle;width:60px;height:8px;margin-left:6px;border-radius:2px;overflow:hidden;background:#eee}
 .timings .t{display:block;min-width:2px}
 .t-dns{background:#5c6bc0}.t-tcp{background:#26a69a}.t-proxy{background:#8d6e63}.t-tls{background:#ab47bc}.t-http{background:#42a5f5}.t-other{background:#bdbdbd}
 td.time{white-space:nowrap;font-size:12px}
