@@ -92,6 +92,11 @@ export interface ProbeOutcome {
   pingAnswer?: PingAnswerId;
   /** The sensor generation whose rules judged the check (absent: v2-wininet). */
   sensor?: SensorGenerationId;
+  /** The proxy's answer to CONNECT as sent: status code and reason phrase (`407 Proxy Authentication Required`). */
+  connectStatus?: string;
+  /** The negotiated TLS version (`TLSv1.3`) and cipher (`TLS_AES_256_GCM_SHA384`), when a handshake completed far enough to tell. */
+  tlsVersion?: string;
+  tlsCipher?: string;
   warnings?: string[];
   hops?: HopTrace[];
 }
@@ -102,6 +107,10 @@ export interface HopTrace {
   label: string;
   ok: boolean;
   code?: ProbeCode;
+  /** Where the hop listens, as the engine placed it (the lab's own address; absent for the firewall and for reports rebuilt from JSON). */
+  address?: string;
+  /** The port the path uses on this hop, as the plan names it (absent for the host and firewall). */
+  port?: number;
 }
 
 export function stepOf(code: ProbeCode): ProbeStep {

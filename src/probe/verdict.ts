@@ -52,9 +52,19 @@ export function verdict(ev: ProbeEvidence): ProbeOutcome {
     ...(d.httpStatus !== undefined ? { httpStatus: d.httpStatus } : {}),
     ...(d.pingAnswer ? { pingAnswer: d.pingAnswer } : {}),
     ...(ev.sensor ? { sensor: ev.sensor } : {}),
+    ...connectStatusOf(last?.connect),
+    ...(ev.tls?.version ? { tlsVersion: ev.tls.version } : {}),
+    ...(ev.tls?.cipher ? { tlsCipher: ev.tls.cipher } : {}),
     ...(d.responder ? { responder: d.responder } : {}),
     ...(d.warnings?.length ? { warnings: d.warnings } : {}),
   };
+}
+
+/** The CONNECT answer as raw evidence: the status line the proxy sent, or how it ended without one. */
+function connectStatusOf(c: ConnectEvidence | undefined): { connectStatus?: string } {
+  if (c?.response) return { connectStatus: `${c.response.status} ${c.response.reason}`.trim() };
+  if (c?.ending) return { connectStatus: `no status line (${c.ending.kind} after ${c.ending.bytesReceived} bytes)` };
+  return {};
 }
 
 function decide(ev: ProbeEvidence, notes: string[]): Decision {

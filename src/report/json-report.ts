@@ -1,7 +1,8 @@
 /**
  * The JSON report, schema 1 (DESIGN.md). Field order follows the contract; extra fields
- * (check, mismatches, path, routeSource, issuer, warnings, description, error, steps) are additions that
- * schema-1 readers can ignore.
+ * (check, mismatches, path with hop address/port, routeSource, issuer, httpStatus, connectStatus, tlsVersion,
+ * tlsCipher, warnings, description, error, steps) are optional additions that schema-1 readers can ignore:
+ * the schema stays 1.
  */
 import type { RunReport } from './result-model.js';
 
@@ -45,6 +46,10 @@ export function renderJsonReport(report: RunReport): string {
               ...(c.observed.pingAnswer ? { pingAnswer: c.observed.pingAnswer } : {}),
               ...(c.observed.sensor ? { sensor: c.observed.sensor } : {}),
               ...(c.observed.issuer ? { issuer: c.observed.issuer } : {}),
+              ...(c.observed.httpStatus !== undefined ? { httpStatus: c.observed.httpStatus } : {}),
+              ...(c.observed.connectStatus ? { connectStatus: c.observed.connectStatus } : {}),
+              ...(c.observed.tlsVersion ? { tlsVersion: c.observed.tlsVersion } : {}),
+              ...(c.observed.tlsCipher ? { tlsCipher: c.observed.tlsCipher } : {}),
               ...(c.observed.warnings?.length ? { warnings: c.observed.warnings } : {}),
             },
             ...(c.mismatches.length ? { mismatches: c.mismatches } : {}),

@@ -15,6 +15,14 @@ export function checkStatus(c: CheckResult): CheckStatus {
   return c.observed.reachable && c.observed.inspected ? 'warning' : 'passed';
 }
 
+/**
+ * An expected failure: the check met its expectation, and that expectation was that the path
+ * breaks (a scenario that demonstrates a misconfiguration). Still `passed`; drawn neutral, not red.
+ */
+export function isExpectedFailure(c: CheckResult): boolean {
+  return c.passed && !c.observed.reachable && c.expected.reachable === false;
+}
+
 export type HopStatus = 'ok' | 'broken' | 'warning' | 'unreached';
 
 export interface PathHop extends HopTrace {
@@ -30,6 +38,8 @@ export interface PathGroup {
   observed: Pick<ProbeOutcome, 'reachable' | 'inspected' | 'code' | 'step' | 'route'>;
   /** `broken` when the path did not reach the cloud, `warning` when it did through inspection. */
   status: 'ok' | 'broken' | 'warning';
+  /** Broken, and every check in the group expected exactly that (see isExpectedFailure). */
+  expectedFailure: boolean;
 }
 
 export function groupPaths(checks: CheckResult[]): PathGroup[] {
@@ -41,10 +51,11 @@ export function groupPaths(checks: CheckResult[]): PathGroup[] {
     let g = groups.get(key);
     if (!g) {
       const status = !o.reachable ? 'broken' : o.inspected ? 'warning' : 'ok';
-      g = { hops, checkIndexes: [], identities: [], hosts: [], observed: { reachable: o.reachable, inspected: o.inspected, code: o.code, step: o.step, route: o.route }, status };
+      g = { hops, checkIndexes: [], identities: [], hosts: [], observed: { reachable: o.reachable, inspected: o.inspected, code: o.code, step: o.step, route: o.route }, status, expectedFailure: status === 'broken' };
       groups.set(key, g);
     }
     g.checkIndexes.push(i);
+    if (!isExpectedFailure(c)) g.expectedFailure = false;
     if (!g.identities.includes(c.identity)) g.identities.push(c.identity);
     if (!g.hosts.includes(c.host)) g.hosts.push(c.host);
   });

@@ -1,11 +1,45 @@
 /**
  * Sans-IO: the path a check took, hop by hop, as reports draw it
  * (identity → firewall → proxies → middlebox → cloud host), with the hop that broke marked.
+ * The plan holds no addresses (each engine places components itself), so the hops' address
+ * and port come from the running engine's endpoints when the runner passes them.
  */
 import type { LabNetworkPlan } from '../lab/lab-plan.js';
 import type { HopTrace, ProbeOutcome } from '../probe/outcome.js';
 
-export function describePath(plan: LabNetworkPlan, o: ProbeOutcome, host: string): HopTrace[] {
+/** Where the engine placed a component (StartedEngineLab.endpoints(), structurally). */
+export interface PlacedEndpoint {
+  name: string;
+  address: string;
+  /** The port the plan names. */
+  port: number;
+}
+
+export interface PathPlacement {
+  endpoints: readonly PlacedEndpoint[];
+  /** The port of the checked URL (443 unless it names one). */
+  targetPort: number;
+}
+
+export function describePath(plan: LabNetworkPlan, o: ProbeOutcome, host: string, placement?: PathPlacement): HopTrace[] {
+  const hops = tracePath(plan, o, host);
+  return placement ? hops.map((h, i) => place(h, i === 0, host, o, placement)) : hops;
+}
+
+/** The hop with where it listens: the component's address, and the port this path uses on it. */
+function place(h: HopTrace, isHost: boolean, target: string, o: ProbeOutcome, p: PathPlacement): HopTrace {
+  if (h.kind === 'firewall') return h;
+  const name = isHost ? 'windows-host' : h.kind === 'cloud' ? `cloud:${target.toLowerCase()}` : h.label;
+  const e = p.endpoints.find((x) => x.name === name);
+  if (!e) return h;
+  if (isHost) return { ...h, address: e.address };
+  // The first proxy is dialled on the port the route names; the cloud on the URL's port.
+  const routePort = /^PROXY ([^:\s]+):(\d+)/.exec(o.route);
+  const port = h.kind === 'cloud' ? p.targetPort : routePort && routePort[1]!.split('.')[0] === h.label ? Number(routePort[2]) : e.port;
+  return { ...h, address: e.address, port };
+}
+
+function tracePath(plan: LabNetworkPlan, o: ProbeOutcome, host: string): HopTrace[] {
   const hops: HopTrace[] = [{ kind: 'host', label: 'Windows host', ok: true }, { kind: 'firewall', label: 'egress firewall', ok: true }];
   const m = /^PROXY ([^:]+):/.exec(o.route);
   // By role, so a real Squid or mitmproxy stands where the built-in proxy or middlebox would.

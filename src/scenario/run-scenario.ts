@@ -89,11 +89,12 @@ export async function runScenario(loaded: LoadedScenario, pki: LabPki, opts: { e
     const reason = skipReason(engine, plan);
     if (reason) return { ...skipped(loaded, reason), lab };
     await using running = await engine.start(plan, { pki });
+    const endpoints = running.endpoints();
     const checks = await mapLimit(plan.checks, CHECKS_IN_FLIGHT, async (check, i): Promise<CheckResult> => {
       const observed = await running.runCheck(check);
       const expected = expectations[i]!;
       const mismatches = compareOutcome(expected, observed);
-      return { identity: check.identity, url: check.url, host: check.host, check: check.check, ...(check.method ? { method: check.method } : {}), passed: mismatches.length === 0, expected, observed, mismatches, path: describePath(plan, observed, check.host) };
+      return { identity: check.identity, url: check.url, host: check.host, check: check.check, ...(check.method ? { method: check.method } : {}), passed: mismatches.length === 0, expected, observed, mismatches, path: describePath(plan, observed, check.host, { endpoints, targetPort: Number(new URL(check.url).port || 443) }) };
     });
     return { ...base, passed: checks.every((c) => c.passed), durationMs: Math.round(performance.now() - started), checks, lab, steps: plan.host.steps };
   } catch (e) {

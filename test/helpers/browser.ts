@@ -40,6 +40,20 @@ function onPath(name: string): string | undefined {
   return undefined;
 }
 
+/**
+ * A fontconfig file for the npm Chromium. The package's own fonts.conf names fixed folders
+ * (/tmp/fonts, /var/task/fonts) that a per-checkout extraction never fills, so the browser had
+ * no font at all: every text drew as nothing (blank screenshots, zero-sized SVG text). This
+ * one names the Open Sans the package brought, extracted here, and the system's fonts.
+ */
+function writeFontConfig(cache: string): string {
+  const file = path.join(cache, 'atp-netlab-fonts.conf');
+  const dirs = [path.join(cache, 'fonts', 'fonts'), '/usr/share/fonts', '/usr/local/share/fonts'];
+  const xml = `<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n<fontconfig>\n${dirs.map((d) => `  <dir>${d}</dir>`).join('\n')}\n  <cachedir>${path.join(cache, 'fonts-cache')}</cachedir>\n</fontconfig>\n`;
+  if (!fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== xml) fs.writeFileSync(file, xml, { mode: 0o600 });
+  return file;
+}
+
 export function findBrowser(): BrowserBinary {
   const baseEnv = Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined));
   if (process.env.ATP_NETLAB_CHROMIUM) return { executablePath: process.env.ATP_NETLAB_CHROMIUM, env: baseEnv, source: 'env' };
@@ -54,7 +68,7 @@ export function findBrowser(): BrowserBinary {
   const libs = path.join(cache, 'al2023', 'lib');
   return {
     executablePath,
-    env: { ...baseEnv, LD_LIBRARY_PATH: [libs, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':'), FONTCONFIG_PATH: path.join(cache, 'fonts'), HOME: process.env.HOME ?? cache },
+    env: { ...baseEnv, LD_LIBRARY_PATH: [libs, process.env.LD_LIBRARY_PATH].filter(Boolean).join(':'), FONTCONFIG_PATH: cache, FONTCONFIG_FILE: writeFontConfig(cache), HOME: process.env.HOME ?? cache },
     source: 'npm',
   };
 }

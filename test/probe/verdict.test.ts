@@ -410,3 +410,20 @@ describe('verdict (sans-IO)', () => {
     expect(o.detail).toContain('PROXY corp-proxy:3128 failed (DNS_NOT_FOUND), tried the next PAC entry');
   });
 });
+
+describe('raw evidence carried into the outcome (for the reports)', () => {
+  it('keeps the CONNECT status line, the TLS version and cipher, the issuer and the HTTP status', () => {
+    const o = verdict(ev({ attempts: [tunnel()] }));
+    expect(o).toMatchObject({ connectStatus: '200 Connection established', tlsVersion: 'TLSv1.3', tlsCipher: 'TLS_AES_256_GCM_SHA384', issuer: 'Microsoft Azure TLS Issuing CA 05', httpStatus: 200 });
+  });
+  it('a proxy that refuses has a status line and no TLS facts; one that hangs up says how it ended', () => {
+    const refused = verdict(ev({ attempts: [viaProxy({ response: head(407, '', { 'proxy-authenticate': 'Basic realm="x"' }, 'Proxy Authentication Required') })], tls: undefined, http: [] }));
+    expect(refused.connectStatus).toBe('407 Proxy Authentication Required');
+    expect(refused.tlsVersion).toBeUndefined();
+    expect(refused.tlsCipher).toBeUndefined();
+    const closed = verdict(ev({ attempts: [viaProxy({ ending: { kind: 'closed', bytesReceived: 0 } })], tls: undefined, http: [] }));
+    expect(closed.code).toBe('PROXY_CLOSED');
+    expect(closed.connectStatus).toBe('no status line (closed after 0 bytes)');
+    expect(verdict(ev()).connectStatus).toBeUndefined();
+  });
+});

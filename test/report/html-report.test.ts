@@ -70,6 +70,62 @@ describe('HTML report markup', () => {
   });
 });
 
+describe('HTML report markup: legend, addresses, timings, evidence, expected failures, fixes once', () => {
+  const placed = (c: ReturnType<typeof check>) => {
+    c.path = c.path!.map((h) => (h.kind === 'proxy' ? { ...h, address: '127.77.0.3', port: 8080 } : h.kind === 'host' ? { ...h, address: '127.77.0.1' } : h));
+    return c;
+  };
+  const expectedFail = (identity: string) => placed(check(identity, outcome('PROXY_AUTH_REQUIRED', { connectStatus: '407 Proxy Authentication Required', timings: { dns: 1, tcp: 2, proxy: 4 }, durationMs: 9 })));
+  const out = renderHtmlReport(report([failingMisreported(), scenario('expected-407', [expectedFail('LocalService'), expectedFail('LocalSystem')]), scenario('also-407', [expectedFail('LocalService')]), inspectedOk()]));
+
+  it('has a legend with every colour and box the diagrams use', () => {
+    const legend = /<section id="legend"[\s\S]*?<\/section>/.exec(out)?.[0] ?? '';
+    for (const item of ['ok', 'broken', 'expected', 'warning', 'unreached', 'timing-dns', 'timing-tcp', 'timing-proxy', 'timing-tls', 'timing-http']) expect(legend).toContain(`data-legend-item="${item}"`);
+    expect(out).not.toContain('Grey dashed hops were never reached.</p></footer>');
+  });
+
+  it('shows each placed hop\'s address:port, in the diagram and the evidence', () => {
+    expect(out).toMatch(/data-hop-kind="proxy" data-hop-status="broken" data-code="PROXY_AUTH_REQUIRED" data-hop-address="127\.77\.0\.3:8080"/);
+    expect(out).toContain('<text class="hop-address"');
+    expect(out).toMatch(/data-hop-kind="host" data-hop-status="ok" data-hop-address="127\.77\.0\.1"/);
+    expect(out).toContain('data-evidence-field="hops">Windows host 127.77.0.1 → corp-proxy 127.77.0.3:8080 →');
+  });
+
+  it('draws each check\'s duration and a strip of its step timings that adds up to it', () => {
+    const row = /<tr [^>]*id="check-1-0"[\s\S]*?<\/tr>/.exec(out)![0];
+    expect(row).toContain('data-duration-ms="9"');
+    const steps = [...row.matchAll(/data-timing-step="(\w+)" data-ms="(\d+)"/g)].map((m) => [m[1], Number(m[2])]);
+    expect(steps).toEqual([['dns', 1], ['tcp', 2], ['proxy', 4], ['other', 2]]);
+  });
+
+  it('puts the raw evidence in a details row: CONNECT status line, TLS, issuer, HTTP status', () => {
+    expect(out).toContain('data-evidence-field="connect">407 Proxy Authentication Required</dd>');
+    const tls = renderHtmlReport(report([scenario('tls', [check('CurrentUser', outcome('OK', { tlsVersion: 'TLSv1.3', tlsCipher: 'TLS_AES_128_GCM_SHA256', issuer: 'Lab Cloud CA', httpStatus: 200 }))])]));
+    expect(tls).toMatch(/<details class="evidence" data-evidence>/);
+    for (const [k, v] of [['tls-version', 'TLSv1.3'], ['tls-cipher', 'TLS_AES_128_GCM_SHA256'], ['issuer', 'Lab Cloud CA'], ['http-status', '200']]) expect(tls).toContain(`data-evidence-field="${k}">${v}</dd>`);
+  });
+
+  it('marks an expected failure as such (neutral), and an unexpected one as a failure (red)', () => {
+    expect(out).toMatch(/<figure class="path path-broken path-expected" id="path-1-0" data-path-status="broken"[^>]*data-expected-failure="true">/);
+    expect(out).toMatch(/<figure class="path path-broken" id="path-0-0" data-path-status="broken"[^>]*data-check-statuses="failed">/);
+    expect(out).toMatch(/data-code="PROXY_AUTH_REQUIRED" data-hop-address="127\.77\.0\.3:8080" data-expected-failure="true"><title>[^<]*<\/title><text[^>]*>PROXY<\/text><rect [^>]*stroke="#546e7a"/);
+    expect(out).toMatch(/data-code="PROXY_AUTH_MISREPORTED"><title>[^<]*<\/title><text[^>]*>PROXY<\/text><rect [^>]*stroke="#c62828"/);
+    expect(out).toMatch(/<tr class="check check-passed check-expected" id="check-1-0" data-check-status="passed"[^>]*data-expected-failure="true">/);
+    expect(out.match(/<td><span class="badge badge-expected"[^>]*>expected failure</g)).toHaveLength(3);
+    expect(out.match(/<figcaption>[^]*?<span class="badge badge-expected">expected failure</g)).toHaveLength(2);
+  });
+
+  it('renders each remediation once and links every path to it', () => {
+    const ids = [...out.matchAll(/<div class="remedy[^"]*" id="([^"]+)" data-remediation="([^"]+)">/g)];
+    expect(ids.map((m) => m[2]).sort()).toEqual(['OK_INSPECTED', 'PROXY_AUTH_MISREPORTED', 'PROXY_AUTH_REQUIRED']);
+    expect(new Set(ids.map((m) => m[1])).size).toBe(ids.length);
+    // Two scenarios show PROXY_AUTH_REQUIRED; both link to the one box, inside the collapsed list of expected failures' fixes.
+    expect(out.match(/href="#fix-PROXY_AUTH_REQUIRED" data-fix-ref="PROXY_AUTH_REQUIRED"/g)).toHaveLength(2);
+    expect(out).toMatch(/<details id="fixes-expected"[\s\S]*id="fix-PROXY_AUTH_REQUIRED"[\s\S]*<\/details>/);
+    expect(out).toMatch(/data-cause="PROXY_AUTH_MISREPORTED"[^]*?×2[^]*?id="fix-PROXY_AUTH_MISREPORTED"/);
+  });
+});
+
 describe('HTML report in headless Chromium (real scenario runs)', () => {
   let run: RunReport;
   let context: BrowserContext | undefined;
@@ -151,8 +207,12 @@ describe('HTML report in headless Chromium (real scenario runs)', () => {
     expect(await hop.locator('rect').getAttribute('stroke')).toBe('#c62828');
     expect(await hop.locator('.hop-code').textContent()).toBe('PROXY_AUTH_MISREPORTED');
     expect(await hop.isVisible()).toBe(true);
-    const remedy = section.locator('[data-remediation="PROXY_AUTH_MISREPORTED"]');
+    // The fix is not repeated in the scenario: its link leads to the one box at the top.
+    expect(await section.locator('[data-remediation]').count()).toBe(0);
+    await section.locator('a[data-fix-ref="PROXY_AUTH_MISREPORTED"]').click();
+    const remedy = page.locator('#fixes [data-remediation="PROXY_AUTH_MISREPORTED"]');
     expect(await remedy.isVisible()).toBe(true);
+    expect(await remedy.evaluate((el) => el.matches(':target'))).toBe(true);
     expect(await remedy.textContent()).toContain(REMEDIATIONS.PROXY_AUTH_MISREPORTED.fix);
     expect(await remedy.textContent()).toContain('licensing issues');
     expect(await section.locator('figure[data-path-status="broken"]').getAttribute('data-identities')).toBe('LocalService LocalSystem');
@@ -170,7 +230,8 @@ describe('HTML report in headless Chromium (real scenario runs)', () => {
     const warned = page.locator('section[data-scenario="inspection-intercept-mutual"] g[data-hop-kind="middlebox"]');
     expect(await warned.getAttribute('data-hop-status')).toBe('warning');
     expect(await warned.locator('rect').getAttribute('stroke')).toBe('#b26a00');
-    expect(await page.locator('section[data-scenario="inspection-intercept-mutual"] [data-remediation="OK_INSPECTED"]').isVisible()).toBe(true);
+    expect(await page.locator('section[data-scenario="inspection-intercept-mutual"] a[data-fix-ref="OK_INSPECTED"]').getAttribute('href')).toBe('#fix-OK_INSPECTED');
+    expect(await page.locator('#fixes [data-remediation="OK_INSPECTED"]').isVisible()).toBe(true);
     // Without mutual support: the sensor's full check breaks at the middlebox, while a browser-style ping gets through (amber).
     const noMutual = page.locator('section[data-scenario="inspection-intercept-no-mutual"]');
     expect(await noMutual.locator('figure[data-path-status="warning"]').getAttribute('data-identities')).toBe('CurrentUser');
@@ -178,6 +239,114 @@ describe('HTML report in headless Chromium (real scenario runs)', () => {
     expect(await broken.getAttribute('data-hop-kind')).toBe('middlebox');
     expect(await broken.getAttribute('data-code')).toBe('INSPECTION_BREAKS_MUTUAL_AUTH');
     expect(await page.locator('section[data-scenario="cannot-run"] .error').textContent()).toContain('could not run');
+  });
+
+  it('has a legend near the top, drawn with the diagram\'s own colours', async () => {
+    const legend = page.locator('#legend');
+    expect(await legend.isVisible()).toBe(true);
+    const top = async (sel: string) => (await page.locator(sel).boundingBox())!.y;
+    expect(await top('#legend')).toBeLessThan(await top('main'));
+    const stroke = (item: string) => legend.locator(`[data-legend-item="${item}"] rect`).getAttribute('stroke');
+    expect(await stroke('broken')).toBe('#c62828');
+    expect(await stroke('expected')).toBe('#546e7a');
+    expect(await stroke('warning')).toBe('#b26a00');
+    expect(await legend.locator('[data-legend-item="unreached"] rect').getAttribute('stroke-dasharray')).toBe('5 4');
+    for (const st of ['dns', 'tcp', 'proxy', 'tls', 'http']) expect(await legend.locator(`[data-legend-item="timing-${st}"]`).isVisible()).toBe(true);
+  });
+
+  it('shows each hop\'s address and port, as the engine placed it', async () => {
+    const section = page.locator('section[data-scenario="proxy-auth-required"]');
+    const s = run.scenarios.find((x) => x.name === 'proxy-auth-required')!;
+    const proxyHop = s.checks[0]!.path!.find((h) => h.kind === 'proxy')!;
+    expect(proxyHop.address).toMatch(/^127\.\d+\.\d+\.\d+$/);
+    const hop = section.locator('figure[data-path-status="broken"] g[data-hop-kind="proxy"]');
+    expect(await hop.getAttribute('data-hop-address')).toBe(`${proxyHop.address}:${proxyHop.port}`);
+    expect(s.checks[0]!.observed.route).toContain(`:${proxyHop.port}`);
+    expect(await hop.locator('.hop-address').textContent()).toBe(`${proxyHop.address}:${proxyHop.port}`);
+    expect(await hop.locator('.hop-address').isVisible()).toBe(true);
+    expect(await section.locator('figure[data-path-status="ok"] g[data-hop-kind="cloud"]').getAttribute('data-hop-address')).toMatch(/^127\.\d+\.\d+\.\d+:443$/);
+  });
+
+  it('gives each check its duration and a strip of step timings that adds up to it', async () => {
+    const rows = page.locator('tr[data-check-status]');
+    const strips = await rows.evaluateAll((trs) =>
+      trs.map((tr) => ({
+        duration: Number(tr.querySelector('[data-duration-ms]')?.getAttribute('data-duration-ms')),
+        steps: Array.from(tr.querySelectorAll('[data-timings] [data-timing-step]')).map((e) => [e.getAttribute('data-timing-step'), Number(e.getAttribute('data-ms')), (e as HTMLElement).getBoundingClientRect().width] as const),
+      })),
+    );
+    expect(strips).toHaveLength(run.scenarios.reduce((n, x) => n + x.checks.length, 0));
+    for (const st of strips) {
+      expect(st.steps.length).toBeGreaterThan(0);
+      expect(st.steps.reduce((n, x) => n + x[1], 0)).toBeGreaterThanOrEqual(st.duration);
+      expect(st.steps.every((x) => x[2] > 0)).toBe(true);
+    }
+    // The services' checks stop at the proxy: dns, tcp and proxy CONNECT were timed, TLS and HTTP never ran.
+    const refused = page.locator('section[data-scenario="proxy-auth-required"] tr[data-identity="LocalService"]').first();
+    const names = await refused.locator('[data-timing-step]').evaluateAll((es) => es.map((e) => e.getAttribute('data-timing-step')));
+    expect(names.filter((n) => n !== 'other')).toEqual(['dns', 'tcp', 'proxy']);
+    const ok = page.locator('section[data-scenario="direct-internet"] tr[data-check-status="passed"]').first();
+    const okNames = await ok.locator('[data-timing-step]').evaluateAll((es) => es.map((e) => e.getAttribute('data-timing-step')));
+    expect(okNames).toEqual(expect.arrayContaining(['tls', 'http']));
+  });
+
+  it('opens a check\'s raw evidence: CONNECT status line, TLS version and cipher, issuer, HTTP status', async () => {
+    const refused = page.locator('section[data-scenario="proxy-auth-required"] tr[data-identity="LocalService"]').first();
+    const connect = refused.locator('[data-evidence-field="connect"]');
+    expect(await connect.isVisible()).toBe(false);
+    await refused.locator('details[data-evidence] summary').click();
+    expect(await connect.isVisible()).toBe(true);
+    expect(await connect.textContent()).toMatch(/^407 /);
+    expect(await refused.locator('[data-evidence-field="tls-version"]').count()).toBe(0);
+
+    const ok = page.locator('section[data-scenario="proxy-auth-required"] tr[data-identity="CurrentUser"]').first();
+    await ok.locator('details[data-evidence] summary').click();
+    const field = (k: string) => ok.locator(`[data-evidence-field="${k}"]`).textContent();
+    expect(await field('connect')).toMatch(/^200 /);
+    expect(await field('tls-version')).toMatch(/^TLSv1\.[23]$/);
+    expect(await field('tls-cipher')).toMatch(/^TLS_|^ECDHE-/);
+    expect(await field('issuer')).toBeTruthy();
+    expect(await field('http-status')).toBe('200');
+    expect(await ok.locator('[data-evidence-field="connect"]').isVisible()).toBe(true);
+  });
+
+  it('draws an expected failure neutral and an unexpected one red', async () => {
+    const expected = page.locator('section[data-scenario="proxy-auth-required"] figure[data-path-status="broken"]');
+    const unexpected = page.locator('section[data-scenario="proxy-auth-misreported"] figure[data-path-status="broken"]');
+    expect(await expected.getAttribute('data-expected-failure')).toBe('true');
+    expect(await unexpected.getAttribute('data-expected-failure')).toBeNull();
+    expect(await expected.locator('g[data-hop-status="broken"] rect').getAttribute('stroke')).toBe('#546e7a');
+    expect(await unexpected.locator('g[data-hop-status="broken"] rect').getAttribute('stroke')).toBe('#c62828');
+    const colour = (l: ReturnType<Page['locator']>) => l.evaluate((e) => getComputedStyle(e).backgroundColor);
+    const expectedBadge = page.locator('section[data-scenario="proxy-auth-required"] tr[data-expected-failure="true"] .badge').first();
+    const failedBadge = page.locator('section[data-scenario="proxy-auth-misreported"] tr[data-check-status="failed"] .badge').first();
+    expect(await expectedBadge.textContent()).toBe('expected failure');
+    expect(await colour(expectedBadge)).toBe('rgb(84, 110, 122)');
+    expect(await colour(failedBadge)).toBe('rgb(198, 40, 40)');
+    expect(await expected.locator('figcaption .badge').textContent()).toBe('expected failure');
+    expect(await page.locator('tr[data-expected-failure="true"]').evaluateAll((rs) => rs.every((r) => r.getAttribute('data-check-status') === 'passed'))).toBe(true);
+  });
+
+  it('renders each remediation once, and every path links to it (opening the collapsed list when needed)', async () => {
+    const boxes = await page.locator('[data-remediation]').evaluateAll((es) => es.map((e) => e.id));
+    expect(boxes.length).toBeGreaterThan(2);
+    expect(new Set(boxes).size).toBe(boxes.length);
+    expect(await page.locator('main [data-remediation]').count()).toBe(0);
+    const refs = await page.locator('a[data-fix-ref]').evaluateAll((as) => as.map((a) => a.getAttribute('href')!.slice(1)));
+    expect(refs.length).toBeGreaterThan(boxes.length);
+    expect(refs.every((r) => boxes.includes(r))).toBe(true);
+    // Every non-ok path has a link; no ok path has one.
+    expect(await page.locator('figure[data-path-status="broken"]:not(:has(a[data-fix-ref]))').count()).toBe(0);
+    expect(await page.locator('figure[data-path-status="ok"] a[data-fix-ref]').count()).toBe(0);
+    // An expected failure's fix sits in the collapsed list; following its link opens it.
+    const link = page.locator('section[data-scenario="proxy-auth-required"] a[data-fix-ref="PROXY_AUTH_REQUIRED"]');
+    const box = page.locator('#fix-PROXY_AUTH_REQUIRED');
+    expect(await page.locator('#fixes-expected').evaluate((d) => (d as HTMLDetailsElement).open)).toBe(false);
+    expect(await box.isVisible()).toBe(false);
+    await link.click();
+    expect(await box.isVisible()).toBe(true);
+    expect(await box.textContent()).toContain(REMEDIATIONS.PROXY_AUTH_REQUIRED.fix);
+    expect(requests).toEqual([fileUrl]);
   });
 
   it('reads well: screenshot saved to test-artifacts/report.png', async () => {

@@ -28,3 +28,29 @@ describe('describePath', () => {
     expect(t.find((h) => !h.ok)!.kind).toBe('middlebox');
   });
 });
+
+describe('describePath with the engine placement', () => {
+  const endpoints = [
+    { name: 'windows-host', address: '127.77.9.1', port: 0 },
+    { name: 'branch', address: '127.77.9.3', port: 8080 },
+    { name: 'hq', address: '127.77.9.4', port: 3128 },
+    { name: 'inspector', address: '127.77.9.5', port: 8443 },
+    { name: 'cloud:ws.atp.azure.com', address: '127.77.9.2', port: 443 },
+  ];
+  it('gives each hop the address it listens on and the port the path uses: the route\'s for the first proxy, the URL\'s for the cloud', () => {
+    const hops = describePath(def, outcome({ reachable: true, step: 'http', code: 'OK', route: 'PROXY branch:9090' }), 'WS.atp.azure.com', { endpoints, targetPort: 443 });
+    expect(hops.map((h) => [h.kind, h.address, h.port])).toEqual([
+      ['host', '127.77.9.1', undefined],
+      ['firewall', undefined, undefined],
+      ['proxy', '127.77.9.3', 9090],
+      ['proxy', '127.77.9.4', 3128],
+      ['middlebox', '127.77.9.5', 8443],
+      ['cloud', '127.77.9.2', 443],
+    ]);
+  });
+  it('leaves a hop the engine did not place without an address (and no placement means no addresses)', () => {
+    const hops = describePath(def, outcome({ route: 'DIRECT' }), 'elsewhere.example', { endpoints, targetPort: 443 });
+    expect(hops.find((h) => h.kind === 'cloud')!.address).toBeUndefined();
+    expect(describePath(def, outcome({}), 'ws.atp.azure.com').some((h) => h.address)).toBe(false);
+  });
+});
