@@ -19,7 +19,7 @@ export interface CommandEntry {
 }
 
 export const COMMAND_ENTRIES: readonly CommandEntry[] = [
-  { name: 'run', usage: '[options] [paths...]', summary: 'run scenarios (files or folders; default scenarios/) in the in-process lab and report per identity and host', load: async () => (await import('./run.js')).registerRun },
+  { name: 'run', usage: '[options] [paths...]', summary: 'run scenarios (files or folders; default ./scenarios, else the bundled ones) in the in-process lab and report per identity and host', load: async () => (await import('./run.js')).registerRun },
   { name: 'endpoints', usage: '[options]', summary: 'print the hosts the sensor must reach for a region and workspace (v2) or through Defender for Endpoint (v3)', load: async () => (await import('./endpoints.js')).registerEndpoints },
   { name: 'decode', usage: '[options] <input>', summary: 'decode connection-settings values (DefaultConnectionSettings, SavedLegacySettings, WinHttpSettings) from a .reg file or hex', load: async () => (await import('./decode.js')).registerDecode },
   { name: 'encode', usage: '[options]', summary: 'build a DefaultConnectionSettings value (or WinHttpSettings) as hex or as a .reg fragment for an identity\'s hive', load: async () => (await import('./encode.js')).registerEncode },

@@ -33,7 +33,7 @@ import { makeTempDir, removeTempDir } from '../../temp-dirs.js';
 import type { ProbeCommandOptions } from './probe.js';
 
 export interface LabUpOptions {
-  /** Lab PKI cache directory (default certs/ or $ATP_NETLAB_CERTS). */
+  /** Lab PKI cache directory (default $ATP_NETLAB_CERTS, else <user cache>/certs). */
   certs?: string;
   /** Where the hosts fragment and the registry export go; default a new temporary directory (removed on stop). */
   workDir?: string;

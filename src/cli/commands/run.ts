@@ -18,6 +18,7 @@ import { findScenarioFiles, loadScenarioFile, type LoadedScenario, type LoadOpti
 import { runScenarios } from '../../scenario/run-scenario.js';
 import { DEFAULT_ENGINE, ENGINES, engineByName } from '../../engines/index.js';
 import type { RegisterCommand } from './index.js';
+import { defaultScenarios } from '../default-scenarios.js';
 
 export interface RunCommandOptions {
   json?: boolean;
@@ -47,8 +48,9 @@ export function collectPath(v: string, prev: string[] = []): string[] {
 }
 
 export async function loadAll(paths: string[], opts: LoadOptions = {}): Promise<LoadedScenario[]> {
-  const files = await findScenarioFiles(paths.length ? paths : ['scenarios']);
-  if (!files.length) throw new AtpNetlabError('ATPNL_USAGE', `no scenario files (*.yaml) under ${paths.join(', ') || 'scenarios'}`);
+  const chosen = paths.length ? paths : [defaultScenarios().dir];
+  const files = await findScenarioFiles(chosen);
+  if (!files.length) throw new AtpNetlabError('ATPNL_USAGE', `no scenario files (*.yaml) under ${chosen.join(', ')}`);
   const loaded: LoadedScenario[] = [];
   for (const f of files) loaded.push(await loadScenarioFile(f, opts));
   const names = new Map<string, string>();
@@ -63,27 +65,28 @@ export async function loadAll(paths: string[], opts: LoadOptions = {}): Promise<
 export const registerRun: RegisterCommand = (program, setExit) => {
   program
     .command('run')
-    .description('run scenarios (files or folders; default scenarios/) in the in-process lab and report per identity and host')
+    .description('run scenarios (files or folders; default ./scenarios, else the bundled ones) in the in-process lab and report per identity and host')
     .argument('[paths...]', 'scenario files or folders')
     .option('--json', 'write the JSON report (schema 1) to stdout instead of the table')
     .option('--junit <file>', 'write a JUnit XML report')
     .option('--html <file>', 'write a self-contained HTML report')
     .option('--markdown <file>', 'write a Markdown summary (e.g. for $GITHUB_STEP_SUMMARY)')
     .addOption(new Option('--concurrency <n>', 'scenarios run at once').argParser(positiveInt).default(os.availableParallelism(), 'CPU count'))
-    .option('--certs <dir>', 'lab PKI cache directory', defaultPkiDir())
+    .option('--certs <dir>', 'lab PKI cache directory (generated on first use; $ATP_NETLAB_CERTS overrides the default)', defaultPkiDir())
     .option('-v, --verbose', "print every scenario's table and every check's detail (default: one line per passing scenario, the table only for failures)")
     .option('-q, --quiet', 'print only the warnings, the failures and the summary line')
     .option('--engine <name>', `where the labs run: ${ENGINES.map((e) => e.name).join(', ')}`, DEFAULT_ENGINE)
     .option('--require-all', 'a skipped scenario (an engine or component it needs is missing) fails the run (for CI)')
     .option('--allow-root <dir>', ALLOW_ROOT_HELP, collectPath)
-    .addHelpText('after', '\nExamples:\n  atp-netlab run                         # every scenario under scenarios/\n  atp-netlab run scenarios/proxy-auth-required.yaml --json\n  atp-netlab run scenarios --junit out/junit.xml --markdown out/summary.md\n  atp-netlab run scenarios --engine inproc --require-all   # CI: a skip fails\n  atp-netlab run customer/case.yaml --allow-root ~/exports   # host.reg files kept elsewhere\n  atp-netlab run --quiet                 # warnings, failures and the summary line only\n  FORCE_COLOR=1 atp-netlab run | less -R # colour through a pipe (NO_COLOR=1 turns it off)\n\nOutput: one line per passing scenario, the table for each failure, then the warnings (once each,\nwith the checks they were seen on), the failures again, and the summary; rows are cut to the\nterminal width (COLUMNS, or 100 when not a terminal). Progress goes to stderr on a terminal only.\n\nExit codes: 0 all expectations met (skipped scenarios are reported, not passed), 1 some not met (or, with --require-all, some skipped), 2 invalid input or usage, 3 internal error, 4 environment (permissions, disk full).')
+    .addHelpText('after', '\nExamples:\n  atp-netlab run                         # every scenario under ./scenarios (else the bundled ones)\n  atp-netlab run scenarios/proxy-auth-required.yaml --json\n  atp-netlab run scenarios --junit out/junit.xml --markdown out/summary.md\n  atp-netlab run scenarios --engine inproc --require-all   # CI: a skip fails\n  atp-netlab run customer/case.yaml --allow-root ~/exports   # host.reg files kept elsewhere\n  atp-netlab run --quiet                 # warnings, failures and the summary line only\n  FORCE_COLOR=1 atp-netlab run | less -R # colour through a pipe (NO_COLOR=1 turns it off)\n\nOutput: one line per passing scenario, the table for each failure, then the warnings (once each,\nwith the checks they were seen on), the failures again, and the summary; rows are cut to the\nterminal width (COLUMNS, or 100 when not a terminal). Progress goes to stderr on a terminal only.\n\nExit codes: 0 all expectations met (skipped scenarios are reported, not passed), 1 some not met (or, with --require-all, some skipped), 2 invalid input or usage, 3 internal error, 4 environment (permissions, disk full).')
     .action(async (paths: string[], opts: RunCommandOptions) => {
       const scenarios = await loadAll(paths, { allowRoots: opts.allowRoot ?? [] });
       const engine = engineByName(opts.engine ?? DEFAULT_ENGINE);
       const pki = await LabPki.load(opts.certs);
       if (opts.verbose && opts.quiet) throw new AtpNetlabError('ATPNL_USAGE', '--verbose and --quiet cannot be used together');
       const progress = progressLine(process.stderr);
-      progress.note(`atp-netlab: running ${scenarios.length} scenario(s) on engine ${engine.name}, ${opts.concurrency} at a time`);
+      const bundled = !paths.length && defaultScenarios().bundled ? ` (the bundled ones, ${defaultScenarios().dir})` : '';
+      progress.note(`atp-netlab: running ${scenarios.length} scenario(s)${bundled} on engine ${engine.name}, ${opts.concurrency} at a time`);
       const report = await runScenarios(scenarios, {
         pki,
         engine,
