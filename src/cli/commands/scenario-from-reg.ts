@@ -50,6 +50,7 @@ function usage(message: string, field?: string): AtpNetlabError {
 
 export function fromRegOptionsFromCli(o: ScenarioFromRegCommandOptions): FromRegOptions {
   if (!o.out) throw usage('--out FILE is required (e.g. --out scenarios/customer-x.yaml)', 'out');
+  if (o.out === '-') throw usage('--out -: the scenario names the .reg files it extracts, written next to it, so it needs a file path, not stdout', 'out');
   if (!/\.ya?ml$/i.test(o.out)) throw usage(`--out ${o.out}: a scenario file ends in .yaml`, 'out');
   if (o.proxyAuth !== undefined && !AUTH.includes(o.proxyAuth as ProxyAuthOption)) throw usage(`--proxy-auth ${o.proxyAuth}: expected one of ${AUTH.join(', ')}`, 'proxy-auth');
   if (o.inspection !== undefined && !INSPECTION.includes(o.inspection as InspectionOption)) throw usage(`--inspection ${o.inspection}: expected one of ${INSPECTION.join(', ')}`, 'inspection');
