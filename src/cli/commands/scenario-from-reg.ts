@@ -106,7 +106,10 @@ export async function scenarioFromRegCommand(o: ScenarioFromRegCommandOptions): 
 
 export const registerScenarioFromReg: RegisterCommand = (program, setExit) => {
   // Other `scenario` subcommands may register the parent too: share it.
-  const scenario = program.commands.find((c) => c.name() === 'scenario') ?? program.command('scenario').description('create and inspect scenario files');
+  const scenario = program.commands.find((c) => c.name() === 'scenario') ?? program
+      .command('scenario')
+      .description('create and inspect scenario files')
+      .addHelpText('after', '\nExamples:\n  atp-netlab scenario from-reg --hkcu hkcu.reg --localservice ls.reg --out scenarios/customer-x.yaml\n  atp-netlab scenario from-reg --help   # every option, and what is inferred from the exports');
   scenario
     .command('from-reg')
     .description("write a scenario reproducing a customer's host from its .reg exports (values byte-exact)")
