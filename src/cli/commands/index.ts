@@ -31,6 +31,7 @@ export const COMMAND_ENTRIES: readonly CommandEntry[] = [
   { name: 'scenario', usage: '', summary: 'create and inspect scenario files', load: async () => (await import('./scenario-from-reg.js')).registerScenarioFromReg },
   { name: 'triage', usage: '[options] <files...>', summary: 'find known failure signatures in sensor, deployer, updater and installer logs', load: async () => (await import('./triage.js')).registerTriage },
   { name: 'plan', usage: '[options] <file>', summary: 'print the lab plan a scenario compiles into (what an engine runs)', load: async () => (await import('./plan.js')).registerPlan },
+  { name: 'load', usage: '[options]', summary: 'a fleet of simulated sensors through a scenario\'s lab: what the proxy design carries', load: async () => (await import('./load.js')).registerLoad },
 ];
 
 /** Every command fully loaded (tests, the docs check): the eager form of COMMAND_ENTRIES. */
