@@ -3,7 +3,7 @@
  * `wininet/` (static settings, PAC, WPAD) and consumed by `probe/`; both depend on this file,
  * neither on the other's internals.
  */
-export type RouteSource = 'wininet-static' | 'pac' | 'wpad' | 'winhttp' | 'sensor-config' | 'none' | 'scenario';
+export type RouteSource = 'wininet-static' | 'pac' | 'wpad' | 'winhttp' | 'telemetry-proxy-server' | 'sensor-config' | 'none' | 'scenario';
 
 export type RouteHop =
   | { kind: 'DIRECT' }

@@ -80,3 +80,14 @@ export function isMdeGeo(region: string): region is MdeGeo {
 
 /** For documentation: every source the MDE tables cite. */
 export const MDE_SOURCES = [SOURCES.mdeStreamlinedUrls, SOURCES.mdeStandardUrls, SOURCES.mdeStreamlined] as const;
+
+/**
+ * The hosts the lab and `probe --sensor v3` send v3's connectivity test (`/cnc/identity/api`)
+ * to: the geography's command-and-control gateways (`winatp-gw-*`) of the standard set. Which
+ * host Microsoft's own test calls is not written in any page read ("…/cnc/identity/api" in
+ * issue 14); the gateways are the standard set's command-and-control rows, so the choice is
+ * the project's, said here. The streamlined wildcard names no concrete host to probe.
+ */
+export function mdeConnectivityTestHosts(geo: MdeGeo): string[] {
+  return MDE_STANDARD.filter((e) => e.region === geo && e.host.startsWith('winatp-gw-')).map((e) => e.host);
+}

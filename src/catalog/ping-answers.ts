@@ -13,8 +13,10 @@ import type { SourceKey } from './sources.js';
 
 export type SensorGenerationId = 'v2-wininet' | 'v2' | 'v3';
 
+export type PingAnswerId = 'legacy-503' | 'ok-200' | 'version-200' | 'v3-cnc-500';
+
 export interface PingAnswer {
-  id: 'legacy-503' | 'ok-200' | 'version-200' | 'v3-cnc-500';
+  id: PingAnswerId;
   /** Generations whose test uses this path and reads this answer as "reachable". */
   generations: readonly SensorGenerationId[];
   path: string;

@@ -10,6 +10,7 @@
  *                                                    ├─ endpoints() (for outside tools)
  *                                                    └─ [Symbol.asyncDispose]
  */
+import type { PlannedFault } from '../lab/faults/index.js';
 import type { LabPlan, PlanCheck } from '../lab/lab-plan.js';
 import type { LabPki } from '../pki/index.js';
 import type { ProbeOutcome } from '../probe/outcome.js';
@@ -46,6 +47,8 @@ export interface StartedEngineLab extends AsyncDisposable {
   /** What is limited for clients outside the engine (one line each). */
   outsideNotes(): string[];
   explain(): string;
+  /** The faults on the lab's links, changeable while it runs (`lab fault`); absent where the engine cannot. */
+  readonly faults?: LabFaults;
   stop(): Promise<void>;
   /**
    * The host side as a simulated sensor sees it, to open its own long-lived connections
@@ -68,6 +71,14 @@ export interface SensorSide {
   expectedRootNames: string[];
   /** The host's TCP connect deadline (the lab's is short: a drop is a drop at once). */
   tcpTimeoutMs: number;
+}
+
+/** A running lab's faults (lab/faults): what `lab fault add|remove|list` talks to. */
+export interface LabFaults {
+  list(): PlannedFault[];
+  /** Checked as a scenario's fault; applies to connections made from now on. */
+  add(definition: unknown): PlannedFault;
+  remove(name: string): PlannedFault;
 }
 
 export interface Engine {

@@ -7,6 +7,13 @@
  *   check ─▶ identity's hive ─▶ resolveRoute (static / PAC / WPAD) ─▶ checkUrl ─▶ outcome
  *                                                                    └▶ revocation policy
  */
+import { X509Certificate } from 'node:crypto';
+import { TRUST_ROOTS } from '../catalog/trust-roots.js';
+import { checkDotNetTlsValues } from '../probe/host/dotnet-tls.js';
+import type { HostCheckResult } from '../probe/host/host-prerequisite-codes.js';
+import { checkRequiredRoots } from '../probe/host/required-roots.js';
+import { checkUpdaterPort, UPDATER_PORT } from '../probe/host/updater-port.js';
+import { SimulatedUpdater } from './simulated-updater.js';
 import { canAnswerProxyChallenge, type Identity } from '../identity.js';
 import type { HostPlan, PlanCheck } from '../lab/lab-plan.js';
 import type { LabPki } from '../pki/index.js';
@@ -16,8 +23,10 @@ import type { ProbeOutcome } from '../probe/outcome.js';
 import { applyRevocationPolicy, checkRevocationHosts } from '../probe/revocation-policy.js';
 import { MemoryRegistryStore } from '../registry/memory-registry-store.js';
 import type { NetTransport } from '../transport.js';
+import { PacRuntime, readWinHttpRouteState, readWinInetState, resolveRoute, resolveWinHttpRoute, type WinHttpRouteState, type WinInetState } from '../wininet/index.js';
+import type { RouteResult } from '../route.js';
+import { SENSOR_GENERATIONS } from '../catalog/index.js';
 import type { SensorSide } from './engine.js';
-import { PacRuntime, readWinInetState, resolveRoute, type WinInetState } from '../wininet/index.js';
 
 /** Paths and markers of the lab cloud the host's probe needs (the lab's, not the probe's, knowledge). */
 export interface LabCloudFacts {
@@ -30,6 +39,7 @@ export class SimulatedWindowsHost implements Disposable {
   private readonly states = new Map<Identity, Promise<WinInetState>>();
   private readonly revocation = new Map<Identity, Promise<RevocationCheck[]>>();
   private readonly pac: PacRuntime;
+  private winHttp?: Promise<WinHttpRouteState>;
 
   private constructor(
     private readonly host: HostPlan,
@@ -45,7 +55,36 @@ export class SimulatedWindowsHost implements Disposable {
   static async create(host: HostPlan, pki: LabPki, transport: NetTransport, cloud: LabCloudFacts): Promise<SimulatedWindowsHost> {
     const store = new MemoryRegistryStore();
     for (const text of Object.values(host.hives)) await store.importReg(text);
-    return new SimulatedWindowsHost(host, store, pki, transport, cloud);
+    const h = new SimulatedWindowsHost(host, store, pki, transport, cloud);
+    if (host.prerequisites) h.updater = await SimulatedUpdater.start(host.prerequisites.updater === 'running');
+    return h;
+  }
+
+  private updater?: SimulatedUpdater;
+  private hostChecks?: Promise<HostCheckResult[]>;
+
+  /**
+   * The host prerequisites, checked once with the real checks of probe/host: the updater port
+   * with a real dial (through the modelled host firewall), the .NET values from the host's
+   * registry, the machine roots by fingerprint. Which identity each one breaks: the sensor
+   * service talks to the updater; the sensor and updater are .NET; every identity uses the roots.
+   */
+  private async hostChecksFor(identity: Identity): Promise<HostCheckResult[]> {
+    const p = this.host.prerequisites;
+    if (!p) return [];
+    this.hostChecks ??= (async () => {
+      const out: HostCheckResult[] = [];
+      out.push(checkUpdaterPort(p.updaterPortFirewall === 'drop' ? { outcome: 'timeout', port: UPDATER_PORT, timeoutMs: this.host.timeouts.tcpMs } : await this.updater!.dial(this.host.timeouts.tcpMs)));
+      if (p.dotnetTls) out.push(await checkDotNetTlsValues(this.store));
+      if (p.machineRoots) {
+        const store = TRUST_ROOTS.filter((r) => r.pem && p.machineRoots!.includes(r.name)).map((r) => new X509Certificate(r.pem!));
+        out.push(checkRequiredRoots(store, p.cloud, Date.now()));
+      }
+      return out;
+    })();
+    const all = await this.hostChecks;
+    const sensorProcess = identity === 'LocalService' || identity === 'LocalSystem';
+    return all.filter((c) => c.check === 'required-roots' || (sensorProcess && c.check === 'dotnet-tls') || (identity === 'LocalService' && c.check === 'updater-port'));
   }
 
   private stateFor(identity: Identity): Promise<WinInetState> {
@@ -78,10 +117,32 @@ export class SimulatedWindowsHost implements Disposable {
     return p;
   }
 
+  /**
+   * The route the sensor generation takes as this identity (catalog/sensor-generations.ts):
+   * v2's own proxy for the sensor service (LocalService), v3's WinHTTP for LocalSystem, and
+   * the identity's WinINET otherwise (the updater under v2, the administrator's browser).
+   */
+  private async routeFor(identity: Identity, url: string, transport: NetTransport): Promise<{ route: RouteResult; sensorCredentials?: { username: string; password: string } }> {
+    const sensor = this.host.sensor ?? 'v2-wininet';
+    const own = this.host.sensorProxy;
+    if (sensor === 'v2' && identity === 'LocalService' && own?.proxy) {
+      const notes = [...own.notes, `the sensor's own proxy (SensorConfiguration.json ${own.proxyUrl}) takes precedence over WinINET${own.credentials ? '; the sensor holds proxy credentials and answers a 407 with them' : ''}`];
+      return { route: { failed: false, candidates: [{ kind: 'PROXY', ...own.proxy }], source: 'sensor-config', notes }, ...(own.credentials ? { sensorCredentials: own.credentials } : {}) };
+    }
+    if (sensor === 'v3' && identity === 'LocalSystem') {
+      this.winHttp ??= readWinHttpRouteState(this.store);
+      return { route: await resolveWinHttpRoute(await this.winHttp, url, { transport, pac: this.pac }) };
+    }
+    const route = await resolveRoute(await this.stateFor(identity), url, { transport, pac: this.pac });
+    if (sensor === 'v2' && identity === 'LocalService' && own && !route.failed) route.notes.unshift(...own.notes);
+    return { route };
+  }
+
   /** One check over `transport` (the engine may hand a per-check transport that records what the network did). */
   async runCheck(check: PlanCheck, transport: NetTransport = this.transport): Promise<ProbeOutcome> {
     const state = await this.stateFor(check.identity);
-    const route = await resolveRoute(state, check.url, { transport, pac: this.pac });
+    const { route, sensorCredentials } = await this.routeFor(check.identity, check.url, transport);
+    const sensor = this.host.sensor ?? 'v2-wininet';
     const role = this.host.identities[check.identity]?.clientCert ?? 'enrolled';
     const cert = role === 'enrolled' ? this.pki.clientCert : role === 'unenrolled' ? this.pki.unenrolledClientCert : undefined;
     const observed = await checkUrl(check.url, route, {
@@ -90,8 +151,11 @@ export class SimulatedWindowsHost implements Disposable {
       trustedCaPems: this.trustedCaPems(),
       expected: { rootNames: [commonName(this.pki.trustedRoot.subject)] },
       ...(cert ? { clientCert: { certPem: cert.chainPem, keyPem: cert.keyPem } } : {}),
-      ...this.credentialsFor(check.identity),
-      pingPath: this.cloud.pingPath,
+      ...(sensorCredentials ? { proxyCredentials: sensorCredentials } : this.credentialsFor(check.identity)),
+      pingPath: SENSOR_GENERATIONS[sensor].testPath,
+      ...(sensor !== 'v2-wininet' ? { sensor } : {}),
+      hostChecks: await this.hostChecksFor(check.identity),
+      checkClockSkew: !!this.host.prerequisites && (check.identity === 'LocalService' || check.identity === 'LocalSystem'),
       authCheckPath: this.cloud.authCheckPath,
       checks: check.check,
       timeouts: this.host.timeouts,
@@ -122,6 +186,7 @@ export class SimulatedWindowsHost implements Disposable {
 
   [Symbol.dispose](): void {
     this.pac[Symbol.dispose]();
+    this.updater?.close();
   }
 }
 

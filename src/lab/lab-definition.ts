@@ -22,6 +22,8 @@ export interface LabDefinition {
   middleboxes?: MiddleboxDefinition[];
   /** Diverts the host's traffic to cloud addresses on 443 (the host has no proxy setting). */
   transparentProxy?: TransparentProxyDefinition;
+  /** Faults on links (lab/faults), as `faults:` of a scenario: validated by compileNetworkPlan. */
+  faults?: readonly Record<string, unknown>[];
   dns?: {
     /** Extra names → a component name or a loopback address. */
     records?: Record<string, string>;

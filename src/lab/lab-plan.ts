@@ -10,10 +10,12 @@
  *        ▼
  *   LabNetworkPlan ──+ host (hives, trust, identities) + checks──▶ LabPlan ──▶ Engine.start
  */
+import type { SensorGenerationId } from '../catalog/ping-answers.js';
 import { AtpNetlabError } from '../errors.js';
 import { matchesPattern } from '../host-pattern.js';
 import type { Identity } from '../identity.js';
 import type { ProbeTimeouts } from '../probe/check-url.js';
+import { MAX_FAULTS, explainFault, parseFaultDefinition, type PlannedFault } from './faults/index.js';
 import type { FirewallDefinition } from './firewall-definition.js';
 import { componentKind } from './kinds/index.js';
 import type { LabDefinition } from './lab-definition.js';
@@ -66,12 +68,29 @@ export interface LabNetworkPlan {
   dns: PlannedName[];
   firewall: FirewallDefinition;
   diversions: PlannedDiversion[];
+  /** Faults on the plan's links (lab/faults), in the order the scenario lists them. */
+  faults?: PlannedFault[];
 }
 
 export type TrustRole = 'cloud-root' | 'middlebox-ca';
 export type ClientCertRole = 'enrolled' | 'unenrolled' | 'none';
 
 export interface HostPlan {
+  /** The sensor generation the host runs (catalog/sensor-generations.ts); absent: v2-wininet. */
+  sensor?: SensorGenerationId;
+  /**
+   * The v2 sensor's own proxy (SensorConfiguration.json), with the credentials the sensor holds.
+   * No `proxy`: the file names none and the sensor falls back to WinINET.
+   */
+  sensorProxy?: { proxy?: { host: string; port: number }; proxyUrl?: string; credentials?: { username: string; password: string }; notes: string[] };
+  /** Host prerequisites to check (step `host`); absent: none checked. */
+  prerequisites?: {
+    updater: 'running' | 'stopped';
+    updaterPortFirewall: 'allow' | 'drop';
+    dotnetTls: boolean;
+    machineRoots?: string[];
+    cloud: 'commercial' | 'gcc' | 'gcc-high';
+  };
   /** The host registry after the admin steps: hive file name → `.reg` text (regedit 5). */
   hives: Record<string, string>;
   trust: TrustRole[];
@@ -168,7 +187,17 @@ export function compileNetworkPlan(def: LabDefinition): LabNetworkPlan {
     const from = components.filter((c) => c.type === 'cloud-endpoint' && patterns.some((p) => matchesPattern(p, (c.definition as { host: string }).host))).map((c) => c.name);
     diversions.push({ from, port: 443, to: t.name ?? 'transparent-proxy' });
   }
-  return { domain: def.domain, components, dns: table, firewall: def.firewall, diversions };
+  const faults = compileFaults(def, components);
+  return { domain: def.domain, components, dns: table, firewall: def.firewall, diversions, ...(faults.length ? { faults } : {}) };
+}
+
+/** Each fault valid against its type's schema, on a link whose ends name something in the lab. */
+function compileFaults(def: LabDefinition, components: PlannedComponent[]): PlannedFault[] {
+  const defs = def.faults ?? [];
+  if (defs.length > MAX_FAULTS) throw invalid(`a lab holds at most ${MAX_FAULTS} faults (got ${defs.length})`, 'faults');
+  const faults: PlannedFault[] = [];
+  defs.forEach((d, i) => faults.push(parseFaultDefinition(d, components, faults, `faults.${i}`)));
+  return faults;
 }
 
 function checkReferences(def: LabDefinition): void {
@@ -205,6 +234,7 @@ export function explainNetworkPlan(plan: LabNetworkPlan): string {
   const order = ['forward-proxy', 'pac-server', 'middlebox', 'transparent-proxy'];
   for (const type of order) for (const c of plan.components.filter((x) => x.type === type)) lines.push(componentKind(c.type)!.explain(c.definition));
   for (const c of plan.components.filter((x) => !order.includes(x.type) && x.type !== 'cloud-endpoint')) lines.push(componentKind(c.type)!.explain(c.definition));
+  for (const f of plan.faults ?? []) lines.push(`Fault: ${explainFault(f)}`);
   const cloud = plan.components.filter((c) => c.type === 'cloud-endpoint');
   lines.push(`Cloud: ${cloud.length} sensorapi endpoint(s) on port 443 (TLS 1.2+, client certificate requested).`);
   for (const c of cloud) {

@@ -3,7 +3,8 @@
  * whole point here is to see whether the sensor's own certificate arrived).
  *
  *   sensor / proxy / middlebox ──TLS 1.2+ (client cert requested)──▶ <lab address>:443  <host>
- *       GET /tri/sensor/api/ping            → 200 "Ok"  (503 for a legacy workspace)
+ *       GET /tri/sensor/api/ping            → 200 "Ok"  (503 for a legacy workspace, or a version number)
+ *       GET /cnc/identity/api               → 500  (the v3 connectivity test's "reachable")
  *       GET /tri/sensor/api/lab/authenticated → 200 only for an enrolled sensor certificate, else 401
  *       POST /tri/sensor/api/lab/upload        → 200 (bytes received) for an enrolled sensor, else 401;
  *                                                 the body is read and counted, never kept (cap 1 MiB)
@@ -16,13 +17,16 @@ import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
 import type tls from 'node:tls';
-import { PING_PATH } from '../catalog/index.js';
+import { PING_PATH, V3_CONNECTIVITY_PATH } from '../catalog/index.js';
 import type { LabPki } from '../pki/index.js';
 import { thumbprint } from '../pki/index.js';
 import type { ComponentEnvironment } from './component-environment.js';
 import type { CloudHostDefinition } from './kinds/cloud-endpoint-kind.js';
 import { SocketTracker } from './socket-tracker.js';
 import { RecordLog } from './record-log.js';
+
+/** The version the lab cloud's ping returns for `pingAnswer: version` (four-part, as sensors are numbered). */
+export const LAB_SENSOR_VERSION = '2.251.19142.29040';
 
 export const AUTH_CHECK_PATH = '/tri/sensor/api/lab/authenticated';
 /** A sensor's periodic upload in `atp-netlab load` (the traffic shape, not the product's API). */
@@ -133,7 +137,14 @@ export class StartedMockCloud implements AsyncDisposable {
       let body: string;
       if (def.fault === 'hang') return;
       if (path === PING_PATH) {
-        [status, body] = def.pingStatus ? [def.pingStatus, 'Lab fault'] : def.legacy ? [503, 'Service Unavailable'] : [200, 'Ok'];
+        [status, body] =
+          def.pingStatus ? [def.pingStatus, 'Lab fault']
+          : def.legacy || def.pingAnswer === 'legacy-503' ? [503, 'Service Unavailable']
+          : def.pingAnswer === 'version' ? [200, LAB_SENSOR_VERSION]
+          : [200, 'Ok'];
+      } else if (path === V3_CONNECTIVITY_PATH) {
+        // What the issue reports v3's test reads as "reachable" (ping-answers.ts: unverified).
+        [status, body] = def.pingStatus ? [def.pingStatus, 'Lab fault'] : [500, 'Internal Server Error'];
       } else if (path === AUTH_CHECK_PATH) {
         [status, body] = enrolled ? [200, 'Ok'] : [401, hasCert ? 'Unknown sensor certificate' : 'Sensor certificate required'];
       } else if (path === UPLOAD_PATH && req.method === 'POST') {
@@ -143,6 +154,7 @@ export class StartedMockCloud implements AsyncDisposable {
         [status, body] = [404, 'Not Found'];
       }
       record(status);
+      if (def.dateOffsetMs) res.setHeader('date', new Date(Date.now() + def.dateOffsetMs).toUTCString());
       res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body), [LAB_CLOUD_MARKER_HEADER]: '1' });
       res.end(body);
     });

@@ -31,6 +31,8 @@ export interface LoadSummary {
   requestLatencyMs: { p50: number | null; p99: number | null };
   errorsByCode: Partial<Record<ProbeCode, number>>;
   reconnects: number;
+  /** When every sensor first held a connection at once (ms from the start); null if never. */
+  allConnectedAfterMs: number | null;
   /** Sensors with no successful contact within the threshold, at any time in the run. */
   stoppedCommunicating: number;
   stoppedCommunicatingThresholdMs: number;
@@ -50,6 +52,7 @@ export class LoadMetrics {
   private readonly buckets: LoadBucket[] = [];
   private readonly bucketLatencies = new Map<number, number[]>();
   private established = 0;
+  private allConnectedAtMs: number | undefined;
   private requests = 0;
   private reconnects = 0;
   private readonly errors: Partial<Record<ProbeCode, number>> = {};
@@ -104,6 +107,7 @@ export class LoadMetrics {
     const b = this.bucket();
     b.handshakes++;
     b.connected = this.connectedCount();
+    if (b.connected === this.sensors.size) this.allConnectedAtMs ??= this.now() - this.startMs;
   }
 
   request(name: string, latencyMs: number, ok: boolean): void {
@@ -162,6 +166,7 @@ export class LoadMetrics {
       requestLatencyMs: { p50: nullableRound(percentile(this.latencies, 50)), p99: nullableRound(percentile(this.latencies, 99)) },
       errorsByCode: { ...this.errors },
       reconnects: this.reconnects,
+      allConnectedAfterMs: this.allConnectedAtMs === undefined ? null : Math.round(this.allConnectedAtMs),
       stoppedCommunicating: [...this.sensors.values()].filter((s) => s.everStopped).length,
       stoppedCommunicatingThresholdMs: this.thresholdMs,
       series: this.buckets.map((b) => ({ ...b })),

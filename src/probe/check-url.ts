@@ -7,6 +7,8 @@
  * always a bug in the tool and leaves as AtpNetlabError ATPNL_INTERNAL, never disguised as
  * the customer's network failing.
  */
+import type { SensorGenerationId } from '../catalog/ping-answers.js';
+import type { HostCheckResult } from './host/host-prerequisite-codes.js';
 import { AtpNetlabError, isAtpNetlabError } from '../errors.js';
 import type { RouteResult } from '../route.js';
 import type { NetTransport } from '../transport.js';
@@ -36,6 +38,16 @@ export interface ProbeOptions {
   clientCert?: { certPem: string; keyPem: string };
   proxyCredentials?: { username: string; password: string };
   pingPath: string;
+  /**
+   * Which sensor generation this check stands for: it decides which cloud answers prove
+   * reachability (catalog/ping-answers.ts) and how a proxy's demand for credentials reads.
+   * Default v2-wininet.
+   */
+  sensor?: SensorGenerationId;
+  /** Host prerequisites already checked for this identity; a failed one is the outcome (step `host`). */
+  hostChecks?: HostCheckResult[];
+  /** Also judge the host clock against the cloud's Date header (HOST_CLOCK_SKEW). */
+  checkClockSkew?: boolean;
   /** Authenticated call that succeeds only if the cloud received the sensor's certificate (lab). */
   authCheckPath?: string;
   /** `ping`: what a browser test shows; `full`: ping plus the authenticated call. */

@@ -17,6 +17,7 @@ import http from 'node:http';
 import net from 'node:net';
 import tls from 'node:tls';
 import { Client } from 'undici';
+import { PING_ANSWERS } from '../catalog/ping-answers.js';
 import type { RouteHop, RouteResult } from '../route.js';
 import { analyzeChain } from './chain-analysis.js';
 import { headEvidence, parseConnectResponse } from './connect-response.js';
@@ -50,6 +51,9 @@ export async function collectEvidence(url: string, route: RouteResult, o: ProbeO
     attempts: [],
     http: [],
     checks: o.checks,
+    ...(o.sensor && o.sensor !== 'v2-wininet' ? { sensor: o.sensor } : {}),
+    ...(o.hostChecks?.length ? { hostChecks: o.hostChecks } : {}),
+    ...(o.checkClockSkew ? { checkClockSkew: true } : {}),
     ...(o.authCheckPath ? { authCheckPath: o.authCheckPath } : {}),
     ...(o.cloudMarkerHeader ? { cloudMarkerHeader: o.cloudMarkerHeader.toLowerCase() } : {}),
     timings,
@@ -91,7 +95,7 @@ export async function collectEvidence(url: string, route: RouteResult, o: ProbeO
     add('tls', performance.now() - t0);
     if (!s) return;
     step = 'http';
-    await httpExchanges(s);
+    await httpExchanges(s, socket);
   };
 
   /** Sends CONNECT; resolves true once tunnelled. Writes the answer (or how it ended) into the attempt. */
@@ -172,6 +176,9 @@ export async function collectEvidence(url: string, route: RouteResult, o: ProbeO
         ALPNProtocols: ['http/1.1'],
       });
       opened.add(s);
+      s.once('session', () => {
+        t.sessionTicket = true;
+      });
       // The chain must be read before node's own verification runs (it destroys the socket on
       // failure), so that an untrusted re-signed chain can still be named in the outcome.
       s.prependListener('secure', () => {
@@ -205,7 +212,7 @@ export async function collectEvidence(url: string, route: RouteResult, o: ProbeO
       });
     });
 
-  const httpExchanges = async (s: tls.TLSSocket): Promise<void> => {
+  const httpExchanges = async (s: tls.TLSSocket, raw: net.Socket): Promise<void> => {
     let socketError: NodeJS.ErrnoException | undefined;
     s.on('error', (e: NodeJS.ErrnoException) => {
       const alert = receivedAlertName(e.code);
@@ -244,10 +251,18 @@ export async function collectEvidence(url: string, route: RouteResult, o: ProbeO
       const x: HttpExchange = { purpose, path, timeoutMs: o.timeouts.httpMs };
       ev.http.push(x);
       const t0 = performance.now();
+      // What came back for this request: decrypted bytes (bytesRead of the TLS socket) and raw
+      // TLS bytes (of the TCP socket under it), for a stall or close in the middle of an answer.
+      const plain0 = s.bytesRead;
+      const raw0 = raw.bytesRead;
       // Our own deadline: undici's timers tick coarsely (hundreds of ms), ours is exact.
       const deadline = AbortSignal.timeout(o.timeouts.httpMs);
       try {
         const res = await client.request({ path, method: 'GET', headers: { 'user-agent': o.userAgent ?? 'atp-netlab-probe' }, signal: AbortSignal.any([abort.signal, deadline]) });
+        // When the head arrived, by the wall clock, and how long the round trip took: the
+        // bounds of when the server stamped its Date (host/clock-skew.ts).
+        x.receivedAtMs = Date.now();
+        x.roundTripMs = Math.round(performance.now() - t0);
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
         const body = (await res.body.text()).slice(0, BODY_EVIDENCE_BYTES);
@@ -262,18 +277,21 @@ export async function collectEvidence(url: string, route: RouteResult, o: ProbeO
         else await new Promise((r) => setImmediate(r));
         if (socketError) x.socketError = { ...(socketError.code ? { code: socketError.code } : {}), message: socketError.message };
         const timedOut = (deadline.aborted && !abort.signal.aborted) || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT';
-        // undici parses the head itself and does not say how many bytes it saw before the
-        // failure: 0 here means "no complete status line and headers".
+        // undici does not say how many bytes it saw before the failure; the sockets do.
+        const received = { bytesReceived: s.bytesRead - plain0, tlsBytesReceived: raw.bytesRead - raw0, afterMs: Math.round(performance.now() - t0) };
         x.ending = timedOut
-          ? { kind: 'stalled', bytesReceived: 0 }
-          : { kind: socketError?.code === 'ECONNRESET' ? 'reset' : 'closed', bytesReceived: 0, message: (e as Error).message };
+          ? { kind: 'stalled', ...received }
+          : { kind: socketError?.code === 'ECONNRESET' ? 'reset' : 'closed', ...received, message: (e as Error).message };
       }
       add('http', performance.now() - t0);
       return x;
     };
     try {
       const ping = await exchange('ping', o.pingPath);
-      const pingOk = ping.response && (ping.response.status === 200 || ping.response.status === 503);
+      // Go on to the authenticated call when the status is one this generation's cloud answers
+      // (the verdict judges the body and who answered); anything else already decides.
+      const status = ping.response?.status;
+      const pingOk = status !== undefined && PING_ANSWERS.some((a) => a.generations.includes(o.sensor ?? 'v2-wininet') && a.path === o.pingPath && a.status === status);
       if (!pingOk || o.checks === 'ping' || !o.authCheckPath) return;
       await exchange('auth', o.authCheckPath);
     } finally {

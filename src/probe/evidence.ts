@@ -7,6 +7,8 @@
  *
  *   route ─▶ attempts[i]: dns ─▶ tcp ─▶ connect (CONNECT answer) ─▶ tls ─▶ http[] (ping, auth)
  */
+import type { SensorGenerationId } from '../catalog/ping-answers.js';
+import type { HostCheckResult } from './host/host-prerequisite-codes.js';
 import type { RouteHop, RouteResult } from '../route.js';
 import type { NetErrorCode } from '../transport.js';
 import type { ChainFacts } from './chain-analysis.js';
@@ -51,8 +53,12 @@ export interface HttpHead {
 /** How a connection ended when it did not answer: what the peer did, and after how many bytes. */
 export interface Ending {
   kind: 'closed' | 'reset' | 'stalled' | 'garbage';
-  /** Bytes received from the peer on this exchange before it ended. */
+  /** Bytes received from the peer on this exchange before it ended (inside TLS: decrypted bytes of the answer). */
   bytesReceived: number;
+  /** Inside TLS: bytes of TLS records that arrived after the request went out (an answer cut inside a record shows here only). */
+  tlsBytesReceived?: number;
+  /** Inside TLS: milliseconds from the request to the end. */
+  afterMs?: number;
   message?: string;
 }
 
@@ -104,6 +110,12 @@ export interface TlsEvidence {
   timedOut?: boolean;
   /** The sensor had a client certificate to present when asked. */
   hadClientCert: boolean;
+  /**
+   * The server sent a TLS 1.3 session ticket. A server sends one only after it has verified
+   * the client's Finished, and with it the client certificate: a close that comes later is
+   * not a rejected certificate.
+   */
+  sessionTicket?: boolean;
 }
 
 export interface HttpExchange {
@@ -114,6 +126,9 @@ export interface HttpExchange {
   ending?: Ending;
   /** The HTTP client's error code when the request failed (UND_ERR_SOCKET, ...). */
   errorCode?: string;
+  /** Wall-clock ms when the response head arrived, and the request's round trip (clock skew). */
+  receivedAtMs?: number;
+  roundTripMs?: number;
   /** The TLS socket's own error, e.g. a TLS 1.3 alert that arrived after the handshake. */
   socketError?: { code?: string; message: string };
   timeoutMs: number;
@@ -141,6 +156,12 @@ export interface ProbeEvidence {
   tls?: TlsEvidence;
   http: HttpExchange[];
   checks: 'ping' | 'full';
+  /** Host prerequisites checked by the caller (probe/host/): a failed one decides, at step `host`. */
+  hostChecks?: HostCheckResult[];
+  /** Judge the host clock against the cloud's Date on the ping answer (HOST_CLOCK_SKEW). */
+  checkClockSkew?: boolean;
+  /** The sensor generation whose rules judge the answers (absent: v2-wininet). */
+  sensor?: SensorGenerationId;
   /** The authenticated call was configured (lab). */
   authCheckPath?: string;
   /**

@@ -2,12 +2,20 @@
  * The probe's contract (DESIGN.md "Probe steps and codes"): every (identity, URL) check ends
  * in exactly one outcome. Outcomes are data; the probe never throws for a network result.
  */
-export const PROBE_STEPS = ['route', 'dns', 'tcp', 'proxy', 'tls', 'http'] as const;
+import type { PingAnswerId, SensorGenerationId } from '../catalog/ping-answers.js';
+
+/** `host`: a prerequisite on the sensor's own host (probe/host/), decided before any route. */
+export const PROBE_STEPS = ['host', 'route', 'dns', 'tcp', 'proxy', 'tls', 'http'] as const;
 export type ProbeStep = (typeof PROBE_STEPS)[number];
 
 /** Every code, with the step it belongs to and its one-line meaning. The single source for docs. */
 export const PROBE_CODES = {
-  OK: { step: null, meaning: 'ping answered 200 Ok (or the legacy 503) and, in the lab, the cloud saw the sensor\'s own certificate' },
+  OK: { step: null, meaning: 'the cloud gave one of its era\'s answers (v2: 200 Ok, 200 with a version number, legacy 503; v3: 500 from /cnc/identity/api) and, in the lab, saw the sensor\'s own certificate' },
+  HOST_UPDATER_PORT_BLOCKED: { step: 'host', meaning: 'the sensor cannot reach its updater on localhost TCP 444 (a host firewall drops it)' },
+  HOST_UPDATER_NOT_LISTENING: { step: 'host', meaning: 'nothing listens on localhost TCP 444: the sensor updater service is not running' },
+  HOST_DOTNET_TLS_VALUES: { step: 'host', meaning: '.NET SystemDefaultTlsVersions or SchUseStrongCrypto is not 1, so the sensor cannot agree TLS 1.2' },
+  HOST_ROOT_MISSING: { step: 'host', meaning: 'the machine root store lacks the root the cloud chain ends at (DigiCert Global Root G2, or Global Root CA for GCC High)' },
+  HOST_CLOCK_SKEW: { step: 'host', meaning: 'the host clock differs from the cloud\'s Date by more than five minutes' },
   ROUTE_PAC_UNAVAILABLE: { step: 'route', meaning: 'PAC/WPAD script could not be found or fetched' },
   ROUTE_PAC_ERROR: { step: 'route', meaning: 'PAC script failed or returned nothing usable' },
   DNS_NOT_FOUND: { step: 'dns', meaning: 'name does not resolve (target, or proxy name)' },
@@ -15,6 +23,7 @@ export const PROBE_CODES = {
   TCP_TIMEOUT: { step: 'tcp', meaning: 'connection dropped (firewall drop)' },
   TCP_REFUSED: { step: 'tcp', meaning: 'connection refused / rejected' },
   PROXY_AUTH_REQUIRED: { step: 'proxy', meaning: 'proxy answered 407 (LocalService/LocalSystem cannot answer it)' },
+  PROXY_AUTH_UNSUPPORTED: { step: 'proxy', meaning: 'the v3 sensor (Defender for Endpoint connectivity) met a proxy that demands user authentication (407, or 401/403 with a challenge): not supported on v3' },
   PROXY_AUTH_MISREPORTED: { step: 'proxy', meaning: 'proxy wants credentials but answered 401 or 403 with a challenge instead of 407 (field symptom: "licensing issues")' },
   PROXY_DENIED: { step: 'proxy', meaning: 'proxy refused the destination (403 or other 4xx)' },
   PROXY_UPSTREAM_FAILED: { step: 'proxy', meaning: 'proxy could not reach the destination or its parent proxy (500, 502-504, Squid ERR_CANNOT_FORWARD / ERR_CONNECT_FAIL / ERR_DNS_FAIL)' },
@@ -31,6 +40,7 @@ export const PROBE_CODES = {
   INSPECTION_UPSTREAM_FAILED: { step: 'http', meaning: 'the inspecting middlebox decrypted the connection but could not verify or reach the cloud itself, and answered with its own error (detail quotes it)' },
   HTTP_STATUS: { step: 'http', meaning: 'unexpected status (detail says which)' },
   HTTP_TIMEOUT: { step: 'http', meaning: 'no answer in time' },
+  HTTP_CONNECTION_CLOSED: { step: 'http', meaning: 'the connection was closed or reset after the request, before a complete answer, and not right after the handshake (a device on the path gave up on it: idle timeout, volume cap)' },
 } as const satisfies Record<string, { step: ProbeStep | null; meaning: string }>;
 
 export type ProbeCode = keyof typeof PROBE_CODES;
@@ -76,6 +86,10 @@ export interface ProbeOutcome {
   /** Extra facts for reports (not part of the schema-1 contract, but stable when present). */
   issuer?: string;
   httpStatus?: number;
+  /** Which of the cloud's era answers proved reachability (catalog/ping-answers.ts), on success. */
+  pingAnswer?: PingAnswerId;
+  /** The sensor generation whose rules judged the check (absent: v2-wininet). */
+  sensor?: SensorGenerationId;
   warnings?: string[];
   hops?: HopTrace[];
 }

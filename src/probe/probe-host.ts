@@ -12,7 +12,7 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import { PING_PATH, probeTrustAnchors, sensorApiHosts, type Cloud, type Edition, type Region } from '../catalog/index.js';
+import { isMdeGeo, MDE_GEOS, mdeConnectivityTestHosts, probeTrustAnchors, SENSOR_GENERATIONS, sensorApiHosts, type Cloud, type Edition, type Region, type SensorGenerationId } from '../catalog/index.js';
 import { AtpNetlabError } from '../errors.js';
 import { readInputFile, readInputText, type InputKind } from '../input/read-input.js';
 import { canAnswerProxyChallenge, IDENTITY_INFO, type Identity } from '../identity.js';
@@ -31,6 +31,7 @@ import { encodeSettings } from '../wininet/connection-settings-blob.js';
 import { PacRuntime } from '../wininet/pac-runtime.js';
 import { identityConnectionsKey, readWinInetState } from '../wininet/read-state.js';
 import { resolveRoute } from '../wininet/resolve-route.js';
+import { readWinHttpRouteState, resolveWinHttpRoute, type WinHttpRouteState } from '../wininet/winhttp-route.js';
 import { REAL_CLOUD_ROOTS } from './chain-analysis.js';
 import type { RevocationCheck } from './check-revocation.js';
 import { applyRevocationPolicy, checkRevocationHosts, type RevocationMode } from './revocation-policy.js';
@@ -50,6 +51,13 @@ export type RouteSpec =
   | { kind: 'none' };
 
 export interface ProbeHostOptions {
+  /**
+   * The sensor generation to check as (catalog/sensor-generations.ts). v3: the Defender for
+   * Endpoint gateways of the region's geography, `/cnc/identity/api`, and WinHTTP's proxy
+   * (TelemetryProxyServer, netsh winhttp, WPAD) read from --reg or the live registry.
+   * Default: v2 with a sensor configuration, else v2-wininet.
+   */
+  sensor?: SensorGenerationId;
   workspace?: string;
   region?: Region;
   cloud?: Cloud;
@@ -103,6 +111,7 @@ export interface ProbeHostReport {
   version: string;
   mode: 'real';
   identity: Identity;
+  sensor: SensorGenerationId;
   workspace: string | null;
   region: string | null;
   /** What the route was read from, e.g. `reg export.reg`, `proxy proxy:8080`, `none`. */
@@ -177,6 +186,7 @@ export function probeTargets(o: Pick<ProbeHostOptions, 'workspace' | 'region' | 
 /** How the route for each URL is decided, once the settings are read. */
 type RouteSource =
   | { kind: 'state'; state: WinInetState }
+  | { kind: 'winhttp'; state: WinHttpRouteState }
   | { kind: 'fixed'; route: RouteResult };
 
 interface Prepared {
@@ -209,13 +219,17 @@ function proxyInput(text: string): { proxyString: string; display: string; crede
   return { proxyString: text, display: text };
 }
 
-async function prepareRoute(o: ProbeHostOptions): Promise<Prepared> {
+async function prepareRoute(o: ProbeHostOptions, sensor: SensorGenerationId): Promise<Prepared> {
   const platform = o.platform ?? process.platform;
   const spec: RouteSpec = o.route ?? (platform === 'win32' || o.registryStore ? { kind: 'live' } : { kind: 'none' });
+  if (sensor === 'v3' && spec.kind === 'sensor-config') throw usage('--sensor v3 does not read SensorConfiguration.json (its proxy is WinHTTP\'s: give --reg, or run on the host)', 'sensor-config');
+  if (sensor === 'v2-wininet' && spec.kind === 'sensor-config') throw usage('--sensor v2-wininet does not read SensorConfiguration.json: use --sensor v2', 'sensor-config');
+  const v3 = sensor === 'v3' && (spec.kind === 'reg' || spec.kind === 'live');
   switch (spec.kind) {
     case 'reg': {
       const bytes = await readInputFile(spec.file, 'reg');
       const doc = readRegFileBytes(bytes, { file: spec.file });
+      if (v3) return { source: { kind: 'winhttp', state: await readWinHttpRouteState(MemoryRegistryStore.fromRegFile(doc)) }, settings: `reg ${spec.file} (WinHTTP: TelemetryProxyServer, WinHttpSettings)`, notes: [] };
       const scan = findConnectionValues(doc);
       const notes = scan.hints.map((h) => `${spec.file}${h.line !== undefined ? `:${h.line}` : ''}: ${h.message}`);
       const own = identityConnectionsKey(o.identity);
@@ -258,6 +272,7 @@ async function prepareRoute(o: ProbeHostOptions): Promise<Prepared> {
     }
     case 'live': {
       const store = o.registryStore ?? new WindowsRegistryStore();
+      if (v3) return { source: { kind: 'winhttp', state: await readWinHttpRouteState(store) }, settings: 'live registry (WinHTTP: TelemetryProxyServer, WinHttpSettings)', notes: [] };
       return { source: { kind: 'state', state: await readWinInetState(store, o.identity) }, settings: 'live registry', notes: [] };
     }
     case 'none':
@@ -280,11 +295,19 @@ async function readPem(file: string, what: string): Promise<string> {
 
 export async function probeHost(o: ProbeHostOptions): Promise<ProbeHostReport> {
   if ((o.clientCertFile === undefined) !== (o.clientKeyFile === undefined)) throw usage('--client-cert and --client-key go together', 'client-cert');
-  const prepared = await prepareRoute(o);
+  const sensor: SensorGenerationId = o.sensor ?? (o.route?.kind === 'sensor-config' ? 'v2' : 'v2-wininet');
+  const prepared = await prepareRoute(o, sensor);
   const extra = [...(o.extraHosts ?? [])];
   const endpoint = prepared.sensorConfig?.endpoint;
   if (endpoint) extra.push(endpoint.address);
-  const hosts = probeTargets({ ...o, extraHosts: extra });
+  let hosts: string[];
+  if (sensor === 'v3') {
+    const geo = o.region ?? 'us';
+    if (!isMdeGeo(geo)) throw usage(`--sensor v3: region ${geo} has no modelled Defender for Endpoint geography (one of ${MDE_GEOS.join(', ')})`, 'region');
+    if (o.identity !== 'LocalSystem') prepared.notes.push(`the v3 sensor runs as LocalSystem; probing as ${o.identity} shows that identity's WinINET route instead`);
+    hosts = [...new Set([...mdeConnectivityTestHosts(geo), ...extra.map((h) => h.toLowerCase())])];
+  } else hosts = probeTargets({ ...o, extraHosts: extra });
+  const testPath = SENSOR_GENERATIONS[sensor].testPath;
   if (hosts.length === 0) throw usage('nothing to check: give --workspace (and/or --region), or a sensor configuration that names its endpoint', 'workspace');
 
   const pins = new Map<string, string>();
@@ -307,11 +330,13 @@ export async function probeHost(o: ProbeHostOptions): Promise<ProbeHostReport> {
   using pac = new PacRuntime({ transport, fetchTimeoutMs: Math.min(5_000, timeouts.totalMs) });
   const routeFor = (url: string): Promise<RouteResult> => {
     const src = prepared.source;
-    return src.kind === 'fixed' ? Promise.resolve(src.route) : resolveRoute(src.state, url, { transport, pac });
+    if (src.kind === 'fixed') return Promise.resolve(src.route);
+    if (src.kind === 'winhttp') return resolveWinHttpRoute(src.state, url, { transport, pac });
+    return resolveRoute(src.state, url, { transport, pac });
   };
   const check = async (host: string): Promise<ProbeHostCheck> => {
     const port = endpoint && endpoint.address === host ? endpoint.port : 443;
-    const url = `https://${host}${port === 443 ? '' : `:${port}`}${PING_PATH}`;
+    const url = `https://${host}${port === 443 ? '' : `:${port}`}${testPath}`;
     progress(`probing ${url} as ${o.identity}`);
     const route = await routeFor(url);
     const observed = await checkUrl(url, route, {
@@ -321,7 +346,8 @@ export async function probeHost(o: ProbeHostOptions): Promise<ProbeHostReport> {
       expected: { rootNames: [...REAL_CLOUD_ROOTS, ...(o.expectRoots ?? [])] },
       ...(clientCert ? { clientCert } : {}),
       ...(prepared.proxyCredentials ? { proxyCredentials: prepared.proxyCredentials } : {}),
-      pingPath: PING_PATH,
+      pingPath: testPath,
+      ...(sensor !== 'v2-wininet' ? { sensor } : {}),
       ...(o.authPath ? { authCheckPath: o.authPath } : {}),
       checks: o.authPath ? 'full' : 'ping',
       timeouts,
@@ -353,6 +379,7 @@ export async function probeHost(o: ProbeHostOptions): Promise<ProbeHostReport> {
     version: VERSION,
     mode: 'real',
     identity: o.identity,
+    sensor,
     workspace: o.workspace ?? null,
     region: o.region ?? null,
     settings: prepared.settings,

@@ -45,8 +45,14 @@ function stringMember(obj: Json | undefined, name: string): string | undefined {
   return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
 }
 
-/** Parses the file's text (a UTF-8 BOM is tolerated). Throws AtpNetlabError for unusable input. */
-export function parseSensorConfig(text: string, file = 'SensorConfiguration.json'): SensorConfig {
+/**
+ * Parses the file's text (a UTF-8 BOM is tolerated). Throws AtpNetlabError for unusable input.
+ * `keepUserName` is for the lab's simulated sensor, which answers the proxy with the file's
+ * credentials as the real one does; the real probe never asks for it.
+ */
+export function parseSensorConfig(text: string, file?: string): SensorConfig;
+export function parseSensorConfig(text: string, file: string, opts: { keepUserName: true }): SensorConfig & { userName?: string };
+export function parseSensorConfig(text: string, file = 'SensorConfiguration.json', opts: { keepUserName?: boolean } = {}): SensorConfig & { userName?: string } {
   let doc: Json;
   try {
     doc = JSON.parse(text.replace(/^\uFEFF/, '')) as Json;
@@ -83,7 +89,9 @@ export function parseSensorConfig(text: string, file = 'SensorConfiguration.json
     }
     if (parsed.protocol === 'https:') notes.push(`the sensor's proxy URL uses https://; the probe speaks plain HTTP CONNECT to ${hp.host}:${port}`);
   }
-  if (stringMember(proxyObj, 'UserName') !== undefined) out.hasProxyCredentials = true;
+  const userName = stringMember(proxyObj, 'UserName');
+  if (userName !== undefined) out.hasProxyCredentials = true;
+  if (opts.keepUserName && userName !== undefined) Object.defineProperty(out, 'userName', { value: userName, enumerable: false });
   if (out.hasProxyCredentials) {
     notes.push('the sensor configuration holds proxy credentials (encrypted on the host); the probe cannot use them, so a 407 here may be answered by the real sensor');
   }

@@ -44,6 +44,15 @@ export function classifyTlsError(e: TlsErrorFacts): { code: ProbeCode; detail: s
       detail: `the peer rejected ${e.presentedClientCert ? "the sensor's client certificate" : 'the handshake because no client certificate was presented'} (${c || m})`,
     };
   }
+  // node reports a FIN in the handshake as ECONNRESET too, with this message: test it first.
+  if (/disconnected before secure TLS connection/i.test(m) && !e.afterHandshake) {
+    return { code: 'TLS_HANDSHAKE_FAILED', detail: `the connection was closed (TCP FIN) during the TLS handshake, with no TLS alert: a device on the path cut it (${c ? c + ': ' : ''}${m})` };
+  }
+  if (c === 'ECONNRESET' && !e.afterHandshake) {
+    // No alert, just a TCP reset once the ClientHello is out: a proxy, firewall or IPS on the
+    // path that filters on the TLS server name (SNI) or kills flows it does not like.
+    return { code: 'TLS_HANDSHAKE_FAILED', detail: `the connection was reset (TCP RST) during the TLS handshake, with no TLS alert: a device on the path that filters on the server name (SNI) resets like this once the ClientHello is out (${m})` };
+  }
   return { code: 'TLS_HANDSHAKE_FAILED', detail: `${c ? c + ': ' : ''}${m}` };
 }
 

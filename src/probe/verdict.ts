@@ -10,11 +10,13 @@
  *         a middlebox's own answer ───────────▶ INSPECTION_UPSTREAM_FAILED / PROXY_DENIED / HTTP_STATUS
  *         no answer on a re-signed chain ────▶ INSPECTION_BREAKS_MUTUAL_AUTH (inferred)
  */
+import { classifyPingAnswer, PING_ANSWERS, SENSOR_GENERATIONS, type PingAnswerId } from '../catalog/index.js';
 import { formatHop } from '../route.js';
+import { checkClockSkew } from './host/clock-skew.js';
 import { chainDetail } from './chain-analysis.js';
 import { classifyConnectResponse } from './connect-response.js';
 import type { ConnectEvidence, HopAttempt, HttpExchange, HttpHead, ProbeEvidence, TlsEvidence } from './evidence.js';
-import { stepOf, type ProbeCode, type ProbeOutcome, type ProbeStep, type Responder } from './outcome.js';
+import { PROBE_CODES, stepOf, type ProbeCode, type ProbeOutcome, type ProbeStep, type Responder } from './outcome.js';
 import { attributeAnswer, isUpstreamFailure, SQUID_DENIAL_ERRORS, type ProxySignature } from './responder.js';
 import { classifyTlsError } from './tls-errors.js';
 
@@ -25,6 +27,7 @@ interface Decision {
   detail: string;
   responder?: Responder;
   httpStatus?: number;
+  pingAnswer?: PingAnswerId;
   warnings?: string[];
 }
 
@@ -47,12 +50,34 @@ export function verdict(ev: ProbeEvidence): ProbeOutcome {
     routeSource: ev.route.source,
     ...(chain ? { issuer: chain.issuer } : {}),
     ...(d.httpStatus !== undefined ? { httpStatus: d.httpStatus } : {}),
+    ...(d.pingAnswer ? { pingAnswer: d.pingAnswer } : {}),
+    ...(ev.sensor ? { sensor: ev.sensor } : {}),
     ...(d.responder ? { responder: d.responder } : {}),
     ...(d.warnings?.length ? { warnings: d.warnings } : {}),
   };
 }
 
 function decide(ev: ProbeEvidence, notes: string[]): Decision {
+  // A broken host prerequisite fails every check of the identity, whatever the network does.
+  const host = ev.hostChecks?.find((h) => h.status === 'failed' && h.code);
+  if (host?.code) {
+    // HOST_CERT_ENROLL_BLOCKED is an installer finding (triage), never a check's outcome.
+    const code: ProbeCode = host.code in PROBE_CODES ? (host.code as ProbeCode) : 'HTTP_STATUS';
+    return fail(code, `${host.check}: ${host.detail}`, { step: 'host' });
+  }
+  const d = decideNetwork(ev, notes);
+  return d.reachable && ev.checkClockSkew ? (clockDecision(ev) ?? d) : d;
+}
+
+/** HOST_CLOCK_SKEW from the cloud's own ping answer; undefined when the clock is fine or cannot be judged. */
+function clockDecision(ev: ProbeEvidence): Decision | undefined {
+  const ping = ev.http.find((x) => x.purpose === 'ping');
+  if (!ping?.response || ping.receivedAtMs === undefined) return undefined;
+  const c = checkClockSkew({ dateHeader: ping.response.headers['date'], receivedAtMs: ping.receivedAtMs, roundTripMs: ping.roundTripMs ?? 0 });
+  return c.status === 'failed' ? fail('HOST_CLOCK_SKEW', `the cloud answered, but ${c.detail}`, { step: 'host' }) : undefined;
+}
+
+function decideNetwork(ev: ProbeEvidence, notes: string[]): Decision {
   if (ev.route.failed) return fail(ev.route.code, ev.route.detail, { step: 'route' });
   for (const [i, attempt] of ev.attempts.entries()) {
     const f = attemptFailure(attempt, ev);
@@ -73,7 +98,7 @@ function decide(ev: ProbeEvidence, notes: string[]): Decision {
 
 function watchdogDecision(ev: ProbeEvidence): Decision {
   const w = ev.watchdog!;
-  const code: ProbeCode = ({ route: 'ROUTE_PAC_UNAVAILABLE', dns: 'DNS_UNAVAILABLE', tcp: 'TCP_TIMEOUT', proxy: 'PROXY_TIMEOUT', tls: 'TLS_HANDSHAKE_FAILED', http: 'HTTP_TIMEOUT' } as const)[w.step];
+  const code: ProbeCode = ({ host: 'HOST_UPDATER_PORT_BLOCKED', route: 'ROUTE_PAC_UNAVAILABLE', dns: 'DNS_UNAVAILABLE', tcp: 'TCP_TIMEOUT', proxy: 'PROXY_TIMEOUT', tls: 'TLS_HANDSHAKE_FAILED', http: 'HTTP_TIMEOUT' } as const)[w.step];
   return fail(code, `watchdog: the ${w.step} step did not finish within the check's ${w.totalMs} ms deadline`, { step: w.step });
 }
 
@@ -105,7 +130,13 @@ function attemptFailure(a: HopAttempt, ev: ProbeEvidence): Decision | undefined 
 function connectFailure(c: ConnectEvidence, ev: ProbeEvidence): Decision | undefined {
   if (c.response) {
     const v = classifyConnectResponse(c.response, { identity: ev.identity, proxy: c.proxy, target: c.target, hadCredentials: c.hadCredentials });
-    return v.ok ? undefined : fail(v.code!, v.detail, { responder: v.responder });
+    if (v.ok) return undefined;
+    if (ev.sensor === 'v3' && (v.code === 'PROXY_AUTH_REQUIRED' || v.code === 'PROXY_AUTH_MISREPORTED')) {
+      // v3 connects through Defender for Endpoint, which cannot answer a user-authenticating
+      // proxy at all (configure-device-connectivity.md): a design limit, not missing credentials.
+      return fail('PROXY_AUTH_UNSUPPORTED', `${v.detail}; the v3 sensor (Defender for Endpoint connectivity, WinHTTP as LocalSystem) does not support proxy user authentication: exempt its URLs from authentication`, { responder: v.responder });
+    }
+    return fail(v.code!, v.detail, { responder: v.responder });
   }
   const e = c.ending;
   if (!e) return ev.watchdog ? watchdogDecision(ev) : fail('PROXY_CLOSED', `${c.proxy} gave no answer to CONNECT ${c.target}`);
@@ -156,15 +187,21 @@ function httpDecision(ev: ProbeEvidence): Decision {
   const { head, responder } = pingAnswer;
   const withResponder = { responder, httpStatus: head.status };
   if (responder.kind !== 'cloud') return middleboxAnswer(ping, pingAnswer, ev, withResponder);
-  const legacy = head.status === 503;
-  if (!(head.status === 200 || legacy)) return fail('HTTP_STATUS', `ping answered ${head.status}${head.body ? ` ("${oneLine(head.body)}")` : ''}`, withResponder);
-  const pingText = legacy ? 'ping answered 503 Service Unavailable (legacy workspace: still reachable)' : `ping answered ${head.status} ${JSON.stringify(oneLine(head.body))}`;
+  // Only the cloud's own answer gets here (a middlebox's went to middleboxAnswer above).
+  const generation = ev.sensor ?? 'v2-wininet';
+  const era = classifyPingAnswer(generation, ping.path, head.status, head.body);
+  if (!era) {
+    const accepted = SENSOR_GENERATIONS[generation].testPath === ping.path ? `; ${generation} accepts ${eraList(generation)}` : '';
+    return fail('HTTP_STATUS', `GET ${ping.path} answered ${head.status}${head.body ? ` ("${oneLine(head.body)}")` : ''}${accepted}`, withResponder);
+  }
+  const pingText = `GET ${ping.path} answered ${head.status}${head.body ? ` ${JSON.stringify(oneLine(head.body))}` : ''} (${era.id}: ${ERA_LABEL[era.id]})`;
+  const withEra = { ...withResponder, pingAnswer: era.id };
   const auth = ev.http.find((x) => x.purpose === 'auth');
   if (ev.checks === 'ping' || !ev.authCheckPath) {
     // The browser-test trap: a ping through an inspecting middlebox answers 200 even when
     // the middlebox breaks the sensor's mutual authentication.
     if (inspected) warnings.push("inspected: the chain was re-signed by a middlebox; a ping-only test (like a browser) cannot show whether the cloud receives the sensor's certificate");
-    return { reachable: true, step: 'http', code: 'OK', detail: pingText, ...withResponder, warnings };
+    return { reachable: true, step: 'http', code: 'OK', detail: pingText, ...withEra, warnings };
   }
   if (!auth) return ev.watchdog ? watchdogDecision(ev) : fail('HTTP_STATUS', `${pingText}, but the authenticated call was not made`, withResponder);
   const authAnswer = answered(auth, ev);
@@ -175,13 +212,27 @@ function httpDecision(ev: ProbeEvidence): Decision {
   if (a.signature) return middleboxAnswer(auth, a, ev, authWith);
   if (a.head.status === 200 && a.responder.kind !== 'middlebox') {
     if (inspected) warnings.push('inspected: the chain was re-signed by a middlebox; it works here, but Microsoft does not support SSL inspection of sensor traffic');
-    return { reachable: true, step: 'http', code: 'OK', detail: `${pingText}; the cloud accepted the sensor's certificate`, responder, httpStatus: head.status, warnings };
+    return { reachable: true, step: 'http', code: 'OK', detail: `${pingText}; the cloud accepted the sensor's certificate`, responder, httpStatus: head.status, pingAnswer: era.id, warnings };
   }
   if (inspected) {
     const who = a.responder.kind === 'cloud' ? 'the cloud' : `${a.responder.name ?? 'the middlebox'} (${a.responder.evidence}; inferred)`;
     return fail('INSPECTION_BREAKS_MUTUAL_AUTH', `${pingText}, but the authenticated call answered ${a.head.status} ("${oneLine(a.head.body)}") from ${who}: the chain was re-signed by ${chain!.issuer} and the cloud did not receive the sensor's certificate`, authWith);
   }
   return fail('HTTP_STATUS', `${pingText}, but the authenticated call answered ${a.head.status} ("${oneLine(a.head.body)}")`, authWith);
+}
+
+/** How each era's answer reads in a detail line. */
+const ERA_LABEL: Record<PingAnswerId, string> = {
+  'legacy-503': 'legacy workspace, still reachable',
+  'ok-200': 'the "Ok" answer',
+  'version-200': 'the latest sensor version number',
+  'v3-cnc-500': 'v3 connectivity test, 500 means reachable',
+};
+
+function eraList(generation: Parameters<typeof classifyPingAnswer>[0]): string {
+  return PING_ANSWERS.filter((a) => a.generations.includes(generation))
+    .map((a) => `${a.status}${a.body ? ` ${a.id === 'ok-200' ? '"Ok"' : 'a version number'}` : ''}`)
+    .join(', ');
 }
 
 type Answered = { head: HttpHead; responder: Responder; signature?: ProxySignature } | { decision: Decision };
@@ -232,6 +283,16 @@ function middleboxAnswer(x: HttpExchange, answer: { head: HttpHead; responder: R
 }
 
 /** No HTTP answer: an alert after the handshake, a stall, or a hang-up. */
+/** Slack on top of twice the handshake's duration before a close counts as late. */
+const LATE_CLOSE_SLACK_MS = 100;
+
+/** What came back after the request, in words: answer bytes, or TLS bytes that held no complete record. */
+function receivedSoFar(e: { bytesReceived: number; tlsBytesReceived?: number }): string {
+  if (e.bytesReceived > 0) return `${e.bytesReceived} bytes of the answer received${e.tlsBytesReceived ? `, ${e.tlsBytesReceived} bytes of TLS records` : ''}`;
+  if (e.tlsBytesReceived) return `0 bytes of the answer received; ${e.tlsBytesReceived} bytes of TLS data arrived after the request, none of it answer data`;
+  return e.tlsBytesReceived === 0 ? 'nothing received after the request' : '';
+}
+
 function noAnswer(x: HttpExchange, ev: ProbeEvidence): Decision {
   const tlsEv = ev.tls!;
   const chain = tlsEv.chain;
@@ -250,6 +311,7 @@ function noAnswer(x: HttpExchange, ev: ProbeEvidence): Decision {
   const ending = x.ending ?? (ev.watchdog ? { kind: 'stalled' as const, bytesReceived: 0 } : undefined);
   if (!ending) return fail('HTTP_STATUS', `${what} failed${x.errorCode ? ` (${x.errorCode})` : ''}`);
   const bytes = ending.bytesReceived ? ` after ${ending.bytesReceived} bytes` : '';
+  const soFar = receivedSoFar(ending);
   if (ending.kind === 'stalled') {
     if (chain?.inspected && ending.bytesReceived === 0) {
       // Squid 5.7 and mitmproxy 8.1.1 both stall like this when the cloud sends TLS 1.3
@@ -259,7 +321,7 @@ function noAnswer(x: HttpExchange, ev: ProbeEvidence): Decision {
         `no answer to ${what} within ${x.timeoutMs} ms after ${chain.issuer} re-signed the chain: an inspecting middlebox stalls like this when the cloud demands the client certificate (TLS 1.3 certificate_required) and it holds none (inferred: the sensor cannot see the middlebox's own handshake)`,
       );
     }
-    return fail('HTTP_TIMEOUT', `no answer to ${what} within ${x.timeoutMs} ms${bytes}`);
+    return fail('HTTP_TIMEOUT', `no answer to ${what} within ${x.timeoutMs} ms${soFar ? `; before the stall: ${soFar}` : ''}`);
   }
   // A peer that completes the handshake and hangs up without answering is either an
   // inspecting middlebox whose own handshake with the cloud failed (it holds no sensor
@@ -271,6 +333,18 @@ function noAnswer(x: HttpExchange, ev: ProbeEvidence): Decision {
     return fail('INSPECTION_BREAKS_MUTUAL_AUTH', `${what}: the connection was ${hung} without an answer${bytes} after ${chain.issuer} re-signed the chain; the middlebox most likely could not complete mutual TLS with the cloud (it does not hold the sensor's certificate)`);
   }
   const earlierAnswer = ev.http.some((o) => o !== x && o.response);
+  // "Right after the handshake" is what a server that refuses the certificate in software
+  // does: it hangs up as soon as it has the request. A close that comes well after the
+  // request (longer than the handshake took, plus slack) is a device on the path giving up
+  // on the connection (an idle timeout, a volume cap): not the certificate.
+  const tlsMs = ev.timings.tls ?? 0;
+  const late = ending.afterMs !== undefined && ending.afterMs > 2 * tlsMs + LATE_CLOSE_SLACK_MS;
+  if (late || ending.bytesReceived > 0) {
+    return fail(
+      'HTTP_CONNECTION_CLOSED',
+      `the connection was ${hung} ${ending.afterMs !== undefined ? `${ending.afterMs} ms after ${what}` : `after ${what}`} before a complete answer${soFar ? ` (${soFar})` : ''}${ending.message ? `: ${ending.message}` : ''}`,
+    );
+  }
   if (!earlierAnswer && ending.bytesReceived === 0) {
     const why = alert ? `TLS alert ${alert.name} received` : 'inferred: no TLS alert was received';
     return fail('TLS_CLIENT_CERT_REJECTED', `the server ${hung} the connection right after the handshake without answering ${what}: it did not accept ${tlsEv.hadClientCert ? "the sensor's client certificate" : 'a connection without a client certificate'} (${why})`, { step: 'tls' });

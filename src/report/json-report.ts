@@ -41,6 +41,8 @@ export function renderJsonReport(report: RunReport): string {
               timings: c.observed.timings,
               ...(c.observed.responder ? { responder: c.observed.responder } : {}),
               ...(c.observed.routeSource ? { routeSource: c.observed.routeSource } : {}),
+              ...(c.observed.pingAnswer ? { pingAnswer: c.observed.pingAnswer } : {}),
+              ...(c.observed.sensor ? { sensor: c.observed.sensor } : {}),
               ...(c.observed.issuer ? { issuer: c.observed.issuer } : {}),
               ...(c.observed.warnings?.length ? { warnings: c.observed.warnings } : {}),
             },

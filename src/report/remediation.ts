@@ -8,6 +8,8 @@
  * The table is typed `Record<ProbeCode, …>`: adding a code to PROBE_CODES without an entry
  * here does not compile (and a test checks it at run time too).
  */
+import { citeSource } from '../catalog/sources.js';
+import { HOST_PREREQUISITE_CODES, type HostPrerequisiteCode } from '../probe/host/host-prerequisite-codes.js';
 import type { CheckResult } from './result-model.js';
 import type { ProbeCode } from '../probe/outcome.js';
 
@@ -39,12 +41,24 @@ const SEED_MUTUAL = 'Seed: SSL inspection between sensor and service must suppor
 const NO_CONTACT = 'Sensor failed to connect to service; after 5 minutes without contact the health alert "Sensor stopped communicating"';
 const TWO_WAY = 'Two way SSL connection to service failed';
 
+/** The host-prerequisite entries, worded once in probe/host/host-prerequisite-codes.ts. */
+function hostEntry(code: Exclude<HostPrerequisiteCode, 'HOST_CERT_ENROLL_BLOCKED'>, title: string, symptom?: string): Entry {
+  const h = HOST_PREREQUISITE_CODES[code];
+  const fix = h.remediation.charAt(0).toUpperCase() + h.remediation.slice(1);
+  return { severity: 'error', title, explanation: `${h.meaning.charAt(0).toUpperCase()}${h.meaning.slice(1)}.`, fix: `${fix}.`, source: `Current guidance: ${citeSource(h.source, h.section)}`, ...(symptom ? { symptom } : {}) };
+}
+
 export const REMEDIATIONS: Record<ProbeCode, Entry> = {
+  HOST_UPDATER_PORT_BLOCKED: hostEntry('HOST_UPDATER_PORT_BLOCKED', 'Updater port 444 blocked on the host', 'HttpRequestException: A connection attempt failed because the connected party did not properly respond after a period of time'),
+  HOST_UPDATER_NOT_LISTENING: hostEntry('HOST_UPDATER_NOT_LISTENING', 'Sensor updater not running'),
+  HOST_DOTNET_TLS_VALUES: hostEntry('HOST_DOTNET_TLS_VALUES', '.NET TLS 1.2 values missing', 'ApplyInternal failed two way SSL connection to service'),
+  HOST_ROOT_MISSING: hostEntry('HOST_ROOT_MISSING', 'Required root missing from the machine store', 'The sensor failed to connect to service'),
+  HOST_CLOCK_SKEW: hostEntry('HOST_CLOCK_SKEW', 'Host clock skew'),
   OK: {
     severity: 'ok',
     title: 'Reachable',
     explanation:
-      'The ping endpoint answered (200 Ok, or 503 on older workspaces, which still proves the path) and, in the lab, the cloud received the sensor\'s own client certificate: this identity reaches the service the way the sensor does.',
+      'The cloud gave one of the answers of its era (v2: 200 Ok, 200 with the latest sensor version number, or 503 on older workspaces, which still proves the path; v3: 500 from /cnc/identity/api) and, in the lab, the cloud received the sensor\'s own client certificate: this identity reaches the service the way the sensor does.',
     fix: 'Nothing to change for this identity and host.',
     source: 'Seed: every sensor must reach the cloud service over HTTPS on TCP 443; later revisions: /tri/sensor/api/ping answers 200 Ok (503 on older workspaces)',
   },
@@ -109,6 +123,15 @@ export const REMEDIATIONS: Record<ProbeCode, Entry> = {
       'The proxy answered 407 Proxy Authentication Required. An administrator\'s browser (CurrentUser) answers it with the logged-on credentials, so a browser test looks fine, but the sensor service (LocalService) and its updater (LocalSystem) have no interactive user and cannot answer a proxy challenge.',
     fix: 'Exempt the domain controllers\' traffic to *sensorapi.atp.azure.com:443 from proxy authentication (allow by source address), or give the sensor its own proxy credentials where its version supports it (installer ProxyUserName/ProxyUserPassword, later Set-MDISensorProxyConfiguration).',
     source: 'Seed: the sensor runs as LocalService and the updater as LocalSystem; 2019 revision: installer proxy credential switches; field: the administrator tests in a browser while the services fail',
+    symptom: NO_CONTACT,
+  },
+  PROXY_AUTH_UNSUPPORTED: {
+    severity: 'error',
+    title: 'v3 sensor: proxy authentication unsupported',
+    explanation:
+      'The v3 sensor connects through Defender for Endpoint (WinHTTP as LocalSystem), and the proxy demanded user authentication (407, or 401/403 with a challenge). Defender for Endpoint cannot answer it: unlike a v2 sensor, there is no place to give the sensor proxy credentials.',
+    fix: 'Exempt the Defender for Endpoint URLs (*.endpoint.security.microsoft.com, or the standard set) and the certificate revocation hosts from proxy authentication for the servers\' source addresses; set TelemetryProxyServer together with DisableEnterpriseAuthProxy = 1 (HKLM\\Software\\Policies\\Microsoft\\Windows\\DataCollection).',
+    source: `Current guidance: ${citeSource('mdeStreamlined', 'Defender for Endpoint-recognized simplified domain')}; ${citeSource('mdeConfigureProxy', 'Configure the proxy server manually using a registry-based static proxy setting')}; ${citeSource('mdiDeploySensorV3', 'Network requirements')}`,
     symptom: NO_CONTACT,
   },
   PROXY_AUTH_MISREPORTED: {
@@ -214,8 +237,8 @@ export const REMEDIATIONS: Record<ProbeCode, Entry> = {
     severity: 'error',
     title: 'TLS handshake failed',
     explanation:
-      'The TLS handshake failed for a reason other than trust, name, version or client certificate: usually a middlebox or transparent proxy interfering with the connection, or no cipher suite in common.',
-    fix: 'Compare with a path that bypasses the middlebox; align its TLS policy (TLS 1.2+, modern ciphers) or bypass it for *.atp.azure.com; enable strong crypto for .NET (SchUseStrongCrypto=1, SystemDefaultTlsVersions=1).',
+      'The TLS handshake failed for a reason other than trust, name, version or client certificate: usually a middlebox or transparent proxy interfering with the connection, or no cipher suite in common. A reset or close with no TLS alert (the detail says which) comes from a device on the path, not from the cloud: an SNI filter resets right after the ClientHello.',
+    fix: 'Compare with a path that bypasses the middlebox; align its TLS policy (TLS 1.2+, modern ciphers) or bypass it for *.atp.azure.com; enable strong crypto for .NET (SchUseStrongCrypto=1, SystemDefaultTlsVersions=1). For a reset after the ClientHello, allow *.atp.azure.com in the SNI or URL filter of the proxy, firewall or IPS on the path.',
     source: 'Field failure: "Two way SSL connection to service failed" is often a proxy doing SSL inspection, or old .NET TLS defaults',
     symptom: TWO_WAY,
   },
@@ -254,6 +277,15 @@ export const REMEDIATIONS: Record<ProbeCode, Entry> = {
     fix: 'Exempt the sensor endpoints from content scanning and inspection; check the proxy\'s request and idle timeouts toward *.atp.azure.com.',
     source: 'Field failure: no contact for 5 minutes raises "Sensor stopped communicating"',
     symptom: 'Sensor stopped communicating (no contact for 5 minutes)',
+  },
+  HTTP_CONNECTION_CLOSED: {
+    severity: 'error',
+    title: 'Connection closed before the answer',
+    explanation:
+      'The connection and TLS handshake succeeded and the request went out, but the connection was closed or reset before a complete answer came, and not right after the handshake (which is how a server refuses a client certificate): a firewall, proxy or middlebox on the path gave up on it. Typical causes: an idle timeout shorter than the service takes to answer, a cap on the bytes or the lifetime of a connection, or a device that resets flows it cannot classify. The sensor keeps a long-lived connection and meets the same cut.',
+    fix: 'Find the device that closed the connection (the detail says after how long and how many bytes): raise its idle timeout and connection lifetime for *.atp.azure.com:443 above the sensor\'s (minutes, not seconds), and exempt the sensor endpoints from volume caps and flow classification.',
+    source: 'Field failure: connections cut by a path device show as intermittent "Sensor stopped communicating"',
+    symptom: 'Sensor stopped communicating (no contact for 5 minutes), intermittently',
   },
 };
 

@@ -11,6 +11,8 @@ export interface ExpectedOutcome {
   inspected?: boolean;
   route?: string;
   routeSource?: string;
+  /** Which era answer of the cloud proved reachability (catalog/ping-answers.ts ids). */
+  pingAnswer?: string;
   detailIncludes?: string;
   warningIncludes?: string;
   /** Observe and confirm: the lab saw this through an inferred component; confirm it on the real host. */

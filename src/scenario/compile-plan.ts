@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { pingUrl } from '../catalog/index.js';
+import { SENSOR_GENERATIONS } from '../catalog/index.js';
 import { LAB_TIMEOUTS, compileNetworkPlan, type HostPlan, type LabPlan } from '../lab/lab-plan.js';
 import { decodeRegBytes } from '../registry/reg-file-reader.js';
 import type { ExpectedOutcome } from '../report/result-model.js';
@@ -17,6 +17,7 @@ import { planChecks } from './expectations.js';
 import { buildHostRegistry } from './host-registry.js';
 import type { LoadedScenario } from './load-scenario.js';
 import { scenarioHosts, scenarioLabDefinition } from './scenario-lab.js';
+import { scenarioSensorProxy } from './sensor-proxy.js';
 
 export interface CompiledScenario {
   plan: LabPlan;
@@ -38,12 +39,26 @@ export async function compileScenario(loaded: LoadedScenario): Promise<CompiledS
     identities[id] = { clientCert: st.clientCert ?? 'enrolled', ...(st.proxyCredentials ? { proxyCredentials: st.proxyCredentials } : {}) };
   }
   const planned = planChecks(s.expect, hosts);
+  const sensorProxy = await scenarioSensorProxy(s, loaded.file, loaded.allowRoots ?? []);
+  if (sensorProxy && s.sensor !== 'v2') registry.steps.push(`host.sensorConfiguration is ignored: sensor ${s.sensor} does not read SensorConfiguration.json's proxy`);
   const plan: LabPlan = {
     schema: 1,
     name: s.name,
     ...network,
-    host: { hives, trust: s.host.trust, identities, revocation: s.revocation, timeouts: { ...LAB_TIMEOUTS, ...s.timeouts }, steps: registry.steps },
-    checks: planned.map((p) => ({ identity: p.identity, host: p.host, url: pingUrl(p.host), check: p.check })),
+    host: {
+      ...(s.sensor !== 'v2-wininet' ? { sensor: s.sensor } : {}),
+      ...(s.host.prerequisites
+        ? {
+            prerequisites: {
+              updater: s.host.prerequisites.updater,
+              updaterPortFirewall: s.host.prerequisites.updaterPortFirewall,
+              dotnetTls: s.host.prerequisites.dotnetTls !== undefined,
+              ...(s.host.prerequisites.machineRoots ? { machineRoots: s.host.prerequisites.machineRoots } : {}),
+              cloud: s.cloud ?? (s.region === 'us-gcc-high' ? 'gcc-high' : 'commercial'),
+            },
+          }
+        : {}), ...(sensorProxy ? { sensorProxy } : {}), hives, trust: s.host.trust, identities, revocation: s.revocation, timeouts: { ...LAB_TIMEOUTS, ...s.timeouts }, steps: registry.steps },
+    checks: planned.map((p) => ({ identity: p.identity, host: p.host, url: `https://${p.host}${SENSOR_GENERATIONS[s.sensor].testPath}`, check: p.check })),
     requires: { ...(s.requires?.engines ? { engines: s.requires.engines } : {}), ...(s.requires?.kinds ? { kinds: s.requires.kinds } : {}) },
   };
   return { plan, expectations: planned.map((p) => p.expected) };
@@ -51,6 +66,11 @@ export async function compileScenario(loaded: LoadedScenario): Promise<CompiledS
 
 /** The plan as `atp-netlab plan --json` prints it: credentials never leave the process. */
 export function redactPlan(plan: LabPlan): LabPlan {
-  const json = JSON.stringify(plan, (k, v) => (k === 'password' ? '***' : v));
+  // The v2 sensor's user name is half of its credential (probe/sensor-config.ts): hidden too.
+  const json = JSON.stringify(plan, (k, v: unknown) =>
+    k === 'password' ? '***'
+    : k === 'sensorProxy' && v && typeof v === 'object' && 'credentials' in v ? { ...v, credentials: { username: '***', password: '***' } }
+    : v,
+  );
   return JSON.parse(json) as LabPlan;
 }

@@ -36,6 +36,7 @@ export function planChecks(expect: Expectation[], hosts: HostSet): PlannedCheck[
       ...(e.inspected !== undefined ? { inspected: e.inspected } : {}),
       ...(e.route !== undefined ? { route: e.route } : {}),
       ...(e.routeSource !== undefined ? { routeSource: e.routeSource } : {}),
+      ...(e.pingAnswer !== undefined ? { pingAnswer: e.pingAnswer } : {}),
       ...(e.detailIncludes !== undefined ? { detailIncludes: e.detailIncludes } : {}),
       ...(e.warningIncludes !== undefined ? { warningIncludes: e.warningIncludes } : {}),
       ...(e.confirm !== undefined ? { confirm: e.confirm } : {}),
@@ -54,6 +55,7 @@ export function compareOutcome(expected: ExpectedOutcome, observed: ProbeOutcome
   if (expected.inspected !== undefined && expected.inspected !== observed.inspected) out.push(`inspected: expected ${expected.inspected}, observed ${observed.inspected}`);
   if (expected.route !== undefined && !observed.route.startsWith(expected.route)) out.push(`route: expected ${expected.route}…, observed ${observed.route}`);
   if (expected.routeSource !== undefined && expected.routeSource !== observed.routeSource) out.push(`route source: expected ${expected.routeSource}, observed ${observed.routeSource}`);
+  if (expected.pingAnswer !== undefined && expected.pingAnswer !== observed.pingAnswer) out.push(`ping answer: expected ${expected.pingAnswer}, observed ${observed.pingAnswer ?? 'none'}`);
   if (expected.detailIncludes !== undefined && !observed.detail.toLowerCase().includes(expected.detailIncludes.toLowerCase())) out.push(`detail: expected to mention "${expected.detailIncludes}"`);
   if (expected.warningIncludes !== undefined && !(observed.warnings ?? []).some((w) => w.toLowerCase().includes(expected.warningIncludes!.toLowerCase()))) {
     out.push(`warnings: expected one to mention "${expected.warningIncludes}", observed ${observed.warnings?.length ? observed.warnings.join(' | ') : 'none'}`);

@@ -15,6 +15,8 @@ import { decodeRegBytes } from '../registry/reg-file-reader.js';
 import { regBinary } from '../registry/value.js';
 import { buildWinHttpSettings, encodeSettings, encodeWinHttpSettings } from '../wininet/index.js';
 import { MACHINE_CONNECTIONS_KEY, PROXY_POLICY_KEY } from '../wininet/read-state.js';
+import { DOTNET_TLS_KEYS } from '../probe/host/dotnet-tls.js';
+import { TELEMETRY_POLICY_KEY, TELEMETRY_PROXY_VALUE } from '../wininet/winhttp-route.js';
 import type { IdentitySettings, Scenario } from './schema.js';
 
 export interface HostRegistry extends AsyncDisposable {
@@ -74,6 +76,13 @@ export async function buildHostRegistry(s: Scenario, scenarioFile: string, opts:
     }
     if (s.host.winhttp) {
       await store.writeValue(MACHINE_CONNECTIONS_KEY, 'WinHttpSettings', regBinary(encodeWinHttpSettings(buildWinHttpSettings(s.host.winhttp))));
+    }
+    if (s.host.telemetryProxyServer !== undefined) {
+      await store.writeValue(TELEMETRY_POLICY_KEY, TELEMETRY_PROXY_VALUE, { type: 'REG_SZ', data: s.host.telemetryProxyServer });
+    }
+    const dotnet = s.host.prerequisites?.dotnetTls;
+    if (dotnet) {
+      for (const key of DOTNET_TLS_KEYS) for (const [name, data] of Object.entries(dotnet)) await store.writeValue(key, name, { type: 'REG_DWORD', data });
     }
     for (const step of s.host.steps) {
       const targets = typeof step === 'string' ? undefined : step['proxy-copy'].targets;

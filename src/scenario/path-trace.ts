@@ -42,6 +42,7 @@ function brokenHop(hops: HopTrace[], o: ProbeOutcome): number {
   const find = (k: HopTrace['kind']) => hops.findIndex((h) => h.kind === k);
   const firstProxy = hops.findIndex((h) => h.kind === 'proxy' || h.kind === 'middlebox' || h.kind === 'transparent');
   switch (o.step) {
+    case 'host':
     case 'route':
     case 'dns':
       return 0;

@@ -4,10 +4,11 @@
  * editors (scenarios/schema.json). Unknown keys are errors everywhere.
  */
 import { z } from 'zod';
-import { REGIONS } from '../catalog/index.js';
+import { REGIONS, SENSOR_GENERATION_IDS, type SensorGenerationId } from '../catalog/index.js';
 import { IDENTITIES } from '../identity.js';
 import { PROBE_CODE_NAMES, PROBE_STEPS } from '../probe/outcome.js';
 
+import { faultListSchema } from '../lab/faults/index.js';
 import { SCENARIO_CAPS, hostPattern, list, port, text } from '../lab/kinds/definition-caps.js';
 import { cloudEndpointSchema as cloudEndpointKindSchema } from '../lab/kinds/cloud-endpoint-kind.js';
 import { forwardProxySchema } from '../lab/kinds/forward-proxy-kind.js';
@@ -40,8 +41,40 @@ export const hostSchema = z.strictObject({
   machine: identitySettingsSchema.optional().describe('HKLM DefaultConnectionSettings (used when ProxySettingsPerUser is 0)'),
   proxySettingsPerUser: z.union([z.literal(0), z.literal(1)]).optional(),
   winhttp: z.strictObject({ proxy: text().optional(), bypass: text(C.bypassChars).optional() }).optional().describe('netsh winhttp set proxy'),
+  telemetryProxyServer: text(261)
+    .optional()
+    .describe('HKLM\\Software\\Policies\\Microsoft\\Windows\\DataCollection TelemetryProxyServer (REG_SZ host:port): the Defender for Endpoint static proxy a v3 sensor uses'),
+  sensorConfiguration: z
+    .strictObject({
+      file: text(1024).optional().describe('a SensorConfiguration.json inside the scenario folder (or an --allow-root); read bounded, as the real probe reads it'),
+      url: text(2048).optional().describe('SensorProxyConfiguration.Url (overrides the file\'s)'),
+      userName: text(256).optional().describe('SensorProxyConfiguration.UserName (overrides the file\'s)'),
+      password: text(256)
+        .optional()
+        .describe('the password the real sensor decrypts from EncryptedUserPasswordData on the host (lab only; never printed)'),
+    })
+    .refine((c) => c.file !== undefined || c.url !== undefined, { message: 'give file or url' })
+    .optional()
+    .describe("the v2 sensor's own proxy (SensorConfiguration.json SensorProxyConfiguration): with sensor v2 it takes precedence over WinINET for the sensor service (LocalService)"),
   trust: z.array(z.enum(['cloud-root', 'middlebox-ca'])).max(2).default(['cloud-root']).describe('roots in the host trust store'),
   steps: list(z.union([z.literal('proxy-copy'), proxyCopyStep]), C.steps).default([]).describe('admin steps run on the host registry before probing'),
+  prerequisites: z
+    .strictObject({
+      updater: z.enum(['running', 'stopped']).default('running').describe('the sensor updater service, listening on localhost TCP 444 when running'),
+      updaterPortFirewall: z.enum(['allow', 'drop']).default('allow').describe('the host firewall policy for localhost TCP 444 (drop: the sensor cannot reach its updater)'),
+      dotnetTls: z
+        .strictObject({ SystemDefaultTlsVersions: z.number().int().min(0).max(1).optional(), SchUseStrongCrypto: z.number().int().min(0).max(1).optional() })
+        .optional()
+        .describe('.NET Framework TLS values written to both registry views (a value left out is missing); checked when given'),
+      machineRoots: z
+        .array(z.enum(['DigiCert Global Root G2', 'DigiCert Global Root CA', 'Baltimore CyberTrust Root']))
+        .max(3)
+        .optional()
+        .describe('the published roots in Cert:\\LocalMachine\\Root (the real certificates, matched by fingerprint); checked against the cloud\'s required root when given'),
+      clockSkewMs: z.number().int().min(-31_536_000_000).max(31_536_000_000).default(0).describe('host clock minus the cloud\'s (the lab cloud stamps Date this far off)'),
+    })
+    .optional()
+    .describe('host prerequisites that look like cloud failures (step host): updater port, .NET TLS values, machine roots, clock skew'),
 });
 
 const firewallRule = z.strictObject({
@@ -88,7 +121,8 @@ export const expectationSchema = z.strictObject({
   code: z.enum(PROBE_CODE_NAMES as [string, ...string[]]).optional(),
   inspected: z.boolean().optional(),
   route: text(1024).optional().describe('prefix of the observed route, e.g. `PROXY`, `DIRECT`, `TRANSPARENT`'),
-  routeSource: z.enum(['wininet-static', 'pac', 'wpad', 'winhttp', 'sensor-config', 'none', 'scenario']).optional(),
+  routeSource: z.enum(['wininet-static', 'pac', 'wpad', 'winhttp', 'telemetry-proxy-server', 'sensor-config', 'none', 'scenario']).optional(),
+  pingAnswer: z.enum(['legacy-503', 'ok-200', 'version-200', 'v3-cnc-500']).optional().describe('which of the cloud\'s era answers must have proved reachability'),
   detailIncludes: text(1024).optional(),
   warningIncludes: text(1024).optional().describe('a warning of the outcome must mention this (e.g. revocation, inspection)'),
   confirm: text(1024)
@@ -100,12 +134,16 @@ export const scenarioSchema = z.strictObject({
   name: z.string().max(C.nameChars).regex(/^[a-z0-9][a-z0-9-]*$/, 'kebab-case'),
   description: z.string().min(40, 'say in a paragraph which real-world situation this models').max(C.descriptionChars),
   twinOf: z.string().max(C.nameChars).regex(/^[a-z0-9][a-z0-9-]*$/, 'kebab-case').optional().describe('the in-process scenario this one copies with a real Squid or mitmproxy; test/scenario/twin-pairs.test.ts requires both to observe the same step and code'),
+  sensor: z
+    .enum(SENSOR_GENERATION_IDS as [SensorGenerationId, ...SensorGenerationId[]])
+    .default('v2-wininet')
+    .describe('sensor generation: v2-wininet = the legacy WinINET copy (LocalService/LocalSystem); v2 = the sensor\'s own SensorConfiguration.json proxy first; v3 = Defender for Endpoint connectivity (WinHTTP as LocalSystem, MDE endpoints, /cnc/identity/api)'),
   region: z.enum(REGIONS).optional(),
   workspace: text(C.nameChars).optional(),
   cloud: z.enum(['commercial', 'gcc', 'gcc-high']).optional(),
   editions: z.array(z.enum(['seed-2018', 'table-2020', 'workspace'])).max(3).optional(),
   extraHosts: list(text(253), C.extraHosts).default([]).describe('other hosts the lab serves and the probe checks (e.g. a non-ATP site)'),
-  cloudEndpoints: z.object({ legacy: z.boolean().optional(), endpoints: list(cloudEndpointSchema, C.cloudEndpoints).optional() }).strict().default({}),
+  cloudEndpoints: z.object({ legacy: z.boolean().optional(), pingAnswer: cloudEndpointKindSchema.shape.pingAnswer, endpoints: list(cloudEndpointSchema, C.cloudEndpoints).optional() }).strict().default({}),
   network: networkSchema.default({ domain: 'contoso.example', firewall: { default: 'allow', rules: [] }, proxies: [], pacServers: [], middleboxes: [] }),
   host: hostSchema.default({ identities: {}, trust: ['cloud-root'], steps: [] }),
   revocation: z
@@ -128,6 +166,9 @@ export const scenarioSchema = z.strictObject({
       kinds: list(text(C.nameChars), 32).min(1).optional().describe('component kinds the engine must provide (e.g. squid); a run without them skips the scenario with the reason'),
     })
     .optional(),
+  faults: faultListSchema
+    .default([])
+    .describe('faults on the lab\'s links, as toxiproxy\'s toxics: each a type (latency, bandwidth, timeout, reset_peer, slow_close, slicer, limit_data, idle_timeout, reset_after_client_hello), a link (`host->proxy`, `proxy->middlebox`, `middlebox->cloud`, `host->pac`), a direction and a toxicity'),
   expect: list(expectationSchema, C.expectations).min(1),
 });
 

@@ -10,7 +10,8 @@
 import { AtpNetlabError, type ErrorLocation } from '../errors.js';
 // The lab's own loopback guard: a record the lab would refuse is refused here first.
 import { isLoopbackLiteral } from '../lab/lab-plan.js';
-import { scenarioHosts } from './scenario-lab.js';
+import { parseFaultDefinition, type LinkEnd, type PlannedFault } from '../lab/faults/index.js';
+import { revocationServer, scenarioHosts } from './scenario-lab.js';
 import { SCENARIO_CAPS, type Scenario } from './schema.js';
 
 /** Where a field of the scenario sits in its file: path segments → file, line, dotted field. */
@@ -86,5 +87,27 @@ export function validateScenario(s: Scenario, locate: ScenarioLocator): void {
       `DNS record ${name} → "${target}": not a lab proxy, middlebox or cloud host, nor a loopback address (the lab never sends traffic off this machine)`,
       locate(['network', 'dns', 'records', name]),
     );
+  }
+
+  // 6. faults sit on links whose ends name something in this lab
+  if (s.faults.length) {
+    const ends: LinkEnd[] = [
+      ...n.proxies.map((p) => ({ name: p.name, role: 'proxy', type: p.implementation && p.implementation !== 'lab' ? p.implementation : 'forward-proxy' })),
+      ...n.middleboxes.map((m) => ({ name: m.name, role: 'middlebox', type: m.implementation && m.implementation !== 'lab' ? m.implementation : 'middlebox' })),
+      ...[...n.pacServers, ...(s.revocation === 'off' ? [] : [revocationServer()])].map((w) => ({ name: w.name, role: w.name === 'wpad' || w.name === 'revocation' ? w.name : 'pac', type: 'pac-server' })),
+      ...(t ? [{ name: t.name ?? 'transparent-proxy', role: 'transparent-proxy', type: 'transparent-proxy' }] : []),
+      ...[...cloudHosts].map((h) => ({ name: `cloud:${h}`, role: 'cloud', type: 'cloud-endpoint' })),
+    ];
+    // The lab's own check (lab/faults), with the error moved to the field's line.
+    const seen: PlannedFault[] = [];
+    s.faults.forEach((f, i) => {
+      try {
+        seen.push(parseFaultDefinition(f, ends, seen, `faults.${i}`));
+      } catch (e) {
+        const field = e instanceof AtpNetlabError ? e.location.field : undefined;
+        if (!field) throw e;
+        fail((e as Error).message, locate(field.split('.').map((x) => (/^\d+$/.test(x) ? Number(x) : x))));
+      }
+    });
   }
 }

@@ -84,7 +84,7 @@ export const SIGNATURES: readonly Signature[] = [
     remediation: 'make sure communication is not blocked for localhost, TCP port 444',
     source: 'mdiKnownIssues',
     section: 'Sensor failure communication error',
-    reproduce: { gap: 'the scenario schema has no host firewall for localhost traffic (sensor → updater on 127.0.0.1:444); the check exists as checkUpdaterPort in src/probe/host/updater-port.ts' },
+    reproduce: { scenario: 'host-updater-port-blocked.yaml' },
     refine: (r) => {
       const remote = /(?:^|[\s[=/])((?![0-9.]*127\.)(?!localhost)[a-z0-9-]+(?:\.[a-z0-9-]+)+):443\b/i.exec(r);
       return remote ? `the record names ${remote[1]}:443, a remote endpoint: a drop on the cloud path (TCP_TIMEOUT) is then as likely as localhost 444` : undefined;

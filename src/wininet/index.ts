@@ -12,3 +12,4 @@ export * from './effective-settings.js';
 export { resolveRoute, winHttpOnlyNote, type RouteContext } from './resolve-route.js';
 export { readWinInetState, identityConnectionsKey, MACHINE_CONNECTIONS_KEY, PROXY_POLICY_KEY } from './read-state.js';
 export * from './blob-warnings.js';
+export { readWinHttpRouteState, resolveWinHttpRoute, TELEMETRY_POLICY_KEY, TELEMETRY_PROXY_VALUE, type WinHttpRouteState } from './winhttp-route.js';

@@ -56,7 +56,8 @@ function winHttpHasProxy(s: WinHttpSettings | null | undefined): s is WinHttpSet
   return !!s && hasFlag(s.flags, 'PROXY') && s.proxyServer.trim() !== '';
 }
 
-function staticRoute(s: WinInetSettings, url: URL, notes: string[]): { hop: RouteHop } {
+/** The hop a static proxy setting (WinINET's or WinHTTP's: same string and bypass rules) gives a URL. */
+export function staticRoute(s: Pick<WinInetSettings, 'flags' | 'proxyServer' | 'bypassList'>, url: URL, notes: string[]): { hop: RouteHop } {
   if (!hasFlag(s.flags, 'PROXY')) return { hop: { kind: 'DIRECT' } };
   const proxy = parseProxyString(s.proxyServer);
   notes.push(...proxy.issues);

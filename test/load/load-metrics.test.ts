@@ -39,6 +39,8 @@ describe('load metrics (sans-IO, a clock passed in)', () => {
     });
     // a kept in contact (last at 2.5 s, then 5 s); b (last 1.1 s) and c (never) went silent past 3 s.
     expect(s.stoppedCommunicating).toBe(2);
+    // c never connected, so the fleet was never whole.
+    expect(s.allConnectedAfterMs).toBeNull();
     expect(s.requestLatencyMs).toEqual({ p50: 20, p99: 40 });
     expect(s.handshakesPerSecond).toBe(0.4);
     expect(s.series.map((b) => b.t)).toEqual([0, 1, 2, 3, 4, 5]);

@@ -31,6 +31,8 @@ describe('load: a fleet of simulated sensors through a scenario', () => {
     const s = r.summary;
     expect(s.sensors).toBe(25);
     expect(s.connectionsEstablished).toBe(25);
+    expect(s.allConnectedAfterMs).toBeGreaterThan(0);
+    expect(s.allConnectedAfterMs).toBeLessThan(4_000);
     expect(s.errorsByCode).toEqual({});
     expect(s.stoppedCommunicating).toBe(0);
     expect(s.requests).toBeGreaterThanOrEqual(25 * 3);

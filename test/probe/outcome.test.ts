@@ -8,7 +8,7 @@ describe('PROBE_CODES', () => {
     const rows = fs
       .readFileSync('README.md', 'utf8')
       .split('\n')
-      .map((l) => /^\| (—|route|dns|tcp|proxy|tls|http) \| `([A-Z_]+)` \| (.*) \|$/.exec(l))
+      .map((l) => /^\| (—|host|route|dns|tcp|proxy|tls|http) \| `([A-Z_]+)` \| (.*) \|$/.exec(l))
       .filter((m) => m !== null)
       .map((m) => ({ step: m[1] === '—' ? null : m[1], code: m[2], meaning: m[3] }));
     expect(rows).toEqual(Object.entries(PROBE_CODES).map(([code, v]) => ({ step: v.step, code, meaning: v.meaning })));

@@ -18,4 +18,11 @@ describe('classifyTlsError', () => {
     expect(c('ECONNRESET', 'socket hang up')).toBe('TLS_HANDSHAKE_FAILED');
     expect(c('ERR_SSL_WRONG_VERSION_NUMBER')).toBe('TLS_HANDSHAKE_FAILED');
   });
+
+  it('names a reset and a close in the handshake as done by the path (issue 15: faults)', () => {
+    const d = (code: string, message: string) => classifyTlsError({ code, message, afterHandshake: false, presentedClientCert: true }).detail;
+    expect(d('ECONNRESET', 'read ECONNRESET')).toMatch(/reset \(TCP RST\) during the TLS handshake.*ClientHello/);
+    // node gives a FIN in the handshake the code ECONNRESET: the message says it was a close.
+    expect(d('ECONNRESET', 'Client network socket disconnected before secure TLS connection was established')).toMatch(/closed \(TCP FIN\) during the TLS handshake/);
+  });
 });

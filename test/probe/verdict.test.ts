@@ -90,6 +90,76 @@ const ROWS: Row[] = [
     code: 'OK',
     responder: { kind: 'cloud' },
   },
+  {
+    name: 'real: 200 with a version number is the current era\'s answer, and the outcome says which',
+    evidence: real({ http: [ping({ response: head(200, '2.251.19142.29040') })] }),
+    code: 'OK',
+    detail: [/version-200: the latest sensor version number/],
+    after: (o) => expect(o.pingAnswer).toBe('version-200'),
+  },
+  {
+    name: 'real: 200 with free text is no era\'s answer (a captive portal, a web filter page)',
+    evidence: real({ http: [ping({ response: head(200, '<html>Welcome to the guest network</html>') })] }),
+    code: 'HTTP_STATUS',
+    detail: [/v2-wininet accepts 503, 200 "Ok", 200 a version number/],
+  },
+  {
+    name: 'v3: /cnc/identity/api answering 500 from the cloud is reachable',
+    evidence: real({ sensor: 'v3', url: `https://${H}/cnc/identity/api`, http: [ping({ path: '/cnc/identity/api', response: head(500, 'Internal Server Error') })] }),
+    code: 'OK',
+    detail: [/v3-cnc-500/],
+    after: (o) => {
+      expect(o.pingAnswer).toBe('v3-cnc-500');
+      expect(o.sensor).toBe('v3');
+    },
+  },
+  {
+    name: 'v2: a 500 from the ping is a failure (only v3\'s test path reads 500 as reachable)',
+    evidence: real({ http: [ping({ response: head(500, 'Internal Server Error') })] }),
+    code: 'HTTP_STATUS',
+  },
+  {
+    name: 'v3: a 500 from a middlebox (marked lab evidence without the cloud header) is not reachable',
+    evidence: ev({ sensor: 'v3', checks: 'ping', http: [ping({ path: '/cnc/identity/api', response: head(500, 'Internal Server Error', {}) })] }),
+    code: 'HTTP_STATUS',
+    after: (o) => expect(o.pingAnswer).toBeUndefined(),
+  },
+  {
+    name: 'v3: a 407 is PROXY_AUTH_UNSUPPORTED, not a missing credential',
+    evidence: ev({ sensor: 'v3', attempts: [viaProxy({ response: head(407, '', { 'proxy-authenticate': 'Basic realm="corp"' }, 'Proxy Authentication Required') })], tls: undefined, http: [] }),
+    code: 'PROXY_AUTH_UNSUPPORTED',
+    step: 'proxy',
+    detail: [/does not support proxy user authentication/],
+  },
+  {
+    name: 'v3: 401 with a challenge is PROXY_AUTH_UNSUPPORTED too',
+    evidence: ev({ sensor: 'v3', attempts: [viaProxy({ response: head(401, '', { 'www-authenticate': 'NTLM' }, 'Unauthorized') })], tls: undefined, http: [] }),
+    code: 'PROXY_AUTH_UNSUPPORTED',
+  },
+  ...(['HOST_UPDATER_PORT_BLOCKED', 'HOST_UPDATER_NOT_LISTENING', 'HOST_DOTNET_TLS_VALUES', 'HOST_ROOT_MISSING'] as const).map((code) => ({
+    name: `a failed host prerequisite decides at step host, before the network (${code})`,
+    evidence: ev({ hostChecks: [{ check: 'dotnet-tls' as const, status: 'ok' as const, detail: 'fine' }, { check: 'updater-port' as const, status: 'failed' as const, code, detail: 'as checked' }] }),
+    code,
+    step: 'host' as const,
+    detail: [/^updater-port: as checked/],
+  })),
+  {
+    name: 'an indeterminate host check never fails the check',
+    evidence: ev({ hostChecks: [{ check: 'updater-port', status: 'indeterminate', detail: 'EPERM' }] }),
+    code: 'OK',
+  },
+  {
+    name: 'clock skew: the cloud answered, but its Date is 10 minutes behind the host',
+    evidence: ev({ checkClockSkew: true, http: [ping({ response: cloud(200, 'Ok'), receivedAtMs: Date.parse('Thu, 03 Dec 2026 12:10:00 GMT'), roundTripMs: 20 }), auth({ response: cloud(200, 'Ok') })].map((x, i) => (i === 0 ? { ...x, response: { ...x.response!, headers: { ...x.response!.headers, date: 'Thu, 03 Dec 2026 12:00:00 GMT' } } } : x)) }),
+    code: 'HOST_CLOCK_SKEW',
+    step: 'host',
+    detail: [/600 s ahead of the cloud's Date/],
+  },
+  {
+    name: 'clock skew within five minutes is fine',
+    evidence: ev({ checkClockSkew: true, http: [ping({ response: { ...cloud(200, 'Ok'), headers: { date: 'Thu, 03 Dec 2026 12:00:00 GMT', 'x-atpnl-lab-cloud': '1' } }, receivedAtMs: Date.parse('Thu, 03 Dec 2026 12:04:00 GMT'), roundTripMs: 20 }), auth({ response: cloud(200, 'Ok') })] }),
+    code: 'OK',
+  },
   { name: 'PAC script not found', evidence: ev({ route: { failed: true, code: 'ROUTE_PAC_UNAVAILABLE', detail: 'wpad.contoso.com: NXDOMAIN', source: 'wpad' }, attempts: [] }), code: 'ROUTE_PAC_UNAVAILABLE', step: 'route' },
   { name: 'PAC script threw', evidence: ev({ route: { failed: true, code: 'ROUTE_PAC_ERROR', detail: 'FindProxyForURL threw', source: 'pac' }, attempts: [] }), code: 'ROUTE_PAC_ERROR', step: 'route' },
   { name: 'NXDOMAIN', evidence: ev({ attempts: [{ hop: { kind: 'DIRECT' }, dns: { name: H, errorCode: 'ENOTFOUND', message: `${H}: ENOTFOUND` } }], tls: undefined, http: [] }), code: 'DNS_NOT_FOUND', detail: [/does not resolve/] },
@@ -263,6 +333,25 @@ const ROWS: Row[] = [
     responder: { kind: 'unknown' },
   },
   { name: 'the cloud never answers (its own chain)', evidence: ev({ http: [ping({ errorCode: 'UND_ERR_HEADERS_TIMEOUT', ending: { kind: 'stalled', bytesReceived: 0 } })] }), code: 'HTTP_TIMEOUT' },
+  {
+    name: 'a stall in the middle of an answer: HTTP_TIMEOUT with the bytes received so far',
+    evidence: ev({ http: [ping({ errorCode: 'UND_ERR_HEADERS_TIMEOUT', ending: { kind: 'stalled', bytesReceived: 17, tlsBytesReceived: 60, afterMs: 10_000 } })] }),
+    code: 'HTTP_TIMEOUT',
+    detail: [/before the stall: 17 bytes of the answer received, 60 bytes of TLS records/],
+  },
+  {
+    name: 'a close long after the request (an idle timeout on the path) is not a rejected certificate',
+    evidence: ev({ timings: { tls: 20 }, http: [ping({ errorCode: 'UND_ERR_SOCKET', ending: { kind: 'closed', bytesReceived: 0, tlsBytesReceived: 500, afterMs: 900, message: 'other side closed' } })] }),
+    code: 'HTTP_CONNECTION_CLOSED',
+    detail: [/closed 900 ms after GET/, /0 bytes of the answer received; 500 bytes of TLS data/],
+    notDetail: [/certificate/],
+  },
+  {
+    name: 'a close right after the request, as soon as the handshake took, stays the inferred certificate rejection',
+    evidence: ev({ timings: { tls: 20 }, http: [ping({ errorCode: 'UND_ERR_SOCKET', ending: { kind: 'closed', bytesReceived: 0, afterMs: 30 } })] }),
+    code: 'TLS_CLIENT_CERT_REJECTED',
+    detail: [/inferred/],
+  },
   { name: 'watchdog while DNS was running: the resolver did not answer', evidence: ev({ attempts: [{ hop: { kind: 'DIRECT' } }], tls: undefined, http: [], watchdog: { step: 'dns', totalMs: 30_000 } }), code: 'DNS_UNAVAILABLE', detail: [/watchdog/] },
 ];
 

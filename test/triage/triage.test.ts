@@ -122,8 +122,10 @@ describe('--scenario-out', () => {
     const first = await writeScenarios(r, d);
     expect(first).toEqual([
       { signature: 'two-way-ssl', written: path.join(d, 'inspection-intercept-no-mutual.yaml') },
-      { signature: 'updater-port-blocked', skipped: expect.stringMatching(/^no scenario: /) },
+      { signature: 'updater-port-blocked', written: path.join(d, 'host-updater-port-blocked.yaml') },
     ]);
+    const gap = await writeScenarios(await triageFiles([path.join(LOGS, 'Microsoft.Tri.Sensor.Deployment.Deployer.log')]), d);
+    expect(gap.find((w) => w.signature === 'certenroll-blocked')).toEqual({ signature: 'certenroll-blocked', skipped: expect.stringMatching(/^no scenario: /) });
     expect(await readFile(path.join(d, 'inspection-intercept-no-mutual.yaml'), 'utf8')).toBe(readFileSync('scenarios/inspection-intercept-no-mutual.yaml', 'utf8'));
     const again = await writeScenarios(r, d);
     expect(again[0]!.skipped).toMatch(/exists \(not overwritten\)/);

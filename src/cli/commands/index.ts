@@ -27,7 +27,19 @@ export const COMMAND_ENTRIES: readonly CommandEntry[] = [
   { name: 'list', usage: '[options] [paths...]', summary: 'list scenarios with what they model and their expected outcome', load: async () => (await import('./list.js')).registerList },
   { name: 'schema', usage: '', summary: 'print the JSON Schema of scenario files (committed as scenarios/schema.json for editors)', load: async () => (await import('./schema.js')).registerSchema },
   { name: 'probe', usage: '[options]', summary: 'check this host\'s real connectivity to the sensorapi endpoints, as one identity, with the lab\'s probe code', load: async () => (await import('./probe.js')).registerProbe },
-  { name: 'lab', usage: '', summary: 'work with a scenario\'s lab outside a run', load: async () => (await import('./lab-up.js')).registerLabUp },
+  {
+    name: 'lab',
+    usage: '',
+    summary: 'work with a scenario\'s lab outside a run',
+    load: async () => {
+      // `lab up` and `lab fault` both hang under `lab`
+      const [up, fault] = await Promise.all([import('./lab-up.js'), import('./lab-fault.js')]);
+      return (program, setExit) => {
+        up.registerLabUp(program, setExit);
+        fault.registerLabFault(program, setExit);
+      };
+    },
+  },
   { name: 'scenario', usage: '', summary: 'create and inspect scenario files', load: async () => (await import('./scenario-from-reg.js')).registerScenarioFromReg },
   { name: 'triage', usage: '[options] <files...>', summary: 'find known failure signatures in sensor, deployer, updater and installer logs', load: async () => (await import('./triage.js')).registerTriage },
   { name: 'plan', usage: '[options] <file>', summary: 'print the lab plan a scenario compiles into (what an engine runs)', load: async () => (await import('./plan.js')).registerPlan },

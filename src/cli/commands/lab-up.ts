@@ -31,6 +31,8 @@ import type { RegisterCommand } from './index.js';
 import { ALLOW_ROOT_HELP, collectPath } from './run.js';
 import { makeTempDir, removeTempDir } from '../../temp-dirs.js';
 import type { ProbeCommandOptions } from './probe.js';
+import { CONTROL_SOCKET_NAME, startControlServer, type ControlServer } from './lab-control.js';
+import { CONTROL_ENV } from './lab-fault.js';
 
 export interface LabUpOptions {
   /** Lab PKI cache directory (default $ATP_NETLAB_CERTS, else <user cache>/certs). */
@@ -58,6 +60,8 @@ export interface RunningLab extends AsyncDisposable {
   /** The probe command's options (for in-process use) and its argv (after `atp-netlab`). */
   probeOptions: ProbeCommandOptions;
   probeArgv: string[];
+  /** The control socket (`lab fault add|remove|list`), when the engine can change faults. */
+  controlSocket?: string;
   /** The text `lab up` prints. */
   summary: string;
   stop(): Promise<void>;
@@ -86,6 +90,7 @@ export async function startLabForScenario(file: string, opts: LabUpOptions = {})
   const dir = opts.workDir ?? (await makeTempDir(`lab-${s.name}`));
   await fs.mkdir(dir, { recursive: true });
   let lab: StartedEngineLab | undefined;
+  let control: ControlServer | undefined;
   try {
     // The host's registry exactly as `run` builds it (imports, declarative blobs, proxy-copy),
     // exported so the outside probe reads the same blobs with --reg.
@@ -98,6 +103,7 @@ export async function startLabForScenario(file: string, opts: LabUpOptions = {})
     if (present.length) regText = await registry.exportKeys(present);
     lab = await engine.start(plan, { pki });
     const started = lab;
+    if (started.faults) control = await startControlServer(path.join(dir, CONTROL_SOCKET_NAME), started.faults);
     const endpoints = started.endpoints();
     const mapped = endpoints.filter((e) => e.port !== e.boundPort);
 
@@ -174,6 +180,14 @@ export async function startLabForScenario(file: string, opts: LabUpOptions = {})
       lines.push(`  curl --cacert ${shellQuote(trustBundle)} --connect-to ${name}:443:${cloudEp.address}:${cloudEp.boundPort} https://${name}/tri/sensor/api/ping`);
     }
     lines.push('');
+    if (control) {
+      lines.push(`Faults (control socket ${control.path}, mode 0600):`);
+      lines.push(`  export ${CONTROL_ENV}=${shellQuote(control.path)}`);
+      lines.push('  atp-netlab lab fault list');
+      lines.push("  atp-netlab lab fault add '{ type: latency, link: proxy->cloud, latencyMs: 300 }'");
+      lines.push('  atp-netlab lab fault remove latency_downstream');
+      lines.push('');
+    }
     lines.push('Notes:');
     for (const n of started.outsideNotes()) lines.push(`  - ${n}`);
     lines.push('  - Names missing from the hosts fragment resolve through the system resolver (the lab DNS answers only in-process).');
@@ -188,6 +202,7 @@ export async function startLabForScenario(file: string, opts: LabUpOptions = {})
     const stop = async () => {
       if (stopped) return;
       stopped = true;
+      await control?.close();
       await started.stop();
       if (ownDir) await removeTempDir(dir);
     };
@@ -201,6 +216,7 @@ export async function startLabForScenario(file: string, opts: LabUpOptions = {})
       trustBundle,
       ...(clientCertFile ? { clientCertFile } : {}),
       ...(clientKeyFile ? { clientKeyFile } : {}),
+      ...(control ? { controlSocket: control.path } : {}),
       probeOptions,
       probeArgv,
       summary,
@@ -208,6 +224,7 @@ export async function startLabForScenario(file: string, opts: LabUpOptions = {})
       [Symbol.asyncDispose]: stop,
     };
   } catch (e) {
+    await control?.close();
     await lab?.stop();
     if (ownDir) await removeTempDir(dir);
     throw e;

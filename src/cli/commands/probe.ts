@@ -3,7 +3,7 @@
  * runs. Exit 0 = every host reachable, 1 = some not, 2 = usage or unreadable input.
  */
 import { Option } from 'commander';
-import { parseRegion, type Cloud, type Edition, type Region } from '../../catalog/index.js';
+import { parseRegion, parseSensorGeneration, SENSOR_GENERATION_IDS, type Cloud, type Edition, type Region } from '../../catalog/index.js';
 import { AtpNetlabError } from '../../errors.js';
 import { IDENTITIES, parseIdentity, type Identity } from '../../identity.js';
 import { probeHost, type ProbeHostOptions, type ProbeHostReport, type RouteSpec } from '../../probe/probe-host.js';
@@ -11,6 +11,7 @@ import type { RegisterCommand } from './index.js';
 import { positiveInt } from './run.js';
 
 export interface ProbeCommandOptions {
+  sensor?: string;
   workspace?: string;
   region?: string;
   cloud?: string;
@@ -49,7 +50,10 @@ function usage(message: string, field?: string): AtpNetlabError {
 
 /** CLI options → probeHost options; every usage problem is an AtpNetlabError (exit 2). */
 export function probeOptionsFromCli(o: ProbeCommandOptions): ProbeHostOptions {
-  const identity: Identity | undefined = parseIdentity(o.identity ?? 'LocalService');
+  const sensor = o.sensor !== undefined ? parseSensorGeneration(o.sensor) : undefined;
+  if (o.sensor !== undefined && !sensor) throw usage(`unknown sensor generation ${JSON.stringify(o.sensor)} (one of ${SENSOR_GENERATION_IDS.join(', ')})`, 'sensor');
+  // The v3 sensor runs as LocalSystem (Defender for Endpoint); the v2 sensor service as LocalService.
+  const identity: Identity | undefined = parseIdentity(o.identity ?? (sensor === 'v3' ? 'LocalSystem' : 'LocalService'));
   if (!identity) throw usage(`unknown identity ${JSON.stringify(o.identity)} (one of ${IDENTITIES.join(', ')})`, 'identity');
   const given = (['reg', 'proxy', 'pac', 'sensorConfig'] as const).filter((k) => o[k] !== undefined);
   if (given.length > 1) throw usage(`give one of --reg, --proxy, --pac, --sensor-config (got ${given.map((g) => (g === 'sensorConfig' ? '--sensor-config' : `--${g}`)).join(' and ')})`);
@@ -62,11 +66,12 @@ export function probeOptionsFromCli(o: ProbeCommandOptions): ProbeHostOptions {
   const region: Region | undefined = o.region !== undefined ? parseRegion(o.region) : undefined;
   if (o.cloud !== undefined && !CLOUDS.includes(o.cloud as Cloud)) throw usage(`unknown cloud ${JSON.stringify(o.cloud)} (one of ${CLOUDS.join(', ')})`, 'cloud');
   for (const e of o.edition ?? []) if (!EDITIONS.includes(e as Edition)) throw usage(`unknown edition ${JSON.stringify(e)} (one of ${EDITIONS.join(', ')})`, 'edition');
-  if (o.workspace === undefined && region === undefined && !o.extraHost?.length && o.sensorConfig === undefined) {
+  if (sensor !== 'v3' && o.workspace === undefined && region === undefined && !o.extraHost?.length && o.sensorConfig === undefined) {
     throw usage('give --workspace (e.g. --workspace contosoATP), --region, --extra-host, or --sensor-config', 'workspace');
   }
   return {
     identity,
+    ...(sensor ? { sensor } : {}),
     ...(o.workspace !== undefined ? { workspace: o.workspace } : {}),
     ...(region ? { region } : {}),
     ...(o.cloud !== undefined ? { cloud: o.cloud as Cloud } : {}),
@@ -96,7 +101,7 @@ export function renderProbeTable(r: ProbeHostReport): string {
     return {
       host: c.host,
       reachable: o.reachable ? 'yes' : 'NO',
-      code: o.reachable ? o.code : `${o.step}/${o.code}`,
+      code: o.reachable ? `${o.code}${o.pingAnswer ? ` (${o.pingAnswer})` : ''}` : `${o.step}/${o.code}`,
       route: `${o.route}${o.routeSource ? ` (${o.routeSource})` : ''}`,
       chain: o.issuer ? `${o.inspected ? 'INSPECTED, ' : ''}issued by ${o.issuer}` : '-',
       detail: o.detail,
@@ -107,7 +112,7 @@ export function renderProbeTable(r: ProbeHostReport): string {
   const w = (k: keyof typeof head) => Math.max(head[k].length, ...rows.map((x) => x[k].length));
   const line = (x: typeof head) => [pad(x.host, w('host')), pad(x.reachable, w('reachable')), pad(x.code, w('code')), pad(x.route, w('route')), x.chain].join('  ').trimEnd();
   const out: string[] = [];
-  out.push(`atp-netlab probe (real network) as ${r.identity}${r.workspace ? `, workspace ${r.workspace}` : ''}${r.region ? `, region ${r.region}` : ''}; settings: ${r.settings}`);
+  out.push(`atp-netlab probe (real network) as ${r.identity}, sensor ${r.sensor}${r.workspace ? `, workspace ${r.workspace}` : ''}${r.region ? `, region ${r.region}` : ''}; settings: ${r.settings}`);
   for (const n of r.notes) out.push(`note: ${n}`);
   out.push('');
   out.push(line(head));
@@ -145,7 +150,8 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
     .option('--cloud <cloud>', 'commercial, gcc or gcc-high (default from the region)')
     .option('--edition <edition>', 'catalogue edition of the regional hosts (repeatable): seed-2018, table-2020, workspace', collect)
     .option('--extra-host <host>', 'another host to check (repeatable)', collect)
-    .option('--identity <identity>', `identity whose settings are used: ${IDENTITIES.join(', ')}`, 'LocalService')
+    .option('--sensor <generation>', `sensor generation: ${SENSOR_GENERATION_IDS.join(', ')} (default v2 with --sensor-config, else v2-wininet); v3 checks the Defender for Endpoint gateways' /cnc/identity/api over WinHTTP's proxy`)
+    .option('--identity <identity>', `identity whose settings are used: ${IDENTITIES.join(', ')} (default LocalService; LocalSystem with --sensor v3)`)
     .option('--reg <file>', "a .reg export holding the identity's DefaultConnectionSettings (full-hive exports work)")
     .option('--proxy <url>', 'a static proxy: http://host:port or a WinINET proxy string (https=host:port)')
     .option('--pac <url>', 'an automatic configuration (PAC) script URL')
@@ -169,6 +175,7 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
         '  atp-netlab probe --workspace contosoATP                                # DIRECT (or the live registry on Windows)\n' +
         '  atp-netlab probe --workspace contosoATP --reg export.reg --identity LocalService\n' +
         '  atp-netlab probe --workspace contosoATP --region europe --proxy http://proxy.contoso.com:8080\n' +
+        '  atp-netlab probe --sensor v3 --region europe --reg hklm-export.reg           # v3: TelemetryProxyServer / netsh winhttp\n' +
         '  atp-netlab probe --sensor-config "C:\\Program Files\\Azure Advanced Threat Protection Sensor\\2.x\\SensorConfiguration.json"\n' +
         '\nExit codes: 0 every host reachable, 1 some not, 2 invalid input or usage, 3 a bug in atp-netlab (please report it).',
     )

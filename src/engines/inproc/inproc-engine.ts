@@ -22,7 +22,7 @@ import type { StartedTransparentProxy } from '../../lab/transparent-proxy.js';
 import type { LabPki } from '../../pki/index.js';
 import type { ProbeOutcome } from '../../probe/outcome.js';
 import type { NetTransport } from '../../transport.js';
-import type { Engine, ReachableEndpoint, SensorSide, StartedEngineLab } from '../engine.js';
+import type { Engine, LabFaults, ReachableEndpoint, SensorSide, StartedEngineLab } from '../engine.js';
 import type { Identity } from '../../identity.js';
 import { SimulatedWindowsHost } from '../windows-host.js';
 import { claimAddressBlock, type AddressBlock } from './address-block.js';
@@ -34,6 +34,11 @@ export class StartedInprocLab implements StartedEngineLab {
   private readonly started = new Map<string, StartedComponent>();
   private host?: SimulatedWindowsHost;
   private stopped = false;
+  readonly faults: LabFaults = {
+    list: () => this.network.listFaults(),
+    add: (def) => this.network.addFault(def),
+    remove: (name) => this.network.removeFault(name),
+  };
 
   private constructor(
     readonly plan: LabPlan,
@@ -62,8 +67,16 @@ export class StartedInprocLab implements StartedEngineLab {
 
   async runCheck(check: PlanCheck): Promise<ProbeOutcome> {
     const events: NetworkEvent[] = [];
-    const observed = await this.host!.runCheck(check, this.network.hostTransport((e) => events.push(e)));
-    return annotate(observed, events, check);
+    // Fault events come from any link (a proxy's upstream too), where no connection says
+    // which check it serves: the trace says what a fault did while this check ran (checks
+    // of one lab may run side by side, so it may have been a neighbour's connection).
+    const unsubscribe = this.network.onFault((e) => events.push(e));
+    try {
+      const observed = await this.host!.runCheck(check, this.network.hostTransport((e) => events.push(e)));
+      return annotate(observed, events, check);
+    } finally {
+      unsubscribe();
+    }
   }
 
   sensorSide(identity: Identity): Promise<SensorSide> {
@@ -153,6 +166,9 @@ export class StartedInprocLab implements StartedEngineLab {
       `The egress firewall (default ${fw.default}${fw.rules.length ? `, ${fw.rules.length} rule(s)` : ''}) exists only inside the in-process transport:` +
         ' a client outside this process reaches every lab address directly, so firewall rules are NOT enforced for external probes.',
     );
+    if (this.network.listFaults().some((f) => /^(host|windows-host|\*)->/.test(f.link))) {
+      notes.push('Faults on links from the host (host->…) act only on in-process connections: an external probe connects to the components directly; faults between components (proxy->cloud, …) act on everyone\'s traffic.');
+    }
     if (this.plan.diversions.length) notes.push('The transparent proxy only diverts in-process connections: an external probe goes straight to the cloud endpoints.');
     if (this.endpoints().some((e) => e.port !== e.boundPort)) {
       notes.push('This process may not bind ports below 1024, so the lab maps them: outside tools must connect to the bound ports shown (curl --connect-to, probe --resolve host:address:port).');
@@ -180,9 +196,11 @@ export class StartedInprocLab implements StartedEngineLab {
 
 /** The engine's account of the path: a diverted direct connection is the transparent route. */
 export function annotate(o: ProbeOutcome, events: NetworkEvent[], check: Pick<PlanCheck, 'url' | 'host'>): ProbeOutcome {
+  const faults = [...new Set(events.flatMap((e) => (e.type === 'fault' ? [`fault ${e.fault} on ${e.link} ${({ reset: 'reset a connection', close: 'closed a connection', hold: 'held a connection' } as const)[e.action]} during this check (${e.reason})`] : [])))];
+  const withFaults = faults.length && !o.reachable ? { ...o, detail: [o.detail, ...faults].filter(Boolean).join('; ') } : o;
   const d = events.find((e): e is Extract<NetworkEvent, { type: 'diverted' }> => e.type === 'diverted' && e.port === Number(new URL(check.url).port || 443));
-  if (!d || o.route !== 'DIRECT') return o;
-  return { ...o, route: 'TRANSPARENT', detail: [o.detail, `the network diverted ${check.host}:${d.port} to transparent proxy ${d.to} (${d.toAddress}:${d.toPort})`].filter(Boolean).join('; ') };
+  if (!d || withFaults.route !== 'DIRECT') return withFaults;
+  return { ...withFaults, route: 'TRANSPARENT', detail: [withFaults.detail, `the network diverted ${check.host}:${d.port} to transparent proxy ${d.to} (${d.toAddress}:${d.toPort})`].filter(Boolean).join('; ') };
 }
 
 export const inprocEngine: Engine = {

@@ -12,6 +12,8 @@
  *                                     ──drop───▶ nothing until the probe's deadline
  *                                     ──reject─▶ real RST from a closed lab port
  *   component ──connect──▶ port map ──▶ TCP from the component's own address
+ *   either connect, on a link with faults ──▶ lab/faults/fault-link.ts: the caller gets one
+ *        end of a loopback pair and the bytes cross the link's faults (diagram there)
  *
  * Why a port map rather than privileges: a non-root user cannot bind ports below 1024 (nor
  * change the sysctl), and 127.77.x.y is only routed on Linux. Mapping planned ports to bound
@@ -24,6 +26,9 @@ import type net from 'node:net';
 import type { ComponentEnvironment, LabEndpoint } from '../../lab/component-environment.js';
 import type { LabNetworkPlan, PlannedComponent } from '../../lab/lab-plan.js';
 import { HOST_SLOT } from '../../lab/lab-plan.js';
+import { HOST_LINK_END, faultName, faultsOnLink, parseFaultDefinition, type LinkEnd, type PlannedFault } from '../../lab/faults/index.js';
+import { AtpNetlabError } from '../../errors.js';
+import { wrapWithFaults, type FaultEvent } from '../../lab/faults/fault-link.js';
 import type { LabPki } from '../../pki/index.js';
 import { NetError, tcpConnect, type ConnectOptions, type NetTransport } from '../../transport.js';
 import { isLoopbackAddress, listenOn, type AddressBlock } from './address-block.js';
@@ -38,7 +43,8 @@ const REJECT_SINK_PORT = 47_708;
 export type NetworkEvent =
   | { type: 'diverted'; address: string; port: number; to: string; toAddress: string; toPort: number }
   | { type: 'dropped'; address: string; port: number; rule: string }
-  | { type: 'rejected'; address: string; port: number; rule: string };
+  | { type: 'rejected'; address: string; port: number; rule: string }
+  | { type: 'fault'; link: string; fault: string; action: 'close' | 'reset' | 'hold'; reason: string };
 
 export class LabNetwork {
   readonly dns: LabDns;
@@ -51,12 +57,19 @@ export class LabNetwork {
   private readonly portMap = new Map<string, number>();
   private readonly diverted = new Map<string, string>();
   private readonly sockets = new Set<net.Socket>();
+  /** address → the component there, as a fault's link end names it. */
+  private readonly linkEnds = new Map<string, LinkEnd>();
+  /** The faults on the lab's links now: the plan's, changed by `lab fault add|remove`. */
+  private faults: PlannedFault[];
+  /** Who hears what a link's faults did (each running check, for its path trace). */
+  private readonly faultListeners = new Set<(e: NetworkEvent) => void>();
 
   constructor(
     readonly block: AddressBlock,
     readonly plan: LabNetworkPlan,
   ) {
     this.dns = new LabDns([plan.domain]);
+    this.faults = [...(plan.faults ?? [])];
     this.firewall = new EgressFirewall(plan.firewall);
     this.hostAddress = block.address(HOST_SLOT);
     this.name(this.hostAddress, 'windows-host');
@@ -64,7 +77,9 @@ export class LabNetwork {
       const address = block.address(c.slot);
       this.name(address, c.name);
       this.byName.set(c.name, { address, port: c.port });
+      this.linkEnds.set(address, { name: c.name, role: c.role, type: c.type });
     }
+    this.linkEnds.set(this.hostAddress, HOST_LINK_END);
     for (const n of plan.dns) {
       const address = n.component ? this.byName.get(n.component)?.address : n.address;
       if (address) this.dns.register(n.name, address);
@@ -120,10 +135,47 @@ export class LabNetwork {
       // send a packet off this machine.
       throw new NetError('ECONNREFUSED', `${address}:${port}: the lab connects only to loopback addresses`);
     }
-    const socket = await tcpConnect(address, this.boundPort(address, port), opts, from);
+    const socket = this.track(await tcpConnect(address, this.boundPort(address, port), opts, from));
+    const faults = this.faults.length ? faultsOnLink(this.faults, this.linkEnds.get(from) ?? { name: from, role: from, type: from }, this.linkEnds.get(address) ?? { name: address, role: address, type: address }) : [];
+    if (!faults.length) return socket;
+    const onEvent = (e: FaultEvent) => {
+      for (const l of this.faultListeners) l({ type: 'fault', link: e.fault.link, fault: e.fault.type, action: e.action, reason: e.reason });
+    };
+    const wrapped = await wrapWithFaults(socket, faults, { localAddress: from, pairAddress: address, onEvent }).catch((e: unknown) => {
+      socket.destroy();
+      throw e;
+    });
+    return this.track(wrapped);
+  }
+
+  private track(socket: net.Socket): net.Socket {
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
     return socket;
+  }
+
+  /** The faults on the lab's links; changes apply to connections made after them. */
+  listFaults(): PlannedFault[] {
+    return [...this.faults];
+  }
+
+  /** Add a fault (checked as a scenario's are) to the links of the running lab. */
+  addFault(def: unknown): PlannedFault {
+    const f = parseFaultDefinition(def, this.plan.components, this.faults, 'fault');
+    this.faults.push(f);
+    return f;
+  }
+
+  removeFault(name: string): PlannedFault {
+    const i = this.faults.findIndex((f) => faultName(f) === name);
+    if (i < 0) throw new AtpNetlabError('ATPNL_USAGE', `no fault named ${name} on this lab (${this.faults.map(faultName).join(', ') || 'it has none'})`);
+    return this.faults.splice(i, 1)[0]!;
+  }
+
+  /** Hear what faults do on any link until the returned function is called. */
+  onFault(listener: (e: NetworkEvent) => void): () => void {
+    this.faultListeners.add(listener);
+    return () => this.faultListeners.delete(listener);
   }
 
   environmentFor(component: PlannedComponent, pki: LabPki): ComponentEnvironment {

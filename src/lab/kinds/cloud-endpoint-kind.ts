@@ -14,6 +14,11 @@ export const cloudEndpointSchema = z.strictObject({
   maxTlsVersion: z.enum(['TLSv1.2', 'TLSv1.3']).optional(),
   fault: z.enum(['hang', 'plain-http']).optional().describe('hang: accept TLS and the request, never answer; plain-http: answer port 443 in plain HTTP'),
   pingStatus: z.number().int().min(100).max(599).optional(),
+  dateOffsetMs: z.number().int().min(-31_536_000_000).max(31_536_000_000).optional().describe('the Date header is this far from the real clock (a skewed host is modelled this way)'),
+  pingAnswer: z
+    .enum(['ok', 'version', 'legacy-503'])
+    .optional()
+    .describe('which era the v2 ping answer comes from: ok = 200 "Ok" (default), version = 200 with the latest sensor version number (current workspaces), legacy-503 = 503 (older workspaces; same as legacy: true)'),
 });
 
 export type CloudHostDefinition = z.infer<typeof cloudEndpointSchema>;
@@ -25,7 +30,8 @@ export const cloudEndpointKind = defineComponentKind({
   dnsNames: (def) => [def.host],
   explain(h) {
     const quirks = [
-      h.legacy && 'ping answers 503 (legacy)',
+      (h.legacy || h.pingAnswer === 'legacy-503') && 'ping answers 503 (legacy)',
+      h.pingAnswer === 'version' && 'ping answers a sensor version number',
       h.certificate && h.certificate !== 'valid' && `${h.certificate} certificate`,
       h.clientCert === 'require' && 'requires a client certificate in the handshake',
       h.maxTlsVersion && `max ${h.maxTlsVersion}`,
