@@ -17,7 +17,7 @@ import { SimulatedUpdater } from './simulated-updater.js';
 import { canAnswerProxyChallenge, type Identity } from '../identity.js';
 import type { HostPlan, PlanCheck } from '../lab/lab-plan.js';
 import type { LabPki } from '../pki/index.js';
-import { checkUrl } from '../probe/check-url.js';
+import { checkUrl, type ProbeOptions } from '../probe/check-url.js';
 import type { RevocationCheck } from '../probe/check-revocation.js';
 import type { ProbeOutcome } from '../probe/outcome.js';
 import { applyRevocationPolicy, checkRevocationHosts } from '../probe/revocation-policy.js';
@@ -139,7 +139,7 @@ export class SimulatedWindowsHost implements Disposable {
   }
 
   /** One check over `transport` (the engine may hand a per-check transport that records what the network did). */
-  async runCheck(check: PlanCheck, transport: NetTransport = this.transport): Promise<ProbeOutcome> {
+  async runCheck(check: PlanCheck, transport: NetTransport = this.transport, externalReports?: ProbeOptions['externalReports']): Promise<ProbeOutcome> {
     const state = await this.stateFor(check.identity);
     const { route, sensorCredentials } = await this.routeFor(check.identity, check.url, transport);
     const sensor = this.host.sensor ?? 'v2-wininet';
@@ -161,6 +161,7 @@ export class SimulatedWindowsHost implements Disposable {
       timeouts: this.host.timeouts,
       userAgent: `atp-netlab-probe (${check.identity})`,
       cloudMarkerHeader: this.cloud.markerHeader,
+      ...(externalReports ? { externalReports } : {}),
     });
     if (this.host.revocation !== 'off') applyRevocationPolicy(observed, await this.revocationFor(check.identity, state), this.host.revocation);
     return observed;

@@ -7,12 +7,15 @@
  *   windows-host ──CONNECT host:443──▶ forward proxy <lab address>:8080
  *        ├─ fault hang  never answers (an overloaded proxy)
  *        ├─ auth?       none | basic → 407 | "401" → 401 | "403-with-challenge" → 403 + Proxy-Authenticate
- *        ├─ allowlist   host pattern + port, else 403
+ *        ├─ allowlist   host pattern + port, else 403 (or a TCP reset, `denyAs: reset`)
  *        ├─ upstream?   ──one connection──▶ CONNECT to the upstream proxy / middlebox; its answer is relayed
  *        └─ direct      lab DNS, then ONE connection to host:port (the tunnel itself):
  *                         no name → 502 (or a close, `onTargetFailure: close`)
  *                         refused / unreachable → 502 / 504 (or a close)
  *                         connected → 200, then a byte pipe both ways
+ *
+ * `behaves: squid` keeps every decision and changes only the answer: each refusal is the page
+ * Squid 5.7 sends in that situation (squid-answers.ts), so lab and real Squid agree.
  *
  * Why not proxy-chain (the first version used it): it opens the target itself with node's
  * own sockets, so it cannot go through the lab's port map (a lab without the privilege to
@@ -29,6 +32,7 @@ import { relay } from './byte-relay.js';
 import { httpResponse, parseAuthority, readProxyRequestHead, readResponseHead, type ProxyRequestHead } from './proxy-request-head.js';
 import { RecordLog } from './record-log.js';
 import { SocketTracker } from './socket-tracker.js';
+import { squidAnswer, squidConnectSituation, type SquidSituation } from './squid-answers.js';
 import type { ForwardProxyDefinition } from './kinds/forward-proxy-kind.js';
 
 export type { ForwardProxyDefinition, ProxyAuthMode } from './kinds/forward-proxy-kind.js';
@@ -93,7 +97,13 @@ export class StartedForwardProxy implements AsyncDisposable {
     }
     const record = (decision: ProxyDecisionRecord['decision'], status: number | null, detail: string) =>
       this.records.push({ from, target: target.host, port: target.port, decision, status, detail });
-    const refuse = (decision: ProxyDecisionRecord['decision'], status: number, body: string, headers: Record<string, string> = {}) => {
+    const refuse = (decision: ProxyDecisionRecord['decision'], status: number, body: string, headers: Record<string, string> = {}, squid?: SquidSituation) => {
+      if (squid && this.def.behaves === 'squid') {
+        const answer = squidAnswer(squid, { url: head.target, visibleHostname: this.def.name, realm: this.realm });
+        record(decision, answer.status, `${body} (as Squid: ${answer.errorId})`);
+        client.end(answer.raw);
+        return;
+      }
       record(decision, status, body);
       client.end(httpResponse(status, body, headers));
     };
@@ -105,7 +115,7 @@ export class StartedForwardProxy implements AsyncDisposable {
     }
     const auth = this.def.auth ?? 'none';
     if (auth !== 'none' && !this.credentialsOk(head)) {
-      if (auth === 'basic') return refuse('auth-required', 407, 'Proxy authentication required', { 'Proxy-Authenticate': `Basic realm="${this.realm}"` });
+      if (auth === 'basic') return refuse('auth-required', 407, 'Proxy authentication required', { 'Proxy-Authenticate': `Basic realm="${this.realm}"` }, 'auth-required');
       const status = auth === '401' ? 401 : 403;
       const header: Record<string, string> = auth === '401' ? { 'WWW-Authenticate': `Basic realm="${this.realm}"` } : { 'Proxy-Authenticate': `Basic realm="${this.realm}"` };
       record('auth-misreported', status, `answered ${status} with a challenge instead of 407`);
@@ -115,10 +125,16 @@ export class StartedForwardProxy implements AsyncDisposable {
     const allow = this.def.allow ?? ['*'];
     const ports = this.def.ports ?? (isConnect ? [443] : [80, 443]);
     if (!ports.includes(target.port) || !allow.some((p) => matchesPattern(p, target.host))) {
-      return refuse('denied', 403, `Access to ${target.host}:${target.port} denied by policy`);
+      if (this.def.denyAs === 'reset') {
+        // Squid's deny_info TCP_RESET: no status line, an RST; the record still says why.
+        record('denied', null, 'denied by policy; sent as a TCP reset (deny_info TCP_RESET)');
+        client.resetAndDestroy();
+        return;
+      }
+      return refuse('denied', 403, `Access to ${target.host}:${target.port} denied by policy`, {}, 'denied');
     }
     if (this.def.upstream) {
-      await this.viaUpstream(client, head, target, record);
+      await this.viaUpstream(client, head, target, record, refuse);
       return;
     }
     const close = this.def.onTargetFailure === 'close';
@@ -129,7 +145,7 @@ export class StartedForwardProxy implements AsyncDisposable {
         client.destroy();
         return;
       }
-      return refuse('upstream-failed', 502, `DNS lookup of ${target.host} failed`);
+      return refuse('upstream-failed', 502, `DNS lookup of ${target.host} failed`, {}, 'name-unknown');
     }
     let upstream: net.Socket;
     try {
@@ -141,7 +157,7 @@ export class StartedForwardProxy implements AsyncDisposable {
         client.destroy();
         return;
       }
-      return refuse('upstream-failed', timedOut ? 504 : 502, `Cannot connect to ${target.host}:${target.port} (${(e as Error).message})`);
+      return refuse('upstream-failed', timedOut ? 504 : 502, `Cannot connect to ${target.host}:${target.port} (${(e as Error).message})`, {}, squidConnectSituation((e as { code?: string }).code));
     }
     if (client.destroyed) {
       // The client left while the target was being opened: release the target side too.
@@ -168,21 +184,22 @@ export class StartedForwardProxy implements AsyncDisposable {
   }
 
   /** Chained: one connection to the upstream proxy, our CONNECT (or the request) on it, its answer relayed. */
-  private async viaUpstream(client: net.Socket, head: ProxyRequestHead, target: { host: string; port: number }, record: (d: ProxyDecisionRecord['decision'], s: number | null, detail: string) => void): Promise<void> {
+  private async viaUpstream(
+    client: net.Socket,
+    head: ProxyRequestHead,
+    target: { host: string; port: number },
+    record: (d: ProxyDecisionRecord['decision'], s: number | null, detail: string) => void,
+    refuse: (d: ProxyDecisionRecord['decision'], status: number, body: string, headers: Record<string, string>, squid?: SquidSituation) => void,
+  ): Promise<void> {
     const name = this.def.upstream!;
     const ep = this.env.endpointOf(name);
-    if (!ep) {
-      record('upstream-failed', 502, `upstream ${name} is not in the lab`);
-      client.end(httpResponse(502, `Upstream proxy ${name} unknown`));
-      return;
-    }
+    // Squid with a cache_peer and never_direct answers a dead parent with 500 ERR_CANNOT_FORWARD.
+    if (!ep) return refuse('upstream-failed', 502, `Upstream proxy ${name} unknown`, {}, 'parent-failed');
     let upstream: net.Socket;
     try {
       upstream = this.tracker.track(await this.env.connect(ep.address, ep.port, { timeoutMs: CONNECT_TIMEOUT_MS }));
     } catch (e) {
-      record('upstream-failed', 502, `cannot connect to upstream ${name}: ${(e as Error).message}`);
-      client.end(httpResponse(502, `Cannot connect to upstream proxy ${name}`));
-      return;
+      return refuse('upstream-failed', 502, `Cannot connect to upstream proxy ${name} (${(e as Error).message})`, {}, 'parent-failed');
     }
     // The client may leave at any point from here on: both sides go with it.
     client.once('close', () => upstream.destroy());

@@ -17,6 +17,12 @@
  *               decrypted bytes piped both ways; an upstream handshake failure becomes the
  *               optional block page (an HTTP error on the sensor's TLS connection), else a close.
  *
+ * `behaves: squid` answers as a bumping Squid 5.7 (squid-answers.ts): a failed CONNECT is
+ * Squid's 500/503 page, and a failed upstream handshake is Squid's 503
+ * ERR_SECURE_CONNECT_FAIL on the sensor's TLS connection (unless a block page is configured);
+ * a TLS 1.3 `certificate_required` from the cloud, which comes after the handshake, leaves the
+ * sensor's request unanswered (a stall), as Squid does.
+ *
  * The transparent proxy hands diverted connections over a CONNECT of its own, like a Squid
  * in intercept mode with a `cache_peer`: components talk over sockets only.
  *
@@ -44,6 +50,7 @@ import { relay } from './byte-relay.js';
 import { httpResponse, parseAuthority, readProxyRequestHead } from './proxy-request-head.js';
 import { readClientHello, type PeekResult } from './peek-client-hello.js';
 import { RecordLog } from './record-log.js';
+import { squidAnswer, squidConnectSituation } from './squid-answers.js';
 
 export type { MiddleboxDefinition, MiddleboxMode, TlsVersionBounds } from './kinds/middlebox-kind.js';
 
@@ -176,6 +183,10 @@ export class StartedMiddlebox implements AsyncDisposable {
     } catch (e) {
       const record = this.newRecord(from, `${host}:${port}`, 'connect');
       record.upstreamResult = errorCode(e);
+      if (this.def.behaves === 'squid') {
+        client.end(squidAnswer(squidConnectSituation(record.upstreamResult), { url: `${host}:${port}`, visibleHostname: this.def.name }).raw);
+        return;
+      }
       const status = record.upstreamResult === 'ETIMEDOUT' ? 504 : 502;
       client.end(httpResponse(status, `${this.def.name}: cannot reach ${host}:${port} (${(e as Error).message})`));
       return;
@@ -322,6 +333,12 @@ export class StartedMiddlebox implements AsyncDisposable {
         onError: (side, e) => {
           if (side !== cloud || cloudBytes > 0) return false;
           record.upstreamResult = errorCode(e);
+          if (!this.def.blockPage && this.def.behaves === 'squid' && /CERTIFICATE_REQUIRED/i.test(record.upstreamResult)) {
+            // Squid 5.7 (and mitmproxy 8.1.1) stall here without answering (FACTS §7): the
+            // sensor's request is read and dropped until the sensor gives up.
+            sensor.resume();
+            return 'hold';
+          }
           return this.serveBlockPage(sensor, record, false);
         },
       });
@@ -374,10 +391,12 @@ export class StartedMiddlebox implements AsyncDisposable {
    */
   private serveBlockPage(sensor: tls.TLSSocket, record: MiddleboxRecord, waitForRequest: boolean): boolean {
     const page = this.def.blockPage;
-    if (!page || sensor.destroyed) return false;
-    const send = () => {
+    const squid = !page && this.def.behaves === 'squid';
+    if ((!page && !squid) || sensor.destroyed) return false;
+    const send = (request?: Buffer) => {
       record.blockPageServed = true;
-      sensor.end(httpResponse(page.status, page.body));
+      if (page) sensor.end(httpResponse(page.status, page.body));
+      else sensor.end(squidAnswer('upstream-tls-failed', { url: bumpedUrl(request, sensor.servername || record.target), visibleHostname: this.def.name }).raw);
       setTimeout(() => sensor.destroy(), 2_000).unref();
     };
     if (!waitForRequest) {
@@ -397,4 +416,11 @@ export class StartedMiddlebox implements AsyncDisposable {
   [Symbol.asyncDispose](): Promise<void> {
     return this.stop();
   }
+}
+
+/** The URL Squid names on its page for a bumped request: https://host/path from the request line. */
+function bumpedUrl(request: Buffer | undefined, host: string | false): string {
+  const name = String(host || '').replace(/:443$/, '');
+  const path = request ? /^[A-Z]+ (\/\S*) HTTP/.exec(request.subarray(0, 2048).toString('latin1'))?.[1] : undefined;
+  return `https://${name}${path ?? '/'}`;
 }

@@ -16,6 +16,7 @@ import type { ExpectedChain } from './chain-analysis.js';
 import { collectEvidence } from './collect-evidence.js';
 import { emitProbeEvent } from './diagnostics.js';
 import type { ProbeOutcome } from './outcome.js';
+import type { ExternalReport, ProbeEvidence } from './evidence.js';
 import { verdict } from './verdict.js';
 
 export interface ProbeTimeouts {
@@ -60,6 +61,12 @@ export interface ProbeOptions {
    * and by the shape of its answers.
    */
   cloudMarkerHeader?: string;
+  /**
+   * Facts from outside the host, asked for once the evidence is in and before the verdict: an
+   * engine that can read a proxy's own log says whether a reset was its policy (sans-IO: the
+   * verdict only sees the reports, never the log).
+   */
+  externalReports?: (ev: ProbeEvidence) => Promise<ExternalReport[]>;
 }
 
 /** An exception from the driver or the verdict, as the tool error it is. */
@@ -72,7 +79,9 @@ export function internalError(e: unknown, where: string): AtpNetlabError {
 export async function checkUrl(url: string, routeResult: RouteResult, o: ProbeOptions): Promise<ProbeOutcome> {
   let outcome: ProbeOutcome;
   try {
-    outcome = verdict(await collectEvidence(url, routeResult, o));
+    const ev = await collectEvidence(url, routeResult, o);
+    const extra = o.externalReports ? await o.externalReports(ev) : [];
+    outcome = verdict(extra.length ? { ...ev, reports: [...(ev.reports ?? []), ...extra] } : ev);
   } catch (e) {
     throw internalError(e, `check of ${url} as ${o.identity}`);
   }

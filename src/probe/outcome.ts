@@ -85,6 +85,7 @@ export interface ProbeOutcome {
   responder?: Responder;
   /** Extra facts for reports (not part of the schema-1 contract, but stable when present). */
   issuer?: string;
+  /** Status of the HTTP answer that decided: the CONNECT answer or the answer inside TLS. */
   httpStatus?: number;
   /** Which of the cloud's era answers proved reachability (catalog/ping-answers.ts), on success. */
   pingAnswer?: PingAnswerId;

@@ -134,9 +134,9 @@ function connectFailure(c: ConnectEvidence, ev: ProbeEvidence): Decision | undef
     if (ev.sensor === 'v3' && (v.code === 'PROXY_AUTH_REQUIRED' || v.code === 'PROXY_AUTH_MISREPORTED')) {
       // v3 connects through Defender for Endpoint, which cannot answer a user-authenticating
       // proxy at all (configure-device-connectivity.md): a design limit, not missing credentials.
-      return fail('PROXY_AUTH_UNSUPPORTED', `${v.detail}; the v3 sensor (Defender for Endpoint connectivity, WinHTTP as LocalSystem) does not support proxy user authentication: exempt its URLs from authentication`, { responder: v.responder });
+      return fail('PROXY_AUTH_UNSUPPORTED', `${v.detail}; the v3 sensor (Defender for Endpoint connectivity, WinHTTP as LocalSystem) does not support proxy user authentication: exempt its URLs from authentication`, { responder: v.responder, httpStatus: c.response.status });
     }
-    return fail(v.code!, v.detail, { responder: v.responder });
+    return fail(v.code!, v.detail, { responder: v.responder, httpStatus: c.response.status });
   }
   const e = c.ending;
   if (!e) return ev.watchdog ? watchdogDecision(ev) : fail('PROXY_CLOSED', `${c.proxy} gave no answer to CONNECT ${c.target}`);

@@ -147,7 +147,7 @@ export const REMEDIATIONS: Record<ProbeCode, Entry> = {
     severity: 'error',
     title: 'Proxy refuses the destination',
     explanation:
-      'The proxy refused the CONNECT to this host (403 or another 4xx): the host is not on its allowlist, or CONNECT to port 443 is not allowed.',
+      'The proxy refused the CONNECT to this host (403 or another 4xx, or a reset that its own log records as a denial, e.g. Squid `TCP_DENIED/0 TCP_RESET` from `deny_info TCP_RESET`): the host is not on its allowlist, or CONNECT to port 443 is not allowed.',
     fix: 'Allow CONNECT on port 443 to <workspace>sensorapi.atp.azure.com and the regional sensorapi hosts (`atp-netlab endpoints --workspace <name> --region <region> --format squid` prints them as an ACL), plus the certificate revocation hosts.',
     source: SEED_ALLOWLIST,
     symptom: NO_CONTACT,

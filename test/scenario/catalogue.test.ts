@@ -24,7 +24,6 @@ describe('scenario catalogue', () => {
     // real captures); remove an entry when a scenario produces the code.
     const NOT_YET_IN_THE_LAB: Record<string, string> = {
       DNS_UNAVAILABLE: 'the lab DNS always answers; a resolver fault is engine work (issue 8)',
-      INSPECTION_UPSTREAM_FAILED: 'needs the squid/mitmproxy component kinds or Squid-like lab error pages (issue 9 §1, §4)',
     };
     const observed = new Set(report.scenarios.flatMap((s) => s.checks.map((c) => c.observed.code)));
     expect(PROBE_CODE_NAMES.filter((c) => !observed.has(c) && !(c in NOT_YET_IN_THE_LAB))).toEqual([]);

@@ -23,7 +23,7 @@ describe('twin pairs (real Squid vs the built-in components)', async () => {
   const loaded = await loadAll(twinFiles);
   const reason = inprocEngine.unsupported({ components: [{ type: 'squid' }], requires: {} } as never);
   it.skipIf(reason !== undefined)(`every pair ends at the same step and code${reason ? ` (skipped: ${reason})` : ''}`, async () => {
-    expect(loaded.length).toBeGreaterThanOrEqual(10);
+    expect(loaded.length).toBeGreaterThanOrEqual(14);
     const originals = await loadAll(loaded.map((l) => `scenarios/${l.scenario.twinOf}.yaml`));
     const pki = await testPki();
     const [twins, labs] = [await runScenarios(loaded, { pki, concurrency: 2 }), await runScenarios(originals, { pki, concurrency: 2 })];
@@ -31,7 +31,8 @@ describe('twin pairs (real Squid vs the built-in components)', async () => {
     for (const twin of twins.scenarios) {
       expect(twin.skipped ?? false, `${twin.name}: ${twin.skipReason}`).toBe(false);
       const original = labs.scenarios.find((s) => s.name === loaded.find((l) => l.scenario.name === twin.name)!.scenario.twinOf)!;
-      expect(twin.checks.length, twin.name).toBeGreaterThan(0);
+      expect(twin.checks.length, `${twin.name}: ${twin.error ?? 'no checks'}`).toBeGreaterThan(0);
+      expect(original.error, `${original.name} (the lab original)`).toBeUndefined();
       for (const c of twin.checks) {
         const o = original.checks.find((x) => x.identity === c.identity && x.host === c.host && x.check === c.check)!;
         expect(o, `${twin.name} ${c.identity} ${c.host}`).toBeDefined();

@@ -20,7 +20,9 @@ import type { StartedMiddlebox } from '../../lab/middlebox.js';
 import type { StartedPacServer } from '../../lab/pac-server.js';
 import type { StartedTransparentProxy } from '../../lab/transparent-proxy.js';
 import type { LabPki } from '../../pki/index.js';
+import type { ExternalReport, ProbeEvidence } from '../../probe/evidence.js';
 import type { ProbeOutcome } from '../../probe/outcome.js';
+import { policyResetReports, resetRightAfterConnect, type DecisionRecordLike } from '../../probe/policy-reset-reports.js';
 import type { NetTransport } from '../../transport.js';
 import type { Engine, LabFaults, ReachableEndpoint, SensorSide, StartedEngineLab } from '../engine.js';
 import type { Identity } from '../../identity.js';
@@ -28,6 +30,9 @@ import { SimulatedWindowsHost } from '../windows-host.js';
 import { claimAddressBlock, type AddressBlock } from './address-block.js';
 import { LabNetwork, type NetworkEvent } from './lab-network.js';
 
+
+const POLICY_LOG_WAIT_MS = 1_000;
+const POLICY_LOG_POLL_MS = 50;
 
 export class StartedInprocLab implements StartedEngineLab {
   readonly engine = 'inproc';
@@ -72,10 +77,24 @@ export class StartedInprocLab implements StartedEngineLab {
     // of one lab may run side by side, so it may have been a neighbour's connection).
     const unsubscribe = this.network.onFault((e) => events.push(e));
     try {
-      const observed = await this.host!.runCheck(check, this.network.hostTransport((e) => events.push(e)));
+      const observed = await this.host!.runCheck(check, this.network.hostTransport((e) => events.push(e)), (ev) => this.policyResets(ev));
       return annotate(observed, events, check);
     } finally {
       unsubscribe();
+    }
+  }
+
+  /**
+   * A reset right after CONNECT is a policy denial when a proxy's own records say so (Squid
+   * writes its access log line when the transaction ends, so wait for it briefly).
+   */
+  private async policyResets(ev: ProbeEvidence): Promise<ExternalReport[]> {
+    if (!resetRightAfterConnect(ev)) return [];
+    const proxies = this.plan.components.filter((c) => c.role === 'proxy' || c.role === 'middlebox');
+    for (let waitedMs = 0; ; waitedMs += POLICY_LOG_POLL_MS) {
+      const reports = policyResetReports(ev, new Map(proxies.map((c) => [c.name, this.records(c.name) as DecisionRecordLike[]])));
+      if (reports.length || waitedMs >= POLICY_LOG_WAIT_MS) return reports;
+      await new Promise((r) => setTimeout(r, POLICY_LOG_POLL_MS));
     }
   }
 

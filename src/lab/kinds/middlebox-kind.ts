@@ -17,6 +17,10 @@ export const middleboxSchema = z
     sensorTls: tlsBounds.optional().describe('TLS versions offered to the sensor'),
     cloudTls: tlsBounds.optional().describe('TLS versions used toward the cloud'),
     blockPage: z.strictObject({ status: z.number().int().min(400).max(599), body: text(64 * 1024) }).optional(),
+    behaves: z
+      .enum(['lab', 'squid'])
+      .optional()
+      .describe("lab (default): the built-in middlebox's own answers; squid: answers as a bumping Squid 5.7 does (500/503 with X-Squid-Error on CONNECT, 503 ERR_SECURE_CONNECT_FAIL inside the tunnel when its TLS to the cloud fails)"),
     implementation: z.enum(['lab', 'squid', 'mitmproxy']).optional().describe('lab (default): the built-in middlebox; squid: a real Squid ssl_bump; mitmproxy: a real mitmdump (kinds squid, mitmproxy)'),
     hostTrustsCa: z.boolean().optional().describe("set by the scenario from host.trust: whether the Windows host trusts the middlebox CA (explain only; the middlebox always presents its forged leaf)"),
   })
@@ -40,7 +44,8 @@ export const middleboxKind = defineComponentKind({
     return (
       `Middlebox ${m.name}:${m.port ?? 8080}: ${what}; the host ${m.hostTrustsCa ? 'trusts' : 'does NOT trust'} its CA` +
       `${tlsText('sensor-side', m.sensorTls)}${tlsText('cloud-side', m.cloudTls)}` +
-      `${m.blockPage ? `, answers ${m.blockPage.status} (block page) when the cloud side fails` : ''}.`
+      `${m.blockPage ? `, answers ${m.blockPage.status} (block page) when the cloud side fails` : ''}` +
+      `${m.behaves === 'squid' ? ', answers its errors as Squid 5.7 does (503 ERR_SECURE_CONNECT_FAIL inside the tunnel when the cloud side fails)' : ''}.`
     );
   },
   async start(def, env) {
