@@ -8,7 +8,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { AtpNetlabError, environmentError, exitCodeFor, isAtpNetlabError, isEnvironmentErrno } from '../errors.js';
-import { COMMANDS } from './commands/index.js';
+import { registerCommands } from './commands/index.js';
 import { VERSION } from '../version.js';
 import { internalErrorLine } from './internal-error.js';
 import { removeTrackedTempDirsSync } from '../temp-dirs.js';
@@ -26,7 +26,7 @@ export async function main(argv: string[]): Promise<number> {
   const setExit = (c: number) => {
     code = Math.max(code, c);
   };
-  for (const register of COMMANDS) register(program, setExit);
+  await registerCommands(program, argv.slice(2), setExit);
   for (const sub of program.commands) sub.exitOverride();
   try {
     await program.parseAsync(argv);
@@ -67,6 +67,14 @@ for (const [sig, num] of [['SIGINT', 2], ['SIGTERM', 15]] as const) {
     removeTrackedTempDirsSync();
     process.stderr.write(`atp-netlab: ${sig}: stopped; temporary folders removed\n`);
     process.exit(128 + num);
+  });
+}
+
+// `atp-netlab ... | head`: the reader left; stop quietly as other Unix tools do, not with a stack.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
   });
 }
 

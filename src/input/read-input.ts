@@ -155,6 +155,8 @@ async function readBounded(handle: fs.FileHandle, maxBytes: number, onTooLarge: 
  * `opts.roots.base` and confined to the roots when roots are given.
  */
 export async function readInputFile(file: string, kind: InputKind, opts: ReadInputOptions = {}): Promise<Buffer> {
+  // `-` on the command line is stdin; a path named inside a file (a fixture, with roots) never is.
+  if (file === STDIN && !opts.roots) return readStdinOnce(kind, opts);
   const where: ErrorLocation = opts.location ?? { file };
   const maxBytes = opts.maxBytes ?? INPUT_CAPS[kind].maxBytes;
   let real: string;
@@ -187,6 +189,18 @@ export async function readInputFile(file: string, kind: InputKind, opts: ReadInp
   } finally {
     await handle.close();
   }
+}
+
+/** The name that means stdin as an input and stdout as an output, as in most Unix tools. */
+export const STDIN = '-';
+
+let stdinTaken = false;
+
+/** Stdin can be read once: a second `-` in the same command would silently get nothing. */
+async function readStdinOnce(kind: InputKind, opts: Pick<ReadInputOptions, 'maxBytes' | 'location'>): Promise<Buffer> {
+  if (stdinTaken) throw new AtpNetlabError('ATPNL_USAGE', '- (stdin) is named twice: only one input can come from stdin');
+  stdinTaken = true;
+  return readInputStream(process.stdin, kind, '(stdin)', opts);
 }
 
 /** The same cap for a stream (stdin as `-`): reading stops at cap+1 bytes. */

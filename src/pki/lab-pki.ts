@@ -18,6 +18,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AtpNetlabError } from '../errors.js';
 import { generateKey, issueCertificate, thumbprint } from './sign-certificate.js';
+import { userCacheDir } from '../user-cache-dir.js';
 
 export const PKI_LAYOUT_VERSION = 1;
 
@@ -145,8 +146,9 @@ export class LabPki {
   }
 }
 
+/** $ATP_NETLAB_CERTS, else <user cache>/certs (private keys: never the current folder). */
 export function defaultPkiDir(): string {
-  return process.env.ATP_NETLAB_CERTS ?? path.resolve('certs');
+  return process.env.ATP_NETLAB_CERTS || path.join(userCacheDir(), 'certs');
 }
 
 function subjectOf(pem: string): string {
@@ -181,7 +183,8 @@ function writeAtomic(file: string, body: string, mode: number): void {
 
 function generateInto(dir: string): void {
   const parent = path.dirname(dir);
-  fs.mkdirSync(parent, { recursive: true });
+  // Folders created here hold private keys: owner only (an existing folder keeps its mode).
+  fs.mkdirSync(parent, { recursive: true, mode: 0o700 });
   const tmp = fs.mkdtempSync(path.join(parent, `.${path.basename(dir)}-gen-`));
   const now = Date.now();
   const notBefore = new Date(now - DAY_MS);

@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { afterAll, describe, expect, it } from 'vitest';
-import { COMMANDS } from '../../src/cli/commands/index.js';
+import { loadAllCommands } from '../../src/cli/commands/index.js';
 import { TEST_CERTS_DIR } from '../helpers/test-certs.js';
 
 const ROOT = path.resolve('.');
@@ -95,7 +95,7 @@ async function parseOnly(text: string): Promise<string | undefined> {
   const first = text.split(/\s&&\s|\s[|>]\s?/)[0]!;
   const argv = shellWords(first).slice(1);
   const program = new Command().name('atp-netlab').exitOverride().configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
-  for (const register of COMMANDS) register(program, () => undefined);
+  for (const register of await loadAllCommands()) register(program, () => undefined);
   const strip = (c: Command) => {
     c.exitOverride().configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
     if (c.commands.length === 0) c.action(() => undefined);

@@ -11,7 +11,9 @@ import { connectionSettingsWarnings } from '../../wininet/blob-warnings.js';
 import { decodeConnectionSettings, flagNames, type ConnectionSettings } from '../../wininet/connection-settings-blob.js';
 import { parseHex, toHex, toSpacedHex } from '../../wininet/hex.js';
 import type { RegisterCommand } from './index.js';
-import { formatHint, scanRegFile } from './reg-input.js';
+import { formatHint, readInputFile, scanRegBytes, scanRegFile } from './reg-input.js';
+import { STDIN } from '../../input/read-input.js';
+import type { ConnectionValueScan } from '../../registry/connection-values.js';
 
 /** One decoded value; the JSON contract of `decode --json` (DESIGN.md). */
 export interface DecodedValue {
@@ -59,15 +61,29 @@ const HEX_LIKE = /^(hex(\([0-9a-f]+\))?:|0x)?[0-9a-f\s,\\]+$/i;
 
 /** Decodes a .reg file (path) or a hex string. */
 export async function decodeInput(input: string): Promise<DecodeOutput> {
-  if (!existsSync(input) && HEX_LIKE.test(input.trim())) {
-    const bytes = parseHex(input);
-    const value = toDecoded(null, null, decodeConnectionSettings(bytes), bytes.length);
-    return { values: [value], warnings: value.warnings };
-  }
+  if (input === STDIN) return decodeStdin();
+  if (!existsSync(input) && HEX_LIKE.test(input.trim())) return decodeHex(input);
   if (!existsSync(input)) {
     throw new AtpNetlabError('ATPNL_FILE_NOT_FOUND', `${input} is neither a readable file nor hex`, { file: input });
   }
-  const scan = await scanRegFile(input);
+  return decodeScan(await scanRegFile(input), input);
+}
+
+/** `decode -`: stdin holds a .reg export (any encoding regedit writes) or the value as hex. */
+async function decodeStdin(): Promise<DecodeOutput> {
+  const bytes = await readInputFile(STDIN);
+  const text = bytes.toString('utf8');
+  if (HEX_LIKE.test(text.trim()) && text.trim() !== '') return decodeHex(text);
+  return decodeScan(scanRegBytes(bytes, '(stdin)'), '(stdin)');
+}
+
+function decodeHex(text: string): DecodeOutput {
+  const bytes = parseHex(text);
+  const value = toDecoded(null, null, decodeConnectionSettings(bytes), bytes.length);
+  return { values: [value], warnings: value.warnings };
+}
+
+function decodeScan(scan: ConnectionValueScan, input: string): DecodeOutput {
   const values = scan.values.map((v) => {
     try {
       return toDecoded(v.key, v.name, decodeConnectionSettings(v.bytes, v.name), v.bytes.length);
@@ -108,7 +124,7 @@ export const registerDecode: RegisterCommand = (program) => {
   program
     .command('decode')
     .description('decode connection-settings values (DefaultConnectionSettings, SavedLegacySettings, WinHttpSettings) from a .reg file or hex')
-    .argument('<input>', '.reg file (regedit export, any encoding) or the value as hex (spaces/commas allowed)')
+    .argument('<input>', '.reg file (regedit export, any encoding), the value as hex (spaces/commas allowed), or - for either on stdin')
     .addOption(new Option('--json', 'print a JSON array of {key, value, format, version, counter, flags, flagNames, proxyServer, bypassList, autoConfigUrl, trailerHex, byteLength, warnings}'))
     .addHelpText(
       'after',

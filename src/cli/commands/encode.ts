@@ -106,7 +106,7 @@ export const registerEncode: RegisterCommand = (program) => {
     .addOption(new Option('--format <format>', 'output format').choices(['hex', 'reg']).default('hex'))
     .option('--winhttp', 'encode WinHttpSettings (HKLM) instead of DefaultConnectionSettings')
     .option('--winhttp-version <version>', 'WinHttpSettings version: 0x28 (current Windows, default) or 0x18 (older Windows, Wine)', parseNumber)
-    .option('--out <file>', 'write to a file (.reg as UTF-16LE, as regedit writes) instead of stdout')
+    .option('--out <file>', 'write to a file (.reg as UTF-16LE, as regedit writes) instead of stdout; - is stdout, with the file\'s bytes')
     .addHelpText(
       'after',
       '\nExamples:\n  $ atp-netlab encode --proxy proxy.contoso.com:8080 --bypass "<local>"\n  $ atp-netlab encode --proxy proxy.contoso.com:8080 --identity LocalService --format reg --out ls-proxy.reg\n' +
@@ -114,7 +114,8 @@ export const registerEncode: RegisterCommand = (program) => {
     )
     .action(async (opts: EncodeOptions & { out?: string }) => {
       const result = encodeCommand(opts);
-      if (opts.out) await writeFile(opts.out, result.fileBytes);
+      if (opts.out && opts.out !== '-') await writeFile(opts.out, result.fileBytes);
+      else if (opts.out === '-') process.stdout.write(result.fileBytes);
       else process.stdout.write(result.text);
     });
 };

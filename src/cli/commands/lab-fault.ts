@@ -37,10 +37,13 @@ async function call(o: { control?: string; json?: boolean }, req: ControlRequest
 
 export const registerLabFault: RegisterCommand = (program) => {
   const lab = program.commands.find((c) => c.name() === 'lab') ?? program.command('lab').description("work with a scenario's lab outside a run");
-  const fault = lab.command('fault').description('change the faults on the links of a running `lab up` (its control socket)');
+  const fault = lab
+    .command('fault')
+    .description('change the faults on the links of a running `lab up` (its control socket)')
+    .addHelpText('after', "\nExamples:\n  atp-netlab lab fault list --control SOCK\n  atp-netlab lab fault add --control SOCK '{ type: reset_after_client_hello, link: proxy->cloud }'\n  atp-netlab lab fault remove --control SOCK NAME");
   const common = (c: ReturnType<typeof fault.command>) =>
     c.option('--control <socket>', `the lab's control socket, as \`lab up\` prints it (or $${CONTROL_ENV})`).option('--json', 'print the faults as JSON');
-  common(fault.command('list').description('the faults on the lab now')).action((o: { control?: string; json?: boolean }) => call(o, { op: 'list' }));
+  common(fault.command('list').description('the faults on the lab now').addHelpText('after', '\nExample:\n  atp-netlab lab fault list --control SOCK --json')).action((o: { control?: string; json?: boolean }) => call(o, { op: 'list' }));
   common(fault.command('add <fault>').description("add a fault, written as in a scenario's faults: (a YAML flow mapping)"))
     .addHelpText('after', "\nExample:\n  atp-netlab lab fault add --control SOCK '{ type: reset_after_client_hello, link: proxy->cloud }'")
     .action((text: string, o: { control?: string; json?: boolean }) => {
@@ -52,5 +55,5 @@ export const registerLabFault: RegisterCommand = (program) => {
       }
       return call(o, { op: 'add', fault: def });
     });
-  common(fault.command('remove <name>').description('remove a fault by name (lab fault list shows them)')).action((name: string, o: { control?: string; json?: boolean }) => call(o, { op: 'remove', name }));
+  common(fault.command('remove <name>').description('remove a fault by name (lab fault list shows them)').addHelpText('after', '\nExample:\n  atp-netlab lab fault remove --control SOCK NAME   # NAME as lab fault list prints it')).action((name: string, o: { control?: string; json?: boolean }) => call(o, { op: 'remove', name }));
 };

@@ -35,7 +35,7 @@ import { CONTROL_SOCKET_NAME, startControlServer, type ControlServer } from './l
 import { CONTROL_ENV } from './lab-fault.js';
 
 export interface LabUpOptions {
-  /** Lab PKI cache directory (default certs/ or $ATP_NETLAB_CERTS). */
+  /** Lab PKI cache directory (default $ATP_NETLAB_CERTS, else <user cache>/certs). */
   certs?: string;
   /** Where the hosts fragment and the registry export go; default a new temporary directory (removed on stop). */
   workDir?: string;
@@ -278,7 +278,10 @@ function untilSignal(): Promise<NodeJS.Signals> {
 
 export const registerLabUp: RegisterCommand = (program) => {
   // Other `lab` subcommands may register the parent too: share it.
-  const lab = program.commands.find((c) => c.name() === 'lab') ?? program.command('lab').description('work with a scenario\'s lab outside a run');
+  const lab = program.commands.find((c) => c.name() === 'lab') ?? program
+      .command('lab')
+      .description('work with a scenario\'s lab outside a run')
+      .addHelpText('after', '\nExamples:\n  atp-netlab lab up --scenario scenarios/inspection-intercept-no-mutual.yaml   # Ctrl-C stops it\n  atp-netlab lab up --help   # what it prints: addresses, hosts fragment, trust bundle, a probe command');
   lab
     .command('up')
     .description("start a scenario's lab and keep it running for manual tests, until Ctrl+C")

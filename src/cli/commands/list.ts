@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { Scenario } from '../../scenario/schema.js';
 import type { RegisterCommand } from './index.js';
 import { ALLOW_ROOT_HELP, collectPath, loadAll } from './run.js';
+import { defaultScenarios } from '../default-scenarios.js';
 
 export function expectedOutcomeSummary(s: Scenario): string {
   return s.expect
@@ -38,15 +39,19 @@ export const registerList: RegisterCommand = (program) => {
   program
     .command('list')
     .description('list scenarios with what they model and their expected outcome')
-    .argument('[paths...]', 'scenario files or folders (default scenarios/)')
+    .argument('[paths...]', 'scenario files or folders (default ./scenarios, else the bundled ones; the first line says which)')
     .option('--markdown', 'print the Markdown table kept in scenarios/README.md')
     .option('--allow-root <dir>', ALLOW_ROOT_HELP, collectPath)
     .addHelpText('after', '\nExample:\n  atp-netlab list scenarios --markdown > scenarios/README.md')
     .action(async (paths: string[], opts: { markdown?: boolean; allowRoot?: string[] }) => {
       const loaded = await loadAll(paths, { allowRoots: opts.allowRoot ?? [] });
       if (opts.markdown) {
-        process.stdout.write(renderScenarioCatalogueMarkdown(loaded, paths[0] && !paths[0].endsWith('.yaml') ? paths[0] : 'scenarios'));
+        process.stdout.write(renderScenarioCatalogueMarkdown(loaded, paths[0] && !paths[0].endsWith('.yaml') ? paths[0] : defaultScenarios().dir));
         return;
+      }
+      if (!paths.length) {
+        const d = defaultScenarios();
+        process.stdout.write(`${loaded.length} scenarios in ${d.dir}${d.bundled ? ' (bundled with atp-netlab; no ./scenarios here)' : ''}\n`);
       }
       for (const l of loaded) process.stdout.write(`${l.scenario.name}\n  ${expectedOutcomeSummary(l.scenario)}\n`);
     });

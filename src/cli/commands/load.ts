@@ -75,6 +75,7 @@ export const registerLoad: RegisterCommand = (program, setExit) => {
         '\nExit codes: 0 every sensor kept in contact, 1 some sensor stopped communicating, 2 invalid input or usage, 3 internal error.',
     )
     .action(async (o: LoadCommandOptions) => {
+      if (o.json === '-' && o.html === '-') throw new AtpNetlabError('ATPNL_USAGE', '--json - and --html - would both write to stdout; give one a file');
       const loaded = await loadScenarioFile(o.scenario);
       const pki = await LabPki.load(o.certs);
       const live = !!process.stderr.isTTY;
@@ -102,10 +103,12 @@ export const registerLoad: RegisterCommand = (program, setExit) => {
         },
       });
       if (live) process.stderr.write('\r\x1b[K');
+      // `-` is stdout for --json and --html; only one of them may take it, and then the text summary goes to stderr.
       if (o.json === '-') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-      else process.stdout.write(renderLoadText(report));
+      else if (o.html === '-') process.stdout.write(renderLoadHtml(report));
+      (o.json === '-' || o.html === '-' ? process.stderr : process.stdout).write(o.json === '-' ? '' : renderLoadText(report));
       if (o.json && o.json !== '-') await writeFileReported(o.json, JSON.stringify(report, null, 2) + '\n');
-      if (o.html) await writeFileReported(o.html, renderLoadHtml(report));
+      if (o.html && o.html !== '-') await writeFileReported(o.html, renderLoadHtml(report));
       setExit(report.summary.stoppedCommunicating ? 1 : 0);
     });
 };

@@ -18,7 +18,12 @@ export function formatHint(h: ConnectionValueHint): string {
 
 /** Scans a .reg file; throws when it holds no connection-settings value at all. */
 export async function scanRegFile(file: string): Promise<ConnectionValueScan> {
-  const scan = findConnectionValues(readRegFileBytes(await readInputFile(file), { file }));
+  return scanRegBytes(await readInputFile(file), file === '-' ? '(stdin)' : file);
+}
+
+/** The same for bytes already read (stdin). */
+export function scanRegBytes(bytes: Buffer, file: string): ConnectionValueScan {
+  const scan = findConnectionValues(readRegFileBytes(bytes, { file }));
   if (scan.values.length === 0) {
     const near = scan.hints.length
       ? ` Near misses: ${scan.hints.map(formatHint).join('; ')}.`

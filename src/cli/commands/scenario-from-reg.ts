@@ -50,6 +50,7 @@ function usage(message: string, field?: string): AtpNetlabError {
 
 export function fromRegOptionsFromCli(o: ScenarioFromRegCommandOptions): FromRegOptions {
   if (!o.out) throw usage('--out FILE is required (e.g. --out scenarios/customer-x.yaml)', 'out');
+  if (o.out === '-') throw usage('--out -: the scenario names the .reg files it extracts, written next to it, so it needs a file path, not stdout', 'out');
   if (!/\.ya?ml$/i.test(o.out)) throw usage(`--out ${o.out}: a scenario file ends in .yaml`, 'out');
   if (o.proxyAuth !== undefined && !AUTH.includes(o.proxyAuth as ProxyAuthOption)) throw usage(`--proxy-auth ${o.proxyAuth}: expected one of ${AUTH.join(', ')}`, 'proxy-auth');
   if (o.inspection !== undefined && !INSPECTION.includes(o.inspection as InspectionOption)) throw usage(`--inspection ${o.inspection}: expected one of ${INSPECTION.join(', ')}`, 'inspection');
@@ -105,7 +106,10 @@ export async function scenarioFromRegCommand(o: ScenarioFromRegCommandOptions): 
 
 export const registerScenarioFromReg: RegisterCommand = (program, setExit) => {
   // Other `scenario` subcommands may register the parent too: share it.
-  const scenario = program.commands.find((c) => c.name() === 'scenario') ?? program.command('scenario').description('create and inspect scenario files');
+  const scenario = program.commands.find((c) => c.name() === 'scenario') ?? program
+      .command('scenario')
+      .description('create and inspect scenario files')
+      .addHelpText('after', '\nExamples:\n  atp-netlab scenario from-reg --hkcu hkcu.reg --localservice ls.reg --out scenarios/customer-x.yaml\n  atp-netlab scenario from-reg --help   # every option, and what is inferred from the exports');
   scenario
     .command('from-reg')
     .description("write a scenario reproducing a customer's host from its .reg exports (values byte-exact)")
