@@ -21,13 +21,28 @@ export class DockerError extends Error {
   }
 }
 
-export function docker(args: readonly string[], opts: { input?: string; timeoutMs?: number; cwd?: string } = {}): Promise<string> {
+export interface DockerOptions {
+  input?: string;
+  timeoutMs?: number;
+  cwd?: string;
+}
+
+export function docker(args: readonly string[], opts: DockerOptions = {}): Promise<string> {
+  return dockerExit(args, opts).then((r) => {
+    if (r.code !== 0) throw new DockerError(args, r.stderr || `exit ${r.code}`);
+    return r.stdout.trim();
+  });
+}
+
+/** A docker command whose exit status is the caller's business (`docker exec` of a probe: 1 = unreachable). */
+export function dockerExit(args: readonly string[], opts: DockerOptions = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     // The legacy builder: Debian's docker.io has no buildx plugin, and our images are FROM scratch.
     const execOpts: ExecFileOptions = { maxBuffer: 64 * 1024 * 1024, timeout: opts.timeoutMs ?? 120_000, env: { ...process.env, DOCKER_BUILDKIT: '0' }, ...(opts.cwd ? { cwd: opts.cwd } : {}) };
     const child = execFile('docker', [...args], execOpts, (err, stdout, stderr) => {
-      if (err) reject(new DockerError(args, String(stderr) || err.message));
-      else resolve(String(stdout).trim());
+      const code = err ? (err as { code?: unknown }).code : 0;
+      if (err && typeof code !== 'number') reject(new DockerError(args, String(stderr) || err.message));
+      else resolve({ code: code as number, stdout: String(stdout), stderr: String(stderr) });
     });
     if (opts.input !== undefined) child.stdin?.end(opts.input);
   });

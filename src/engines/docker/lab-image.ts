@@ -53,9 +53,10 @@ function productionPackages(root: string): { dir: string; name: string; version:
       if (!dir) continue; // an optional dependency not installed on this platform
       const real = fs.realpathSync(dir);
       if (found.has(real)) continue;
-      const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version?: string; dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> };
+      const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version?: string; dependencies?: Record<string, string>; optionalDependencies?: Record<string, string>; peerDependencies?: Record<string, string> };
       found.set(real, { dir, name, version: pkg.version ?? '0' });
-      visit(dir, { ...pkg.dependencies, ...pkg.optionalDependencies });
+      // Peer dependencies too (pac-resolver needs quickjs-wasi): those installed are part of the closure.
+      visit(dir, { ...pkg.dependencies, ...pkg.optionalDependencies, ...pkg.peerDependencies });
     }
   };
   const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
@@ -135,6 +136,9 @@ export async function ensureLabImage(onProgress: (line: string) => void = () => 
     onProgress(`images: docker build ${tag}`);
     await docker(['build', '-q', '--label', `${LAB_LABEL}.image=1`, '-t', tag, ctx], { timeoutMs: 600_000 });
     onProgress(`images: built ${tag}`);
+    // One lab image is kept: older content hashes are dead weight (best effort; one in use stays).
+    const old = (await listLabImages()).map((i) => i.tag).filter((t) => t !== tag);
+    if (old.length) await docker(['rmi', ...old]).then(() => onProgress(`images: removed ${old.join(', ')}`), () => undefined);
     return { tag, built: true };
   } finally {
     fs.rmSync(ctx, { recursive: true, force: true });

@@ -1,0 +1,317 @@
+/**
+ * The docker engine: the plan's lab on a Docker network of its own, with the real thing where
+ * the in-process engine emulates it.
+ *
+ *   network  atpnl-<run>: internal (no route off the machine), subnet 10.213.B.0/24, gateway .254
+ *   slot n ─▶ 10.213.B.n: one container per component (dist/engines/docker/component-main.js)
+ *   .253    ─▶ dnsmasq: the plan's DNS names, NXDOMAIN for every other name (no upstream)
+ *   slot 1  ─▶ the Windows host: the real `atp-netlab probe --json` per check (docker exec),
+ *              its resolv.conf pointing at the lab dnsmasq only, its egress firewall real
+ *              iptables rules in its own namespace (host-firewall.ts)
+ *
+ * Every container and the network carry the label atp-netlab (and atp-netlab.run=<run>):
+ * stop removes them, and `atp-netlab lab prune` removes what a killed run left.
+ * Not yet here: transparent diversion (REDIRECT), real Squid/mitmproxy containers, proxy
+ * credentials (the probe CLI takes them only in --proxy), compose export.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PING_PATH } from '../../catalog/index.js';
+import { AtpNetlabError } from '../../errors.js';
+import { componentKind } from '../../lab/kinds/index.js';
+import { explainNetworkPlan, HOST_SLOT, type LabPlan, type PlanCheck } from '../../lab/lab-plan.js';
+import { AUTH_CHECK_PATH } from '../../lab/mock-cloud.js';
+import type { LabPki } from '../../pki/index.js';
+import type { ProbeOutcome } from '../../probe/outcome.js';
+import type { Engine, ReachableEndpoint, StartedEngineLab } from '../engine.js';
+import { PKI_MOUNT, READY_LINE, SPEC_PATH, type ComponentSpec } from './component-spec.js';
+import { docker, dockerExit, dockerPrerequisites, LAB_LABEL, pruneLabObjects } from './docker-cli.js';
+import { droppedPackets, iptablesRules, loadRules } from './host-firewall.js';
+import { DNSMASQ_PATH, ensureLabImage, IMAGE_APP_DIR } from './lab-image.js';
+
+const DNS_SLOT = 253;
+const GATEWAY_SLOT = 254;
+/** Component kinds that are this project's own Node code (the image runs them); real programs (squid) need images of their own. */
+const NODE_KINDS = new Set(['cloud-endpoint', 'forward-proxy', 'middlebox', 'pac-server']);
+const READY_TIMEOUT_MS = 20_000;
+
+let imageTag: Promise<string> | undefined;
+/** The lab image, built once per process (the content hash is computed once). */
+function labImage(): Promise<string> {
+  imageTag ??= ensureLabImage().then((i) => i.tag).catch((e: unknown) => {
+    imageTag = undefined;
+    throw e;
+  });
+  return imageTag;
+}
+
+function commonName(subject: string): string {
+  return /CN=([^,\n]+)/.exec(subject)?.[1]?.trim() ?? subject;
+}
+
+/** The host's hives as one .reg document (the probe reads one export; each hive keeps its own keys). */
+function mergedHives(hives: Record<string, string>): string | undefined {
+  const texts = Object.values(hives);
+  if (!texts.length) return undefined;
+  const body = texts.map((t) => t.replace(/^\uFEFF?Windows Registry Editor Version 5\.00\s*/, '')).join('\r\n');
+  return `Windows Registry Editor Version 5.00\r\n\r\n${body}`;
+}
+
+export class StartedDockerLab implements StartedEngineLab {
+  readonly engine = 'docker';
+  private stopped = false;
+  private hostPid = 0;
+
+  private constructor(
+    readonly plan: LabPlan,
+    private readonly pki: LabPki,
+    readonly run: string,
+    readonly subnetPrefix: string,
+    private readonly dir: string,
+  ) {}
+
+  get network(): string {
+    return `atpnl-${this.run}`;
+  }
+
+  address(slot: number): string {
+    return `${this.subnetPrefix}.${slot}`;
+  }
+
+  addressOf(component: string): string | undefined {
+    const c = this.plan.components.find((x) => x.name === component);
+    return c ? this.address(c.slot) : undefined;
+  }
+
+  container(role: string): string {
+    return `atpnl-${this.run}-${role}`;
+  }
+
+  static async start(plan: LabPlan, pki: LabPki): Promise<StartedDockerLab> {
+    const image = await labImage();
+    const run = crypto.randomBytes(4).toString('hex');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `atpnl-docker-${run}-`));
+    let lab: StartedDockerLab | undefined;
+    try {
+      const prefix = await createNetwork(run);
+      lab = new StartedDockerLab(plan, pki, run, prefix, dir);
+      await lab.startContainers(image);
+    } catch (e) {
+      if (lab) await lab.stop();
+      else {
+        await pruneLabObjects(run).catch(() => undefined);
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+      throw e;
+    }
+    return lab;
+  }
+
+  private labels(role: string): string[] {
+    return ['--label', `${LAB_LABEL}=1`, '--label', `${LAB_LABEL}.run=${this.run}`, '--label', `${LAB_LABEL}.role=${role}`];
+  }
+
+  private dnsTableAddresses(): [string, string][] {
+    const out: [string, string][] = [];
+    for (const n of this.plan.dns) {
+      const a = n.component ? this.addressOf(n.component) : n.address;
+      if (a) out.push([n.name, a]);
+    }
+    return out;
+  }
+
+  private async startContainers(image: string): Promise<void> {
+    const endpoints = Object.fromEntries(this.plan.components.map((c) => [c.name, { address: this.address(c.slot), port: c.port }]));
+    const dns = this.dnsTableAddresses();
+    const dnsAddress = this.address(DNS_SLOT);
+    const common = (role: string, slot: number) => ['run', '-d', '--name', this.container(role), '--network', this.network, '--ip', this.address(slot), ...this.labels(role)];
+
+    // The lab DNS: dnsmasq with the plan's names only; `--address=/#/` makes every other name NXDOMAIN.
+    fs.writeFileSync(path.join(this.dir, 'hosts'), dns.map(([n, a]) => `${a} ${n}`).join('\n') + '\n');
+    const starts: Promise<unknown>[] = [
+      docker([
+        ...common('dns', DNS_SLOT), '-v', `${path.join(this.dir, 'hosts')}:/lab/hosts:ro`, '--entrypoint', DNSMASQ_PATH, image,
+        '--keep-in-foreground', '--no-resolv', '--no-hosts', '--addn-hosts=/lab/hosts', '--address=/#/', `--listen-address=${dnsAddress}`, '--bind-interfaces', '--pid-file=', '--user=root', '--log-queries', '--log-facility=-',
+      ]),
+    ];
+    for (const c of this.plan.components) {
+      const spec: ComponentSpec = { component: c, address: this.address(c.slot), endpoints, dns };
+      const specFile = path.join(this.dir, `component-${c.slot}.json`);
+      fs.writeFileSync(specFile, JSON.stringify(spec));
+      starts.push(docker([...common(`c${c.slot}`, c.slot), '-v', `${specFile}:${SPEC_PATH}:ro`, '-v', `${this.pki.dir}:${PKI_MOUNT}:ro`, image, `${IMAGE_APP_DIR}/dist/engines/docker/component-main.js`]));
+    }
+    // The Windows host: its files (hive, trust, client certificates) read-only, its DNS the lab's only.
+    const hostDir = path.join(this.dir, 'host');
+    fs.mkdirSync(hostDir);
+    fs.writeFileSync(path.join(hostDir, 'resolv.conf'), `nameserver ${dnsAddress}\noptions timeout:1 attempts:2\n`);
+    const hive = mergedHives(this.plan.host.hives);
+    if (hive) fs.writeFileSync(path.join(hostDir, 'hive.reg'), hive);
+    this.plan.host.trust.forEach((t, i) => fs.writeFileSync(path.join(hostDir, `trust-${i}.pem`), t === 'cloud-root' ? this.pki.trustedRoot.certPem : this.pki.middleboxCa.certPem));
+    for (const [name, cert] of [['enrolled', this.pki.clientCert], ['unenrolled', this.pki.unenrolledClientCert]] as const) {
+      fs.writeFileSync(path.join(hostDir, `${name}.pem`), cert.chainPem);
+      fs.writeFileSync(path.join(hostDir, `${name}.key`), cert.keyPem, { mode: 0o600 });
+    }
+    starts.push(
+      docker([
+        ...common('host', HOST_SLOT), '-v', `${hostDir}:/host:ro`, '-v', `${path.join(hostDir, 'resolv.conf')}:/etc/resolv.conf:ro`, '--hostname', 'windows-host',
+        image, '-e', 'setInterval(() => {}, 1 << 30)',
+      ]),
+    );
+    await Promise.all(starts);
+    this.hostPid = Number(await docker(['inspect', '-f', '{{.State.Pid}}', this.container('host')]));
+    const names = new Map<string, string[]>();
+    for (const c of this.plan.components) names.set(this.address(c.slot), [c.name]);
+    for (const [n, a] of dns) names.get(a)?.push(n);
+    await loadRules(this.hostPid, iptablesRules(this.plan.firewall, names, dnsAddress));
+    await Promise.all(this.plan.components.map((c) => this.waitReady(this.container(`c${c.slot}`))));
+  }
+
+  private async waitReady(container: string): Promise<void> {
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    for (;;) {
+      const logs = await dockerExit(['logs', container]);
+      if (logs.stdout.includes(READY_LINE)) return;
+      const state = await docker(['inspect', '-f', '{{.State.Status}}', container]);
+      if (state !== 'running' || Date.now() > deadline) {
+        throw new AtpNetlabError('ATPNL_LAB_BIND', `docker engine: container ${container} did not get ready (${state}): ${(logs.stderr || logs.stdout).trim().split('\n').slice(-3).join(' | ')}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** The probe's command line for one check: what an admin would type on the host. */
+  probeArgs(check: PlanCheck): string[] {
+    const h = this.plan.host;
+    const role = h.identities[check.identity]?.clientCert ?? 'enrolled';
+    const args = [`${IMAGE_APP_DIR}/dist/cli/main.js`, 'probe', '--json', '--extra-host', check.host, '--identity', check.identity, '--dns-suffix', this.plan.domain];
+    if (fs.existsSync(path.join(this.dir, 'host', 'hive.reg'))) args.push('--reg', '/host/hive.reg');
+    h.trust.forEach((_, i) => args.push('--ca', `/host/trust-${i}.pem`));
+    args.push('--expect-root', commonName(this.pki.trustedRoot.subject));
+    if (role !== 'none') args.push('--client-cert', `/host/${role}.pem`, '--client-key', `/host/${role}.key`);
+    if (check.check === 'full') args.push('--auth-path', AUTH_CHECK_PATH);
+    args.push('--timeout-ms', String(h.timeouts.totalMs), '--tcp-timeout-ms', String(h.timeouts.tcpMs), '--revocation', h.revocation);
+    return args;
+  }
+
+  async runCheck(check: PlanCheck): Promise<ProbeOutcome> {
+    const r = await dockerExit(['exec', this.container('host'), '/usr/bin/node', ...this.probeArgs(check)], { timeoutMs: this.plan.host.timeouts.totalMs * 3 + 10_000 });
+    let report: { checks?: { observed: ProbeOutcome }[] };
+    try {
+      report = JSON.parse(r.stdout) as typeof report;
+    } catch {
+      throw new AtpNetlabError('ATPNL_INTERNAL', `docker engine: the host's probe printed no report (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`);
+    }
+    const observed = report.checks?.[0]?.observed;
+    if (!observed) throw new AtpNetlabError('ATPNL_INTERNAL', `docker engine: the host's probe report has no check (exit ${r.code})`);
+    return observed;
+  }
+
+  /** Packets the host's egress firewall dropped so far (the kernel's counters). */
+  droppedPackets(): Promise<number> {
+    return droppedPackets(this.hostPid);
+  }
+
+  /** A command in the Windows host container (tests: what the host itself sees). */
+  execInHost(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    return dockerExit(['exec', this.container('host'), ...args]);
+  }
+
+  records(): readonly object[] {
+    // Component records stay in their containers for now (docker logs atpnl-<run>-c<slot>).
+    return [];
+  }
+
+  endpoints(): ReachableEndpoint[] {
+    return [
+      { name: 'windows-host', type: 'windows-host', role: 'windows-host', address: this.address(HOST_SLOT), port: 0, boundPort: 0, dnsNames: [] },
+      { name: 'lab-dns', type: 'dnsmasq', role: 'dns', address: this.address(DNS_SLOT), port: 53, boundPort: 53, dnsNames: [] },
+      ...this.plan.components.map((c) => ({
+        name: c.name,
+        type: c.type,
+        role: c.role,
+        address: this.address(c.slot),
+        port: c.port,
+        boundPort: c.port,
+        dnsNames: this.plan.dns.filter((n) => n.component === c.name).map((n) => n.name),
+      })),
+    ];
+  }
+
+  dnsTable(): [string, string][] {
+    return this.dnsTableAddresses();
+  }
+
+  outsideNotes(): string[] {
+    return [
+      `The lab runs on the internal Docker network ${this.network} (${this.subnetPrefix}.0/24): it has no route to or from this machine's other networks, so outside tools reach it only from a container on that network (docker run --network ${this.network}).`,
+      `The lab DNS is dnsmasq at ${this.address(DNS_SLOT)}; the egress firewall is enforced in the Windows host container only.`,
+    ];
+  }
+
+  explain(): string {
+    return explainNetworkPlan(this.plan);
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    try {
+      await pruneLabObjects(this.run);
+    } finally {
+      fs.rmSync(this.dir, { recursive: true, force: true });
+    }
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
+  }
+}
+
+/** An internal network with an explicit /24 of 10.213.0.0/16; a subnet another network holds is skipped. */
+async function createNetwork(run: string): Promise<string> {
+  const first = crypto.randomInt(256);
+  for (let i = 0; i < 16; i++) {
+    const prefix = `10.213.${(first + i) % 256}`;
+    try {
+      await docker(['network', 'create', '--internal', '--driver', 'bridge', '--subnet', `${prefix}.0/24`, '--gateway', `${prefix}.${GATEWAY_SLOT}`, '--label', `${LAB_LABEL}=1`, '--label', `${LAB_LABEL}.run=${run}`, `atpnl-${run}`]);
+      return prefix;
+    } catch (e) {
+      if (!/overlap/i.test((e as Error).message)) throw e;
+    }
+  }
+  throw new AtpNetlabError('ATPNL_LAB_BIND', 'docker engine: no free /24 in 10.213.0.0/16 for the lab network (atp-netlab lab prune removes old ones)');
+}
+
+async function hostToolsMissing(): Promise<string[]> {
+  const missing: string[] = [];
+  if (process.getuid?.() !== 0) missing.push('the docker engine loads the host firewall with nsenter: run as root');
+  const onPath = (b: string) => ['/usr/sbin', '/usr/bin', '/sbin', '/bin', ...(process.env.PATH ?? '').split(':')].some((d) => d && fs.existsSync(`${d}/${b}`));
+  for (const [b, pkg] of [['nsenter', 'util-linux'], ['iptables-restore', 'iptables']] as const) if (!onPath(b)) missing.push(`${b} is missing (apt-get install ${pkg})`);
+  if (!fs.existsSync(DNSMASQ_PATH)) missing.push(`${DNSMASQ_PATH} is missing: apt-get install dnsmasq-base (the lab DNS)`);
+  return missing;
+}
+
+export const dockerEngine: Engine = {
+  name: 'docker',
+  description: 'each component in its own container on an internal Docker network, real DNS (dnsmasq) and a real packet filter (iptables) for the host',
+  prerequisites: async () => {
+    const daemon = await dockerPrerequisites();
+    return daemon.length ? daemon : hostToolsMissing();
+  },
+  unsupported: (plan) => {
+    const types = [...new Set([...plan.components.map((c) => c.type), ...(plan.requires.kinds ?? [])])];
+    const other = types.filter((t) => !NODE_KINDS.has(t) || !componentKind(t));
+    if (other.length) return `the docker engine does not run component kind ${other.join(', ')} yet`;
+    if (plan.diversions.length) return 'the docker engine has no transparent diversion (REDIRECT) yet';
+    if (Object.values(plan.host.identities).some((i) => i?.proxyCredentials)) return 'the docker engine cannot give the host probe proxy credentials yet';
+    if (plan.dns.some((n) => !n.component)) return 'the docker engine does not map DNS records with literal addresses yet';
+    for (const c of plan.checks) {
+      const u = new URL(c.url);
+      if ((u.port && u.port !== '443') || u.pathname !== PING_PATH) return `the host probe checks https://HOST${PING_PATH} only (this plan checks ${c.url})`;
+    }
+    return undefined;
+  },
+  start: (plan, opts) => StartedDockerLab.start(plan, opts.pki),
+};
