@@ -63,6 +63,8 @@ export class StartedDockerLab implements StartedEngineLab {
   readonly engine = 'docker';
   private stopped = false;
   private hostPid = 0;
+  /** One probe run per identity and check kind, shared by its checks. */
+  private readonly reports = new Map<string, Promise<{ host: string; observed: ProbeOutcome }[]>>();
 
   private constructor(
     readonly plan: LabPlan,
@@ -181,11 +183,15 @@ export class StartedDockerLab implements StartedEngineLab {
     }
   }
 
-  /** The probe's command line for one check: what an admin would type on the host. */
-  probeArgs(check: PlanCheck): string[] {
+  /**
+   * The probe's command line for one identity's checks of one kind: what an admin would type
+   * on the host. One probe per identity, as on a real host, checks its hosts in parallel.
+   */
+  probeArgs(check: Pick<PlanCheck, 'identity' | 'check'>): string[] {
     const h = this.plan.host;
     const role = h.identities[check.identity]?.clientCert ?? 'enrolled';
-    const args = [`${IMAGE_APP_DIR}/dist/cli/main.js`, 'probe', '--json', '--extra-host', check.host, '--identity', check.identity, '--dns-suffix', this.plan.domain];
+    const hosts = [...new Set(this.plan.checks.filter((c) => c.identity === check.identity && c.check === check.check).map((c) => c.host))];
+    const args = [`${IMAGE_APP_DIR}/dist/cli/main.js`, 'probe', '--json', ...hosts.flatMap((x) => ['--extra-host', x]), '--identity', check.identity, '--dns-suffix', this.plan.domain];
     if (fs.existsSync(path.join(this.dir, 'host', 'hive.reg'))) args.push('--reg', '/host/hive.reg');
     h.trust.forEach((_, i) => args.push('--ca', `/host/trust-${i}.pem`));
     args.push('--expect-root', commonName(this.pki.trustedRoot.subject));
@@ -196,16 +202,24 @@ export class StartedDockerLab implements StartedEngineLab {
   }
 
   async runCheck(check: PlanCheck): Promise<ProbeOutcome> {
+    const key = `${check.identity} ${check.check}`;
+    let report = this.reports.get(key);
+    if (!report) {
+      report = this.probe(check);
+      this.reports.set(key, report);
+    }
+    const observed = (await report).find((c) => c.host === check.host)?.observed;
+    if (!observed) throw new AtpNetlabError('ATPNL_INTERNAL', `docker engine: the host's probe report has no check of ${check.host}`);
+    return observed;
+  }
+
+  private async probe(check: PlanCheck): Promise<{ host: string; observed: ProbeOutcome }[]> {
     const r = await dockerExit(['exec', this.container('host'), '/usr/bin/node', ...this.probeArgs(check)], { timeoutMs: this.plan.host.timeouts.totalMs * 3 + 10_000 });
-    let report: { checks?: { observed: ProbeOutcome }[] };
     try {
-      report = JSON.parse(r.stdout) as typeof report;
+      return (JSON.parse(r.stdout) as { checks: { host: string; observed: ProbeOutcome }[] }).checks;
     } catch {
       throw new AtpNetlabError('ATPNL_INTERNAL', `docker engine: the host's probe printed no report (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`);
     }
-    const observed = report.checks?.[0]?.observed;
-    if (!observed) throw new AtpNetlabError('ATPNL_INTERNAL', `docker engine: the host's probe report has no check (exit ${r.code})`);
-    return observed;
   }
 
   /** Packets the host's egress firewall dropped so far (the kernel's counters). */

@@ -1,0 +1,72 @@
+/**
+ * The docker engine against the in-process engine: the same catalogue scenarios, the same
+ * observed step and code per check; the lab DNS is a real server that says NXDOMAIN for real
+ * names; a drop is counted by the host's own packet filter; a stop leaves no container and no
+ * network. Skipped, with the reason, where Docker is not usable (no daemon, no permission).
+ * The image is built once (cached by content hash), so a warm run takes seconds.
+ */
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { docker, LAB_LABEL } from '../../../src/engines/docker/docker-cli.js';
+import { dockerEngine, StartedDockerLab } from '../../../src/engines/docker/docker-engine.js';
+import { ensureLabImage } from '../../../src/engines/docker/lab-image.js';
+import { inprocEngine } from '../../../src/engines/inproc/inproc-engine.js';
+import { compileScenario } from '../../../src/scenario/compile-plan.js';
+import { loadScenarioFile } from '../../../src/scenario/load-scenario.js';
+import { runScenario } from '../../../src/scenario/run-scenario.js';
+import { testPki } from '../../helpers/lab-fixtures.js';
+
+const missing = await dockerEngine.prerequisites();
+const reason = missing.join('; ');
+const SCENARIOS = ['direct-blocked', 'firewall-rejects-direct', 'proxy-allowlist-ok', 'proxy-allowlist-missing-host'];
+const file = (name: string) => path.join('scenarios', `${name}.yaml`);
+
+async function leftovers(): Promise<string[]> {
+  const c = await docker(['ps', '-aq', '--filter', `label=${LAB_LABEL}`]);
+  const n = await docker(['network', 'ls', '-q', '--filter', `label=${LAB_LABEL}`]);
+  return [...c.split('\n'), ...n.split('\n')].filter(Boolean);
+}
+
+describe.skipIf(missing.length > 0)(`engine docker${reason ? ` (skipped: ${reason})` : ''}`, () => {
+  it('builds the lab image once: the second build is the cached tag', { timeout: 300_000 }, async () => {
+    const first = await ensureLabImage();
+    const second = await ensureLabImage();
+    expect(second).toEqual({ tag: first.tag, built: false });
+    expect(await docker(['images', '-q', first.tag])).not.toBe('');
+  });
+
+  it.each(SCENARIOS)('%s: the same step and code per check as inproc, and nothing left after stop', { timeout: 180_000 }, async (name) => {
+    const pki = await testPki();
+    const loaded = await loadScenarioFile(file(name));
+    expect(dockerEngine.unsupported((await compileScenario(loaded)).plan)).toBeUndefined();
+    const [inproc, docked] = [await runScenario(loaded, pki, { engine: inprocEngine }), await runScenario(loaded, pki, { engine: dockerEngine })];
+    expect(docked.error).toBeUndefined();
+    const key = (r: typeof inproc) => r.checks.map((c) => `${c.identity} ${c.host}: ${c.observed.reachable} ${c.observed.step}/${c.observed.code}`);
+    expect(key(docked)).toEqual(key(inproc));
+    expect(docked.checks.length).toBeGreaterThan(0);
+    expect(docked.passed).toBe(true);
+    expect(await leftovers()).toEqual([]);
+  });
+
+  it('the lab DNS is dnsmasq: lab names answer with the component, real names are NXDOMAIN; drops are counted by the host filter', { timeout: 180_000 }, async () => {
+    const pki = await testPki();
+    const { plan } = await compileScenario(await loadScenarioFile(file('direct-blocked')));
+    const lab = (await dockerEngine.start(plan, { pki })) as StartedDockerLab;
+    try {
+      const cloud = plan.components[0]!;
+      const resolve = async (name: string) =>
+        (await lab.execInHost(['/usr/bin/node', '-e', `require('node:dns').promises.resolve4(${JSON.stringify(name)}).then((a) => console.log(a.join(',')), (e) => console.log(e.code))`])).stdout.trim();
+      expect(await resolve(cloud.definition.host as string)).toBe(lab.addressOf(cloud.name));
+      expect(await resolve('www.microsoft.com')).toBe('ENOTFOUND'); // c-ares: ENOTFOUND is NXDOMAIN
+      expect(await resolve('login.microsoftonline.com')).toBe('ENOTFOUND');
+
+      expect(await lab.droppedPackets()).toBe(0);
+      const o = await lab.runCheck(plan.checks[0]!);
+      expect(`${o.step}/${o.code}`).toBe('tcp/TCP_TIMEOUT');
+      expect(await lab.droppedPackets()).toBeGreaterThan(0);
+    } finally {
+      await lab.stop();
+    }
+    expect(await leftovers()).toEqual([]);
+  });
+});
