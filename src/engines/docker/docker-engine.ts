@@ -11,7 +11,8 @@
  *
  * Every container and the network carry the label atp-netlab (and atp-netlab.run=<run>):
  * stop removes them, and `atp-netlab lab prune` removes what a killed run left.
- * Not yet here: transparent diversion (REDIRECT), real Squid/mitmproxy containers, proxy
+ * Transparent proxies: the kernel diverts (DNAT in the host's nat OUTPUT chain).
+ * Not yet here: real Squid/mitmproxy containers, proxy
  * credentials (the probe CLI takes them only in --proxy), compose export.
  */
 import crypto from 'node:crypto';
@@ -28,13 +29,14 @@ import type { ProbeOutcome } from '../../probe/outcome.js';
 import type { Engine, ReachableEndpoint, StartedEngineLab } from '../engine.js';
 import { PKI_MOUNT, READY_LINE, SPEC_PATH, type ComponentSpec } from './component-spec.js';
 import { docker, dockerExit, dockerPrerequisites, LAB_LABEL, pruneLabObjects } from './docker-cli.js';
-import { droppedPackets, iptablesRules, loadRules } from './host-firewall.js';
+import { annotate } from '../inproc/inproc-engine.js';
+import { divertedConnections, droppedPackets, iptablesRules, loadRules, type AddressDiversion } from './host-firewall.js';
 import { DNSMASQ_PATH, ensureLabImage, IMAGE_APP_DIR } from './lab-image.js';
 
 const DNS_SLOT = 253;
 const GATEWAY_SLOT = 254;
 /** Component kinds that are this project's own Node code (the image runs them); real programs (squid) need images of their own. */
-const NODE_KINDS = new Set(['cloud-endpoint', 'forward-proxy', 'middlebox', 'pac-server']);
+const NODE_KINDS = new Set(['cloud-endpoint', 'forward-proxy', 'middlebox', 'pac-server', 'transparent-proxy']);
 const READY_TIMEOUT_MS = 20_000;
 
 let imageTag: Promise<string> | undefined;
@@ -166,7 +168,7 @@ export class StartedDockerLab implements StartedEngineLab {
     const names = new Map<string, string[]>();
     for (const c of this.plan.components) names.set(this.address(c.slot), [c.name]);
     for (const [n, a] of dns) names.get(a)?.push(n);
-    await loadRules(this.hostPid, iptablesRules(this.plan.firewall, names, dnsAddress));
+    await loadRules(this.hostPid, iptablesRules(this.plan.firewall, names, dnsAddress, this.addressDiversions()));
     await Promise.all(this.plan.components.map((c) => this.waitReady(this.container(`c${c.slot}`))));
   }
 
@@ -181,6 +183,13 @@ export class StartedDockerLab implements StartedEngineLab {
       }
       await new Promise((r) => setTimeout(r, 50));
     }
+  }
+
+  private addressDiversions(): AddressDiversion[] {
+    return this.plan.diversions.map((d) => {
+      const to = this.plan.components.find((c) => c.name === d.to)!;
+      return { from: d.from.map((f) => this.addressOf(f)).filter((a): a is string => a !== undefined), port: d.port, to: this.address(to.slot), toPort: to.port, name: d.to };
+    });
   }
 
   /**
@@ -210,7 +219,11 @@ export class StartedDockerLab implements StartedEngineLab {
     }
     const observed = (await report).find((c) => c.host === check.host)?.observed;
     if (!observed) throw new AtpNetlabError('ATPNL_INTERNAL', `docker engine: the host's probe report has no check of ${check.host}`);
-    return observed;
+    // The probe went DIRECT; the kernel's DNAT rule for the host's address says where it went.
+    const port = Number(new URL(check.url).port || 443);
+    const address = this.dnsTableAddresses().find(([n]) => n === check.host)?.[1];
+    const d = this.addressDiversions().find((x) => x.port === port && address && x.from.includes(address));
+    return d ? annotate(observed, [{ type: 'diverted', address: address!, port, to: d.name, toAddress: d.to, toPort: d.toPort }], check) : observed;
   }
 
   private async probe(check: PlanCheck): Promise<{ host: string; observed: ProbeOutcome }[]> {
@@ -225,6 +238,11 @@ export class StartedDockerLab implements StartedEngineLab {
   /** Packets the host's egress firewall dropped so far (the kernel's counters). */
   droppedPackets(): Promise<number> {
     return droppedPackets(this.hostPid);
+  }
+
+  /** Connections the kernel diverted to a transparent proxy so far (its nat counters). */
+  divertedConnections(): Promise<number> {
+    return divertedConnections(this.hostPid);
   }
 
   /** A command in the Windows host container (tests: what the host itself sees). */
@@ -318,7 +336,6 @@ export const dockerEngine: Engine = {
     const types = [...new Set([...plan.components.map((c) => c.type), ...(plan.requires.kinds ?? [])])];
     const other = types.filter((t) => !NODE_KINDS.has(t) || !componentKind(t));
     if (other.length) return `the docker engine does not run component kind ${other.join(', ')} yet`;
-    if (plan.diversions.length) return 'the docker engine has no transparent diversion (REDIRECT) yet';
     if (Object.values(plan.host.identities).some((i) => i?.proxyCredentials)) return 'the docker engine cannot give the host probe proxy credentials yet';
     if (plan.dns.some((n) => !n.component)) return 'the docker engine does not map DNS records with literal addresses yet';
     for (const c of plan.checks) {

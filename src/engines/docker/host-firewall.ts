@@ -7,6 +7,9 @@
  *   drop → -j DROP (a real timeout); reject → -j REJECT --reject-with tcp-reset (a real RST).
  *   Always allowed first: loopback, replies, and the lab DNS (the plan's firewall is about
  *   connections, not name lookups, as in process).
+ *   Diversions (a transparent proxy): nat OUTPUT DNATs <cloud address>:443 to the proxy's
+ *   address, so the kernel does the redirection. The filter rules match the ORIGINAL
+ *   destination (conntrack --ctorigdst), as the in-process firewall decides before diverting.
  */
 import { execFile } from 'node:child_process';
 import type { FirewallAction, FirewallDefinition } from '../../lab/firewall-definition.js';
@@ -14,6 +17,16 @@ import { matchesPattern } from '../../host-pattern.js';
 
 /** Counted by `iptables -L OUTPUT -v` after a run, for the test that a drop happened here. */
 export const DROP_COMMENT = 'atp-netlab egress drop';
+export const DIVERT_COMMENT = 'atp-netlab divert';
+
+/** A planned diversion, in addresses: connections to `from`:port go to `to`:toPort. */
+export interface AddressDiversion {
+  from: string[];
+  port: number;
+  to: string;
+  toPort: number;
+  name: string;
+}
 
 function target(action: FirewallAction, rule: string): string[] {
   if (action === 'allow') return ['-j ACCEPT'];
@@ -22,14 +35,20 @@ function target(action: FirewallAction, rule: string): string[] {
 }
 
 /** `addresses`: each lab address with every component and DNS name that points at it. */
-export function iptablesRules(fw: FirewallDefinition, addresses: Map<string, string[]>, dnsAddress: string): string {
-  const lines = ['*filter', ':INPUT ACCEPT [0:0]', ':FORWARD DROP [0:0]', ':OUTPUT ACCEPT [0:0]'];
+export function iptablesRules(fw: FirewallDefinition, addresses: Map<string, string[]>, dnsAddress: string, diversions: AddressDiversion[] = []): string {
+  const lines: string[] = [];
+  if (diversions.length) {
+    lines.push('*nat', ':PREROUTING ACCEPT [0:0]', ':INPUT ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]');
+    for (const d of diversions) for (const a of d.from) lines.push(`-A OUTPUT -d ${a}/32 -p tcp --dport ${d.port} -m comment --comment "${DIVERT_COMMENT} to ${d.name}" -j DNAT --to-destination ${d.to}:${d.toPort}`);
+    lines.push('COMMIT');
+  }
+  lines.push('*filter', ':INPUT ACCEPT [0:0]', ':FORWARD DROP [0:0]', ':OUTPUT ACCEPT [0:0]');
   lines.push('-A OUTPUT -o lo -j ACCEPT', '-A OUTPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT');
   lines.push(`-A OUTPUT -d ${dnsAddress}/32 -p udp --dport 53 -j ACCEPT`, `-A OUTPUT -d ${dnsAddress}/32 -p tcp --dport 53 -j ACCEPT`);
   for (const r of fw.rules) {
     const name = `${r.action} ${r.to}${r.port ? ':' + r.port : ''}`;
-    const port = r.port !== undefined ? ` -p tcp --dport ${r.port}` : '';
-    const dests = r.to === '*' ? [''] : [...addresses].filter(([a, names]) => r.to === a || names.some((n) => matchesPattern(r.to, n))).map(([a]) => ` -d ${a}/32`);
+    const port = r.port !== undefined ? ` -p tcp -m conntrack --ctproto tcp --ctorigdstport ${r.port}` : '';
+    const dests = r.to === '*' ? [''] : [...addresses].filter(([a, names]) => r.to === a || names.some((n) => matchesPattern(r.to, n))).map(([a]) => ` -m conntrack --ctorigdst ${a}/32`);
     for (const d of dests) for (const t of target(r.action, name)) lines.push(`-A OUTPUT${d}${port} ${port && t.startsWith('-p tcp') ? t.slice('-p tcp '.length) : t}`);
   }
   for (const t of target(fw.default, `default ${fw.default}`)) lines.push(`-A OUTPUT ${t}`);
@@ -48,8 +67,17 @@ export function loadRules(pid: number, rules: string): Promise<string> {
   return run('nsenter', ['-t', String(pid), '-n', 'iptables-restore'], rules);
 }
 
+async function countedPackets(pid: number, table: string, comment: string): Promise<number> {
+  const out = await run('nsenter', ['-t', String(pid), '-n', 'iptables', '-t', table, '-L', 'OUTPUT', '-v', '-n', '-x']);
+  return out.split('\n').filter((l) => l.includes(comment)).reduce((n, l) => n + Number(l.trim().split(/\s+/)[0] ?? 0), 0);
+}
+
 /** Packets the drop rules counted in the host's namespace (the kernel's own account). */
-export async function droppedPackets(pid: number): Promise<number> {
-  const out = await run('nsenter', ['-t', String(pid), '-n', 'iptables', '-L', 'OUTPUT', '-v', '-n', '-x']);
-  return out.split('\n').filter((l) => l.includes(DROP_COMMENT)).reduce((n, l) => n + Number(l.trim().split(/\s+/)[0] ?? 0), 0);
+export function droppedPackets(pid: number): Promise<number> {
+  return countedPackets(pid, 'filter', DROP_COMMENT);
+}
+
+/** Connections the kernel diverted (nat rules count a connection's first packet). */
+export function divertedConnections(pid: number): Promise<number> {
+  return countedPackets(pid, 'nat', DIVERT_COMMENT);
 }

@@ -18,7 +18,7 @@ import { testPki } from '../../helpers/lab-fixtures.js';
 
 const missing = await dockerEngine.prerequisites();
 const reason = missing.join('; ');
-const SCENARIOS = ['direct-blocked', 'firewall-rejects-direct', 'proxy-allowlist-ok', 'proxy-allowlist-missing-host'];
+const SCENARIOS = ['direct-blocked', 'firewall-rejects-direct', 'proxy-allowlist-ok', 'proxy-allowlist-missing-host', 'transparent-with-inspection'];
 const file = (name: string) => path.join('scenarios', `${name}.yaml`);
 
 async function leftovers(): Promise<string[]> {
@@ -64,6 +64,25 @@ describe.skipIf(missing.length > 0)(`engine docker${reason ? ` (skipped: ${reaso
       const o = await lab.runCheck(plan.checks[0]!);
       expect(`${o.step}/${o.code}`).toBe('tcp/TCP_TIMEOUT');
       expect(await lab.droppedPackets()).toBeGreaterThan(0);
+    } finally {
+      await lab.stop();
+    }
+    expect(await leftovers()).toEqual([]);
+  });
+
+  it('transparent proxy: the host has no proxy setting; the kernel (DNAT in its namespace) diverts it to the proxy', { timeout: 180_000 }, async () => {
+    const pki = await testPki();
+    const { plan } = await compileScenario(await loadScenarioFile(file('transparent-proxy')));
+    const lab = (await dockerEngine.start(plan, { pki })) as StartedDockerLab;
+    try {
+      const check = plan.checks[0]!;
+      const args = lab.probeArgs(check);
+      for (const setting of ['--reg', '--proxy', '--pac', '--sensor-config']) expect(args).not.toContain(setting);
+      expect(await lab.divertedConnections()).toBe(0);
+      const o = await lab.runCheck(check);
+      expect(o.reachable).toBe(true);
+      expect(o.route).toBe('TRANSPARENT');
+      expect(await lab.divertedConnections()).toBeGreaterThan(0);
     } finally {
       await lab.stop();
     }
