@@ -53,11 +53,13 @@ function commonName(subject: string): string {
   return /CN=([^,\n]+)/.exec(subject)?.[1]?.trim() ?? subject;
 }
 
-/** The host's hives as one .reg document (the probe reads one export; each hive keeps its own keys). */
-function mergedHives(hives: Record<string, string>): string | undefined {
-  const texts = Object.values(hives);
-  if (!texts.length) return undefined;
-  const body = texts.map((t) => t.replace(/^\uFEFF?Windows Registry Editor Version 5\.00\s*/, '')).join('\r\n');
+/**
+ * The host's hives as one .reg document (the probe reads one export; each hive keeps its own
+ * keys). No hive is still an export: a registry without the value, which WinINET reads as
+ * "Automatically detect settings" (WPAD), not as "no settings given".
+ */
+function mergedHives(hives: Record<string, string>): string {
+  const body = Object.values(hives).map((t) => t.replace(/^\uFEFF?Windows Registry Editor Version 5\.00\s*/, '')).join('\r\n');
   return `Windows Registry Editor Version 5.00\r\n\r\n${body}`;
 }
 
@@ -150,8 +152,7 @@ export class StartedDockerLab implements StartedEngineLab {
     const hostDir = path.join(this.dir, 'host');
     fs.mkdirSync(hostDir);
     fs.writeFileSync(path.join(hostDir, 'resolv.conf'), `nameserver ${dnsAddress}\noptions timeout:1 attempts:2\n`);
-    const hive = mergedHives(this.plan.host.hives);
-    if (hive) fs.writeFileSync(path.join(hostDir, 'hive.reg'), hive);
+    fs.writeFileSync(path.join(hostDir, 'hive.reg'), mergedHives(this.plan.host.hives));
     this.plan.host.trust.forEach((t, i) => fs.writeFileSync(path.join(hostDir, `trust-${i}.pem`), t === 'cloud-root' ? this.pki.trustedRoot.certPem : this.pki.middleboxCa.certPem));
     for (const [name, cert] of [['enrolled', this.pki.clientCert], ['unenrolled', this.pki.unenrolledClientCert]] as const) {
       fs.writeFileSync(path.join(hostDir, `${name}.pem`), cert.chainPem);
@@ -201,7 +202,7 @@ export class StartedDockerLab implements StartedEngineLab {
     const role = h.identities[check.identity]?.clientCert ?? 'enrolled';
     const hosts = [...new Set(this.plan.checks.filter((c) => c.identity === check.identity && c.check === check.check).map((c) => c.host))];
     const args = [`${IMAGE_APP_DIR}/dist/cli/main.js`, 'probe', '--json', ...hosts.flatMap((x) => ['--extra-host', x]), '--identity', check.identity, '--dns-suffix', this.plan.domain];
-    if (fs.existsSync(path.join(this.dir, 'host', 'hive.reg'))) args.push('--reg', '/host/hive.reg');
+    args.push('--reg', '/host/hive.reg');
     h.trust.forEach((_, i) => args.push('--ca', `/host/trust-${i}.pem`));
     args.push('--expect-root', commonName(this.pki.trustedRoot.subject));
     if (role !== 'none') args.push('--client-cert', `/host/${role}.pem`, '--client-key', `/host/${role}.key`);

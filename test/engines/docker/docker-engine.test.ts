@@ -77,7 +77,9 @@ describe.skipIf(missing.length > 0)(`engine docker${reason ? ` (skipped: ${reaso
     try {
       const check = plan.checks[0]!;
       const args = lab.probeArgs(check);
-      for (const setting of ['--reg', '--proxy', '--pac', '--sensor-config']) expect(args).not.toContain(setting);
+      for (const setting of ['--proxy', '--pac', '--sensor-config']) expect(args).not.toContain(setting);
+      // Its registry export has no proxy value at all (and the scenario's network no WPAD).
+      expect(plan.host.hives).toEqual({});
       expect(await lab.divertedConnections()).toBe(0);
       const o = await lab.runCheck(check);
       expect(o.reachable).toBe(true);
