@@ -15,6 +15,7 @@
  * Not yet here: real Squid/mitmproxy containers, proxy
  * credentials (the probe CLI takes them only in --proxy), compose export.
  */
+import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -38,6 +39,27 @@ const GATEWAY_SLOT = 254;
 /** Component kinds that are this project's own Node code (the image runs them); real programs (squid) need images of their own. */
 const NODE_KINDS = new Set(['cloud-endpoint', 'forward-proxy', 'middlebox', 'pac-server', 'transparent-proxy']);
 const READY_TIMEOUT_MS = 20_000;
+
+/** Runs not yet stopped: removed synchronously if this process exits first (an uncaught error, process.exit). */
+const liveRuns = new Set<string>();
+let exitHookInstalled = false;
+function trackRun(run: string): void {
+  liveRuns.add(run);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const r of liveRuns) {
+      for (const kind of [['ps', '-aq'], ['network', 'ls', '-q']]) {
+        try {
+          const ids = execFileSync('docker', [...kind, '--filter', `label=${LAB_LABEL}.run=${r}`], { encoding: 'utf8', timeout: 10_000 }).split('\n').filter(Boolean);
+          if (ids.length) execFileSync('docker', kind[0] === 'ps' ? ['rm', '-f', ...ids] : ['network', 'rm', ...ids], { stdio: 'ignore', timeout: 20_000 });
+        } catch {
+          // `atp-netlab lab prune` is the fallback
+        }
+      }
+    }
+  });
+}
 
 let imageTag: Promise<string> | undefined;
 /** The lab image, built once per process (the content hash is computed once). */
@@ -67,6 +89,8 @@ export class StartedDockerLab implements StartedEngineLab {
   readonly engine = 'docker';
   private stopped = false;
   private hostPid = 0;
+  /** Containers hold no handle in this process: this keeps it alive while the lab runs (lab up). */
+  private readonly keepAlive = setInterval(() => undefined, 1 << 30);
   /** One probe run per identity and check kind, shared by its checks. */
   private readonly reports = new Map<string, Promise<{ host: string; observed: ProbeOutcome }[]>>();
 
@@ -100,6 +124,7 @@ export class StartedDockerLab implements StartedEngineLab {
     const run = crypto.randomBytes(4).toString('hex');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `atpnl-docker-${run}-`));
     let lab: StartedDockerLab | undefined;
+    trackRun(run);
     try {
       const prefix = await createNetwork(run);
       lab = new StartedDockerLab(plan, pki, run, prefix, dir);
@@ -108,6 +133,7 @@ export class StartedDockerLab implements StartedEngineLab {
       if (lab) await lab.stop();
       else {
         await pruneLabObjects(run).catch(() => undefined);
+        liveRuns.delete(run);
         fs.rmSync(dir, { recursive: true, force: true });
       }
       throw e;
@@ -290,8 +316,10 @@ export class StartedDockerLab implements StartedEngineLab {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    clearInterval(this.keepAlive);
     try {
       await pruneLabObjects(this.run);
+      liveRuns.delete(this.run);
     } finally {
       fs.rmSync(this.dir, { recursive: true, force: true });
     }

@@ -5,6 +5,7 @@
  * network. Skipped, with the reason, where Docker is not usable (no daemon, no permission).
  * The image is built once (cached by content hash), so a warm run takes seconds.
  */
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { docker, LAB_LABEL } from '../../../src/engines/docker/docker-cli.js';
@@ -14,7 +15,8 @@ import { inprocEngine } from '../../../src/engines/inproc/inproc-engine.js';
 import { compileScenario } from '../../../src/scenario/compile-plan.js';
 import { loadScenarioFile } from '../../../src/scenario/load-scenario.js';
 import { runScenario } from '../../../src/scenario/run-scenario.js';
-import { testPki } from '../../helpers/lab-fixtures.js';
+import { testPki, TEST_CERTS_DIR } from '../../helpers/lab-fixtures.js';
+import { runCli } from '../../helpers/run-cli.js';
 
 const missing = await dockerEngine.prerequisites();
 const reason = missing.join('; ');
@@ -88,6 +90,23 @@ describe.skipIf(missing.length > 0)(`engine docker${reason ? ` (skipped: ${reaso
     } finally {
       await lab.stop();
     }
+    expect(await leftovers()).toEqual([]);
+  });
+
+  it('a run killed with SIGKILL leaves its containers and network; lab prune removes them', { timeout: 180_000 }, async () => {
+    const child = spawn(process.execPath, ['dist/cli/main.js', 'lab', 'up', '--scenario', file('direct-blocked'), '--engine', 'docker'], { env: { ...process.env, ATP_NETLAB_CERTS: TEST_CERTS_DIR }, stdio: 'ignore' });
+    const exited = new Promise((r) => child.once('exit', r));
+    try {
+      // dns + host + one cloud endpoint
+      for (let i = 0; i < 600 && (await leftovers()).length < 4; i++) await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      child.kill('SIGKILL');
+      await exited;
+    }
+    expect((await leftovers()).length).toBeGreaterThanOrEqual(4);
+    const r = await runCli(['lab', 'prune']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^removed 3 container\(s\) and 1 network\(s\)/);
     expect(await leftovers()).toEqual([]);
   });
 });
