@@ -12,7 +12,7 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import { PING_PATH, sensorApiHosts, type Cloud, type Edition, type Region } from '../catalog/index.js';
+import { PING_PATH, probeTrustAnchors, sensorApiHosts, type Cloud, type Edition, type Region } from '../catalog/index.js';
 import { AtpNetlabError } from '../errors.js';
 import { readInputFile, readInputText, type InputKind } from '../input/read-input.js';
 import { canAnswerProxyChallenge, IDENTITY_INFO, type Identity } from '../identity.js';
@@ -320,7 +320,7 @@ export async function probeHost(o: ProbeHostOptions): Promise<ProbeHostReport> {
     const observed = await checkUrl(url, route, {
       identity: o.identity,
       transport,
-      trustedCaPems: [...tls.rootCertificates, ...extraCas],
+      trustedCaPems: probeTrustAnchors(tls.rootCertificates, extraCas),
       expected: { rootNames: [...REAL_CLOUD_ROOTS, ...(o.expectRoots ?? [])] },
       ...(clientCert ? { clientCert } : {}),
       ...(prepared.proxyCredentials ? { proxyCredentials: prepared.proxyCredentials } : {}),

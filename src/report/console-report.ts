@@ -61,6 +61,8 @@ export function checkWarnings(c: CheckResult): string[] {
   if (isWarning(c)) out.push(`reachable only through SSL inspection (${c.observed.issuer ?? 'unknown issuer'}); Microsoft does not support inspecting sensor traffic`);
   // Other warnings (e.g. unreachable revocation hosts) do not fail a check but must be seen.
   for (const w of c.observed.warnings ?? []) if (!w.startsWith('inspected')) out.push(w);
+  // A pass through a component the lab only inferred is not a verified pass.
+  if (c.expected.confirm) out.push(c.expected.confirm);
   return out;
 }
 

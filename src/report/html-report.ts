@@ -206,7 +206,7 @@ function renderCheckRow(c: CheckResult, si: number, ci: number, gi: number): str
   const st = checkStatus(c);
   const o = c.observed;
   const expected = `${esc(describeExpected(c))}${c.mismatches.length ? `<ul class="mismatches">${c.mismatches.map((m) => `<li>${esc(m)}</li>`).join('')}</ul>` : ''}`;
-  const observed = `<details><summary>${esc(describeObserved(c))}</summary><p class="detail">${esc(o.detail)}</p>${o.issuer ? `<p class="detail">issuer: ${esc(o.issuer)}</p>` : ''}${o.warnings?.length ? `<ul>${o.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>` : ''}<p class="detail">${esc(o.durationMs)} ms</p></details>`;
+  const observed = `<details><summary>${esc(describeObserved(c))}</summary><p class="detail">${esc(o.detail)}</p>${o.issuer ? `<p class="detail">issuer: ${esc(o.issuer)}</p>` : ''}${o.warnings?.length ? `<ul>${o.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>` : ''}${c.expected.confirm ? `<p class="detail confirm">${esc(c.expected.confirm)}</p>` : ''}<p class="detail">${esc(o.durationMs)} ms</p></details>`;
   return [
     `<tr class="check check-${st}" id="check-${si}-${ci}" data-check-status="${st}" data-identity="${esc(c.identity)}" data-host="${esc(c.host)}" data-code="${esc(o.code)}" data-path="path-${si}-${gi}">`,
     `<td><span class="badge badge-${st}">${STATUS_TEXT[st]}</span></td>`,

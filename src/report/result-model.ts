@@ -13,6 +13,8 @@ export interface ExpectedOutcome {
   routeSource?: string;
   detailIncludes?: string;
   warningIncludes?: string;
+  /** Observe and confirm: the lab saw this through an inferred component; confirm it on the real host. */
+  confirm?: string;
 }
 
 export interface CheckResult {

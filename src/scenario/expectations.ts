@@ -38,6 +38,7 @@ export function planChecks(expect: Expectation[], hosts: HostSet): PlannedCheck[
       ...(e.routeSource !== undefined ? { routeSource: e.routeSource } : {}),
       ...(e.detailIncludes !== undefined ? { detailIncludes: e.detailIncludes } : {}),
       ...(e.warningIncludes !== undefined ? { warningIncludes: e.warningIncludes } : {}),
+      ...(e.confirm !== undefined ? { confirm: e.confirm } : {}),
     };
     for (const identity of identities) for (const host of selected) planned.set(`${identity}|${host}|${e.check}`, { identity, host, check: e.check, expected });
   }

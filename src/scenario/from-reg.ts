@@ -82,6 +82,8 @@ export interface GeneratedScenario {
   /** The scenario without `expect`, and the inputs' summary, to render it again with observations. */
   body: Record<string, unknown>;
   sources: string;
+  /** Proxy hosts named in the exports: the lab built them, nobody observed them. */
+  inferredHosts: string[];
 }
 
 const ROLE_IDENTITY: Record<ExportRole, Identity | undefined> = { hkcu: 'CurrentUser', localservice: 'LocalService', localsystem: 'LocalSystem', winhttp: undefined };
@@ -252,6 +254,7 @@ export async function buildScenarioFromReg(o: FromRegOptions): Promise<Generated
     if (p.ports.size > 1) notes.push(`proxy ${p.host} appears with ports ${[...p.ports].join(', ')}: the lab proxy listens on ${port} only (the port https URLs use)`);
     proxies.push({
       name,
+      inferred: `named by ${[...p.seenIn].sort().join(', ')} in the registry exports as ${p.host}:${port}`,
       ...(port !== 8080 ? { port } : {}),
       ...(o.proxyAllow?.length ? { allow: o.proxyAllow } : {}),
       ...(auth !== 'none' ? { auth: auth === '403' ? '403-with-challenge' : auth, credentials: LAB_PROXY_CREDENTIALS } : {}),
@@ -297,9 +300,10 @@ export async function buildScenarioFromReg(o: FromRegOptions): Promise<Generated
     host,
   };
   const goal = [{ identities: 'all' as const, reachable: true }];
+  const inferredHosts = [...found.values()].map((p) => p.host);
   const yaml = renderYaml(body, goal, { sources, observed: false });
   const scenario = parseScenarioText(yaml, o.out);
-  return { scenario, yaml, regFiles, notes, identities, body, sources };
+  return { scenario, yaml, regFiles, notes, identities, body, sources, inferredHosts };
 }
 
 type ExpectEntry = {
@@ -310,7 +314,17 @@ type ExpectEntry = {
   code?: string;
   route?: string;
   routeSource?: string;
+  confirm?: string;
 };
+
+/**
+ * The inferred proxy a route goes through, if any. WinINET route strings name the proxy as
+ * `PROXY host:port` (several, `;`-separated, for a PAC failover list).
+ */
+function inferredProxyOn(route: string, inferredHosts: readonly string[]): string | undefined {
+  const named = [...route.matchAll(/PROXY\s+([^\s:;]+)/gi)].map((m) => m[1]!.toLowerCase());
+  return inferredHosts.find((h) => named.includes(h.toLowerCase()));
+}
 
 function renderYaml(body: Record<string, unknown>, expect: ExpectEntry[], meta: { sources: string; observed: boolean }): string {
   const header =
@@ -324,7 +338,7 @@ function renderYaml(body: Record<string, unknown>, expect: ExpectEntry[], meta: 
 }
 
 /** Observations → the fewest expectation entries that state them (identities with equal outcomes merged). */
-export function expectationsFromResult(result: ScenarioResult): ExpectEntry[] {
+export function expectationsFromResult(result: ScenarioResult, inferredHosts: readonly string[] = []): ExpectEntry[] {
   const perIdentity = new Map<Identity, Map<string, string[]>>();
   const outcomes = new Map<string, Omit<ExpectEntry, 'identities' | 'hosts'>>();
   for (const c of result.checks) {
@@ -336,6 +350,10 @@ export function expectationsFromResult(result: ScenarioResult): ExpectEntry[] {
       route: o.route,
       ...(o.routeSource ? { routeSource: o.routeSource } : {}),
     };
+    // A success through a proxy the lab only inferred proves the lab's copy works, not the
+    // customer's proxy (a retired one passes here too): the expectation says so.
+    const via = o.reachable ? inferredProxyOn(o.route, inferredHosts) : undefined;
+    if (via) Object.assign(e, { confirm: `observe and confirm: ${via} is inferred from the registry, not observed; confirm on the customer's host that it is in service and allows this` });
     const key = JSON.stringify(e);
     outcomes.set(key, e);
     const byOutcome = perIdentity.get(c.identity as Identity) ?? new Map<string, string[]>();
@@ -390,7 +408,7 @@ export async function writeScenarioFromReg(o: FromRegOptions, w: WriteFromRegOpt
     if (!w.pki) throw usage('running the scenario needs the lab PKI', 'run');
     result = await runScenario({ scenario: gen.scenario, file: o.out, dir: path.dirname(o.out) }, w.pki);
     if (result.error) throw new AtpNetlabError('ATPNL_SCENARIO_INVALID', `the generated scenario did not run: ${result.error}`, { file: o.out });
-    yaml = renderYaml(gen.body, expectationsFromResult(result), { sources: gen.sources, observed: true });
+    yaml = renderYaml(gen.body, expectationsFromResult(result, gen.inferredHosts), { sources: gen.sources, observed: true });
     scenario = parseScenarioText(yaml, o.out);
   }
   await fs.writeFile(o.out, yaml);

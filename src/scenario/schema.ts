@@ -91,6 +91,9 @@ export const expectationSchema = z.strictObject({
   routeSource: z.enum(['wininet-static', 'pac', 'wpad', 'winhttp', 'sensor-config', 'none', 'scenario']).optional(),
   detailIncludes: text(1024).optional(),
   warningIncludes: text(1024).optional().describe('a warning of the outcome must mention this (e.g. revocation, inspection)'),
+  confirm: text(1024)
+    .optional()
+    .describe('observe and confirm: the outcome above is what the lab showed through a component it inferred (e.g. a proxy named in a registry export); confirm it on the real host. Reports list it apart from plain passes'),
 });
 
 export const scenarioSchema = z.strictObject({

@@ -39,6 +39,8 @@ async function exportFile(name: string, keys: [string, [string, RegValue][]][], 
 }
 const dcs = (input: Parameters<typeof encodeSettings>[0]) => regBinary(encodeSettings(input));
 const DIRECT_DCS = dcs({});
+/** The proxies without `inferred` (asserted once, in the customer-fixture test). */
+const withoutInference = (proxies: { inferred?: string }[]) => proxies.map(({ inferred: _inferred, ...p }) => p);
 
 /** A full-hive HKCU export: the Connections key is one key among many unrelated ones. */
 function fullHive(root: string, connections: [string, RegValue][]): [string, [string, RegValue][]][] {
@@ -64,7 +66,7 @@ describe('scenario from-reg reproduces a customer host from its exports alone', 
     const loaded = await loadScenarioFile(out);
     const s = loaded.scenario;
     expect(s.name).toBe('customer-x');
-    expect(s.network.proxies).toEqual([{ name: 'proxy', allow: ['*.atp.azure.com'] }]);
+    expect(s.network.proxies).toEqual([{ name: 'proxy', allow: ['*.atp.azure.com'], inferred: 'named by DefaultConnectionSettings, SavedLegacySettings in the registry exports as proxy.contoso.com:8080' }]);
     expect(s.network.domain).toBe('contoso.com');
     expect(s.network.firewall).toEqual({ default: 'drop', rules: [{ to: 'proxy', port: 8080, action: 'allow' }] });
     expect(s.host.reg).toEqual(['customer-x.hkcu.reg', 'customer-x.localservice.reg', 'customer-x.localsystem.reg']);
@@ -97,12 +99,44 @@ describe('scenario from-reg reproduces a customer host from its exports alone', 
     expect(again.passed, JSON.stringify(again.checks.map((c) => c.mismatches))).toBe(true);
   });
 
+  it('the repo\'s customer fixture: the retired old-proxy is inferred, and its pass is "observe and confirm", not OK', async () => {
+    // Before: old-proxy came out "reachable (OK)" and was recorded as a plain expectation.
+    const fixtures = path.resolve('scenarios/fixtures');
+    const out = path.join(dir, 'customer.yaml');
+    const w = await writeScenarioFromReg(
+      fromRegOptionsFromCli({ hkcu: path.join(fixtures, 'customer-hkcu.reg'), localservice: path.join(fixtures, 'customer-localservice.reg'), out }),
+      { run: true, pki },
+    );
+    const proxies = w.scenario.network.proxies;
+    expect(proxies.length).toBeGreaterThanOrEqual(2);
+    for (const p of proxies) expect(p.inferred).toMatch(/^named by .* in the registry exports as /);
+    const oldProxy = w.result!.checks.find((c) => c.identity === 'LocalService')!.observed;
+    expect(oldProxy).toMatchObject({ reachable: true, route: expect.stringMatching(/^PROXY old-proxy\.contoso\.example:3128/) });
+    const entry = w.scenario.expect.find((e) => e.identities !== 'all' && e.identities.includes('LocalService'))!;
+    expect(entry.confirm).toMatch(/^observe and confirm: old-proxy\.contoso\.example is inferred from the registry/);
+    // Every entry whose route goes through an inferred proxy says so; a direct one does not.
+    for (const e of w.scenario.expect) {
+      if (e.reachable && /PROXY/.test(e.route ?? '')) expect(e.confirm, JSON.stringify(e)).toBeDefined();
+      if (!e.reachable) expect(e.confirm).toBeUndefined();
+    }
+    // The run lists it apart, as a warning with the checks it concerns, not as a plain pass.
+    const { renderConsoleReport } = await import('../../src/report/console-report.js');
+    const again = await runScenario(await loadScenarioFile(out), pki);
+    expect(again.passed).toBe(true);
+    const text = renderConsoleReport({ schema: 1, tool: 'test', startedAt: '', durationMs: 0, summary: { scenarios: 1, passed: 1, failed: 0, skipped: 0 }, scenarios: [again] } as never, { color: false });
+    expect(text).toMatch(/warn +observe and confirm: old-proxy\.contoso\.example is inferred/);
+    expect(text).toMatch(/LocalService/);
+    // `plan` (the explain text) names the inference.
+    const { forwardProxyKind } = await import('../../src/lab/kinds/forward-proxy-kind.js');
+    expect(forwardProxyKind.explain(proxies.find((p) => p.name.startsWith('old-proxy'))!)).toMatch(/Inferred, not observed: named by DefaultConnectionSettings/);
+  });
+
   it('WinHTTP-only host: the proxy exists but WinINET does not use it, and the detail says so', async () => {
     const hkcu = await exportFile('hkcu.reg', [[HKCU, [['DefaultConnectionSettings', DIRECT_DCS]]]]);
     const winhttp = await exportFile('winhttp.reg', [[HKLM, [['WinHttpSettings', regBinary(encodeWinHttpSettings(buildWinHttpSettings({ proxy: 'webproxy.corp.example:3128' })))]]]]);
     const out = path.join(dir, 'winhttp-only.yaml');
     const w = await writeScenarioFromReg(fromRegOptionsFromCli({ hkcu, winhttp, out }), { run: true, pki });
-    expect(w.scenario.network.proxies).toEqual([{ name: 'webproxy', port: 3128 }]);
+    expect(withoutInference(w.scenario.network.proxies)).toEqual([{ name: 'webproxy', port: 3128 }]);
     expect(w.identities).toContain('WinHTTP: proxy webproxy.corp.example:3128');
     const ls = w.result!.checks.find((c) => c.identity === 'LocalService')!.observed;
     expect(ls).toMatchObject({ reachable: false, code: 'TCP_TIMEOUT', route: 'DIRECT' });
@@ -117,7 +151,7 @@ describe('scenario from-reg reproduces a customer host from its exports alone', 
     const sys = await exportFile('sys.reg', keys(SYS));
     const out = path.join(dir, 'per-scheme.yaml');
     const w = await writeScenarioFromReg(fromRegOptionsFromCli({ hkcu, localservice: ls, localsystem: sys, out }), { run: true, pki });
-    expect(w.scenario.network.proxies).toEqual([{ name: 'proxy' }]);
+    expect(withoutInference(w.scenario.network.proxies)).toEqual([{ name: 'proxy' }]);
     for (const c of w.result!.checks) {
       expect(c.observed).toMatchObject({ reachable: false, code: 'TCP_TIMEOUT', route: 'DIRECT', routeSource: 'wininet-static' });
       expect(c.observed.detail).toMatch(/no https= entry/);
@@ -133,7 +167,7 @@ describe('scenario from-reg reproduces a customer host from its exports alone', 
     const out = path.join(dir, 'misspelt.yaml');
     const cmd = await scenarioFromRegCommand({ hkcu, localservice: ls, out, run: true, certs: pki.dir });
     expect(cmd.stdout).toMatch(/misspelt \(the 2018 procedure's spelling\)/);
-    expect(cmd.written.scenario.network.proxies).toEqual([{ name: 'corp-proxy' }]);
+    expect(withoutInference(cmd.written.scenario.network.proxies)).toEqual([{ name: 'corp-proxy' }]);
     const kept = readRegFileBytes(await readFile(path.join(dir, 'misspelt.localservice.reg')));
     expect(kept.entries[0]).toMatchObject({ values: [expect.objectContaining({ name: 'DefaultConnectionSetting' })] });
     const lsOutcome = cmd.written.result!.checks.find((c) => c.identity === 'LocalService')!.observed;
@@ -143,7 +177,7 @@ describe('scenario from-reg reproduces a customer host from its exports alone', 
   it('a proxy named by IP address is reachable through a lab DNS record', async () => {
     const hkcu = await exportFile('hkcu.reg', [[HKCU, [['DefaultConnectionSettings', dcs({ proxy: '10.20.30.40:3128' })]]]]);
     const w = await writeScenarioFromReg(fromRegOptionsFromCli({ hkcu, out: path.join(dir, 'by-ip.yaml') }), { run: true, pki });
-    expect(w.scenario.network.proxies).toEqual([{ name: 'proxy-10-20-30-40', port: 3128 }]);
+    expect(withoutInference(w.scenario.network.proxies)).toEqual([{ name: 'proxy-10-20-30-40', port: 3128 }]);
     expect(w.scenario.network.dns?.records).toEqual({ '10.20.30.40': 'proxy-10-20-30-40' });
     expect(w.notes.join('\n')).toMatch(/no --localservice export: LocalService is modelled with no settings/);
     const admin = w.result!.checks.find((c) => c.identity === 'CurrentUser')!.observed;

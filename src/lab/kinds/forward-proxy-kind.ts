@@ -18,6 +18,7 @@ export const forwardProxySchema = z.strictObject({
   fault: z.enum(['hang']).optional().describe('hang: accept CONNECT and never answer'),
   implementation: z.enum(['lab', 'squid']).optional().describe('lab (default): the built-in proxy; squid: a real Squid with a config generated from these fields (kind squid)'),
   denyAs: z.enum(['status', 'reset']).optional().describe("squid only: how a policy denial is sent (reset: deny_info TCP_RESET)"),
+  inferred: text(512).optional().describe('why this proxy exists in the lab when nobody observed it (scenario from-reg: named in a registry export); the lab cannot know whether the real one is still in service'),
 });
 
 export type ForwardProxyDefinition = z.infer<typeof forwardProxySchema>;
@@ -29,7 +30,8 @@ export const forwardProxyKind = defineComponentKind({
   port: (def) => def.port ?? 8080,
   explain: (p) =>
     `Forward proxy ${p.name}:${p.port ?? 8080}: CONNECT to ${(p.allow ?? ['*']).join(', ')} on port(s) ${(p.ports ?? [443]).join(', ')}` +
-    `, auth ${p.auth ?? 'none'}${p.upstream ? `, chained to ${p.upstream}` : ''}${p.onTargetFailure === 'close' ? ', closes without a status line when the target fails' : ''}${p.fault === 'hang' ? ', never answers CONNECT (fault)' : ''}.`,
+    `, auth ${p.auth ?? 'none'}${p.upstream ? `, chained to ${p.upstream}` : ''}${p.onTargetFailure === 'close' ? ', closes without a status line when the target fails' : ''}${p.fault === 'hang' ? ', never answers CONNECT (fault)' : ''}.` +
+    (p.inferred ? ` Inferred, not observed: ${p.inferred}.` : ''),
   async start(def, env) {
     const { StartedForwardProxy } = await import('../forward-proxy.js');
     return StartedForwardProxy.start(def, env);

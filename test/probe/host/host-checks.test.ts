@@ -1,4 +1,5 @@
 import { X509Certificate } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
@@ -88,9 +89,15 @@ describe('.NET TLS registry values from the file-backed lab registry', () => {
 });
 
 describe('required roots in a trust store', () => {
-  const mozilla = rootCertificates.map((p) => new X509Certificate(p));
+  // A store nobody here wrote: Node's bundled Mozilla roots plus Debian's ca-certificates
+  // (Node 24.22's bundle alone no longer holds DigiCert Global Root CA).
+  const debianBundle = '/etc/ssl/certs/ca-certificates.crt';
+  const mozilla = [
+    ...rootCertificates.map((p) => new X509Certificate(p)),
+    ...(existsSync(debianBundle) ? parsePemBundle(readFileSync(debianBundle, 'utf8')) : []),
+  ];
   const now = Date.parse('2026-12-02T00:00:00Z');
-  it('Node\'s bundled Mozilla store holds both the commercial and the GCC High root', () => {
+  it('Node\'s bundled Mozilla store with Debian\'s ca-certificates holds both the commercial and the GCC High root', () => {
     expect(checkRequiredRoots(mozilla, 'commercial', now).status).toBe('ok');
     expect(checkRequiredRoots(mozilla, 'gcc-high', now).status).toBe('ok');
   });
