@@ -195,7 +195,7 @@ export class StartedDockerLab implements StartedEngineLab {
     const names = new Map<string, string[]>();
     for (const c of this.plan.components) names.set(this.address(c.slot), [c.name]);
     for (const [n, a] of dns) names.get(a)?.push(n);
-    await loadRules(this.hostPid, iptablesRules(this.plan.firewall, names, dnsAddress, this.addressDiversions()));
+    await loadRules(this.hostPid, iptablesRules(this.plan.firewall, names, dnsAddress, this.addressDiversions()), this.address(GATEWAY_SLOT));
     await Promise.all(this.plan.components.map((c) => this.waitReady(this.container(`c${c.slot}`))));
   }
 
@@ -349,7 +349,7 @@ async function hostToolsMissing(): Promise<string[]> {
   const missing: string[] = [];
   if (process.getuid?.() !== 0) missing.push('the docker engine loads the host firewall with nsenter: run as root');
   const onPath = (b: string) => ['/usr/sbin', '/usr/bin', '/sbin', '/bin', ...(process.env.PATH ?? '').split(':')].some((d) => d && fs.existsSync(`${d}/${b}`));
-  for (const [b, pkg] of [['nsenter', 'util-linux'], ['iptables-restore', 'iptables']] as const) if (!onPath(b)) missing.push(`${b} is missing (apt-get install ${pkg})`);
+  for (const [b, pkg] of [['nsenter', 'util-linux'], ['iptables-restore', 'iptables'], ['ip', 'iproute2']] as const) if (!onPath(b)) missing.push(`${b} is missing (apt-get install ${pkg})`);
   if (!fs.existsSync(DNSMASQ_PATH)) missing.push(`${DNSMASQ_PATH} is missing: apt-get install dnsmasq-base (the lab DNS)`);
   return missing;
 }

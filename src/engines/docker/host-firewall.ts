@@ -63,8 +63,15 @@ function run(cmd: string, args: string[], input?: string): Promise<string> {
   });
 }
 
-export function loadRules(pid: number, rules: string): Promise<string> {
-  return run('nsenter', ['-t', String(pid), '-n', 'iptables-restore'], rules);
+/**
+ * Load the rules, and give the host a default route via the lab network's gateway: without one
+ * a connect to an outside address fails at routing (ENETUNREACH) and the filter never sees it;
+ * with it, the packet meets the host's own filter (and, past an allow, Docker's isolation rules
+ * for internal networks, which drop whatever leaves the bridge).
+ */
+export async function loadRules(pid: number, rules: string, gateway: string): Promise<void> {
+  await run('nsenter', ['-t', String(pid), '-n', 'iptables-restore'], rules);
+  await run('nsenter', ['-t', String(pid), '-n', 'ip', 'route', 'replace', 'default', 'via', gateway]);
 }
 
 async function countedPackets(pid: number, table: string, comment: string): Promise<number> {

@@ -50,7 +50,7 @@ describe.skipIf(missing.length > 0)(`engine docker${reason ? ` (skipped: ${reaso
     expect(await leftovers()).toEqual([]);
   });
 
-  it('the lab DNS is dnsmasq: lab names answer with the component, real names are NXDOMAIN; drops are counted by the host filter', { timeout: 180_000 }, async () => {
+  it('the lab DNS is dnsmasq: lab names answer with the component, real names are NXDOMAIN; drops (lab and outside addresses) are counted by the host filter', { timeout: 180_000 }, async () => {
     const pki = await testPki();
     const { plan } = await compileScenario(await loadScenarioFile(file('direct-blocked')));
     const lab = (await dockerEngine.start(plan, { pki })) as StartedDockerLab;
@@ -65,7 +65,13 @@ describe.skipIf(missing.length > 0)(`engine docker${reason ? ` (skipped: ${reaso
       expect(await lab.droppedPackets()).toBe(0);
       const o = await lab.runCheck(plan.checks[0]!);
       expect(`${o.step}/${o.code}`).toBe('tcp/TCP_TIMEOUT');
-      expect(await lab.droppedPackets()).toBeGreaterThan(0);
+      const afterCheck = await lab.droppedPackets();
+      expect(afterCheck).toBeGreaterThan(0);
+
+      // An outside address (TEST-NET-1) fails at the host's own filter: its DROP counter moves.
+      const outside = await lab.execInHost(['/usr/bin/node', '-e', "const s = require('node:net').connect(443, '192.0.2.10'); s.setTimeout(1500, () => { console.log('timeout'); process.exit(0); }); s.on('connect', () => console.log('connected')); s.on('error', (e) => console.log(e.code));"]);
+      expect(outside.stdout.trim()).toBe('timeout');
+      expect(await lab.droppedPackets()).toBeGreaterThan(afterCheck);
     } finally {
       await lab.stop();
     }
