@@ -15,7 +15,7 @@
  * Not yet here: real Squid/mitmproxy containers, proxy
  * credentials (the probe CLI takes them only in --proxy), compose export.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -91,6 +91,8 @@ export class StartedDockerLab implements StartedEngineLab {
   private hostPid = 0;
   /** Containers hold no handle in this process: this keeps it alive while the lab runs (lab up). */
   private readonly keepAlive = setInterval(() => undefined, 1 << 30);
+  /** The attached `docker run` of each component (they end when their container is removed). */
+  private readonly attached = new Set<ChildProcess>();
   /** One probe run per identity and check kind, shared by its checks. */
   private readonly reports = new Map<string, Promise<{ host: string; observed: ProbeOutcome }[]>>();
 
@@ -162,6 +164,7 @@ export class StartedDockerLab implements StartedEngineLab {
 
     // The lab DNS: dnsmasq with the plan's names only; `--address=/#/` makes every other name NXDOMAIN.
     fs.writeFileSync(path.join(this.dir, 'hosts'), dns.map(([n, a]) => `${a} ${n}`).join('\n') + '\n');
+    const ready: Promise<void>[] = [];
     const starts: Promise<unknown>[] = [
       docker([
         ...common('dns', DNS_SLOT), '-v', `${path.join(this.dir, 'hosts')}:/lab/hosts:ro`, '--entrypoint', DNSMASQ_PATH, image,
@@ -172,7 +175,9 @@ export class StartedDockerLab implements StartedEngineLab {
       const spec: ComponentSpec = { component: c, address: this.address(c.slot), endpoints, dns };
       const specFile = path.join(this.dir, `component-${c.slot}.json`);
       fs.writeFileSync(specFile, JSON.stringify(spec));
-      starts.push(docker([...common(`c${c.slot}`, c.slot), '-v', `${specFile}:${SPEC_PATH}:ro`, '-v', `${this.pki.dir}:${PKI_MOUNT}:ro`, image, `${IMAGE_APP_DIR}/dist/engines/docker/component-main.js`]));
+      // Attached (no -d): its stdout says when it listens, without polling `docker logs`.
+      const args = [...common(`c${c.slot}`, c.slot), '-v', `${specFile}:${SPEC_PATH}:ro`, '-v', `${this.pki.dir}:${PKI_MOUNT}:ro`, image, `${IMAGE_APP_DIR}/dist/engines/docker/component-main.js`].filter((a) => a !== '-d');
+      ready.push(this.runUntilReady(this.container(`c${c.slot}`), args));
     }
     // The Windows host: its files (hive, trust, client certificates) read-only, its DNS the lab's only.
     const hostDir = path.join(this.dir, 'host');
@@ -196,20 +201,33 @@ export class StartedDockerLab implements StartedEngineLab {
     for (const c of this.plan.components) names.set(this.address(c.slot), [c.name]);
     for (const [n, a] of dns) names.get(a)?.push(n);
     await loadRules(this.hostPid, iptablesRules(this.plan.firewall, names, dnsAddress, this.addressDiversions()), this.address(GATEWAY_SLOT));
-    await Promise.all(this.plan.components.map((c) => this.waitReady(this.container(`c${c.slot}`))));
+    await Promise.all(ready);
   }
 
-  private async waitReady(container: string): Promise<void> {
-    const deadline = Date.now() + READY_TIMEOUT_MS;
-    for (;;) {
-      const logs = await dockerExit(['logs', container]);
-      if (logs.stdout.includes(READY_LINE)) return;
-      const state = await docker(['inspect', '-f', '{{.State.Status}}', container]);
-      if (state !== 'running' || Date.now() > deadline) {
-        throw new AtpNetlabError('ATPNL_LAB_BIND', `docker engine: container ${container} did not get ready (${state}): ${(logs.stderr || logs.stdout).trim().split('\n').slice(-3).join(' | ')}`);
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
+  /** `docker run` attached: resolves on READY_LINE, rejects if the container ends or stays silent first. */
+  private runUntilReady(container: string, args: string[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const child = spawn('docker', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      this.attached.add(child);
+      child.once('exit', () => this.attached.delete(child));
+      let out = '';
+      let err = '';
+      const fail = (why: string) => {
+        clearTimeout(timer);
+        reject(new AtpNetlabError('ATPNL_LAB_BIND', `docker engine: container ${container} did not get ready (${why}): ${(err || out).trim().split('\n').slice(-3).join(' | ')}`));
+      };
+      const timer = setTimeout(() => fail(`no ready line within ${READY_TIMEOUT_MS} ms`), READY_TIMEOUT_MS);
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes(READY_LINE)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      child.once('error', (e) => fail(e.message));
+      child.once('exit', (code) => fail(`exited ${code}`));
+    });
   }
 
   private addressDiversions(): AddressDiversion[] {
@@ -319,6 +337,7 @@ export class StartedDockerLab implements StartedEngineLab {
     clearInterval(this.keepAlive);
     try {
       await pruneLabObjects(this.run);
+      for (const c of this.attached) c.kill();
       liveRuns.delete(this.run);
     } finally {
       fs.rmSync(this.dir, { recursive: true, force: true });
