@@ -18,3 +18,5 @@ export const SPEC_PATH = '/lab/spec.json';
 export const PKI_MOUNT = '/pki';
 /** The line a component container prints once it listens. */
 export const READY_LINE = 'atp-netlab component ready';
+/** The line the Windows host container prints once its probe command is loaded. */
+export const HOST_READY_LINE = 'atp-netlab host ready';

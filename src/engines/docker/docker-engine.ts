@@ -28,7 +28,7 @@ import { AUTH_CHECK_PATH } from '../../lab/mock-cloud.js';
 import type { LabPki } from '../../pki/index.js';
 import type { ProbeOutcome } from '../../probe/outcome.js';
 import type { Engine, ReachableEndpoint, StartedEngineLab } from '../engine.js';
-import { PKI_MOUNT, READY_LINE, SPEC_PATH, type ComponentSpec } from './component-spec.js';
+import { HOST_READY_LINE, PKI_MOUNT, READY_LINE, SPEC_PATH, type ComponentSpec } from './component-spec.js';
 import { docker, dockerExit, dockerPrerequisites, LAB_LABEL, pruneLabObjects } from './docker-cli.js';
 import { annotate } from '../inproc/inproc-engine.js';
 import { divertedConnections, droppedPackets, iptablesRules, loadRules, type AddressDiversion } from './host-firewall.js';
@@ -93,6 +93,9 @@ export class StartedDockerLab implements StartedEngineLab {
   private readonly keepAlive = setInterval(() => undefined, 1 << 30);
   /** The attached `docker run` of each component (they end when their container is removed). */
   private readonly attached = new Set<ChildProcess>();
+  private hostProcess?: ChildProcess;
+  private nextId = 0;
+  private readonly pending = new Map<number, (a: { code: number; stdout: string; stderr: string }) => void>();
   /** One probe run per identity and check kind, shared by its checks. */
   private readonly reports = new Map<string, Promise<{ host: string; observed: ProbeOutcome }[]>>();
 
@@ -189,25 +192,23 @@ export class StartedDockerLab implements StartedEngineLab {
       fs.writeFileSync(path.join(hostDir, `${name}.pem`), cert.chainPem);
       fs.writeFileSync(path.join(hostDir, `${name}.key`), cert.keyPem, { mode: 0o600 });
     }
-    starts.push(
-      docker([
-        ...common('host', HOST_SLOT), '-v', `${hostDir}:/host:ro`, '-v', `${path.join(hostDir, 'resolv.conf')}:/etc/resolv.conf:ro`, '--hostname', 'windows-host',
-        image, '-e', 'setInterval(() => {}, 1 << 30)',
-      ]),
-    );
+    // Attached with stdin: cli/probe-worker.js keeps the probe command loaded and answers one line per probe run.
+    const hostArgs = [...common('host', HOST_SLOT).filter((a) => a !== '-d'), '-i', '-v', `${hostDir}:/host:ro`, '-v', `${path.join(hostDir, 'resolv.conf')}:/etc/resolv.conf:ro`, '--hostname', 'windows-host', image, `${IMAGE_APP_DIR}/dist/cli/probe-worker.js`];
+    ready.push(this.runUntilReady(this.container('host'), hostArgs, HOST_READY_LINE));
     await Promise.all(starts);
+    await Promise.all(ready);
     this.hostPid = Number(await docker(['inspect', '-f', '{{.State.Pid}}', this.container('host')]));
     const names = new Map<string, string[]>();
     for (const c of this.plan.components) names.set(this.address(c.slot), [c.name]);
     for (const [n, a] of dns) names.get(a)?.push(n);
     await loadRules(this.hostPid, iptablesRules(this.plan.firewall, names, dnsAddress, this.addressDiversions()), this.address(GATEWAY_SLOT));
-    await Promise.all(ready);
   }
 
   /** `docker run` attached: resolves on READY_LINE, rejects if the container ends or stays silent first. */
-  private runUntilReady(container: string, args: string[]): Promise<void> {
+  private runUntilReady(container: string, args: string[], readyLine = READY_LINE): Promise<void> {
     return new Promise((resolve, reject) => {
-      const child = spawn('docker', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn('docker', args, { stdio: [args.includes('-i') ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+      if (readyLine === HOST_READY_LINE) this.hostProcess = child;
       this.attached.add(child);
       child.once('exit', () => this.attached.delete(child));
       let out = '';
@@ -217,16 +218,33 @@ export class StartedDockerLab implements StartedEngineLab {
         reject(new AtpNetlabError('ATPNL_LAB_BIND', `docker engine: container ${container} did not get ready (${why}): ${(err || out).trim().split('\n').slice(-3).join(' | ')}`));
       };
       const timer = setTimeout(() => fail(`no ready line within ${READY_TIMEOUT_MS} ms`), READY_TIMEOUT_MS);
-      child.stdout.on('data', (d: Buffer) => {
+      child.stdout!.on('data', (d: Buffer) => {
         out += d.toString();
-        if (out.includes(READY_LINE)) {
+        if (out.includes(readyLine)) {
           clearTimeout(timer);
           resolve();
+          if (readyLine === HOST_READY_LINE) this.readAnswers(child, out.slice(out.indexOf(readyLine) + readyLine.length));
         }
       });
-      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
       child.once('error', (e) => fail(e.message));
       child.once('exit', (code) => fail(`exited ${code}`));
+    });
+  }
+
+  /** The host's answer lines ({id, code, stdout}) to the pending probe runs. */
+  private readAnswers(child: ChildProcess, already: string): void {
+    let buf = already;
+    child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+        const line = buf.slice(0, nl).trim();
+        buf = buf.slice(nl + 1);
+        if (!line) continue;
+        const a = JSON.parse(line) as { id: number; code: number; stdout: string; stderr: string };
+        this.pending.get(a.id)?.(a);
+        this.pending.delete(a.id);
+      }
     });
   }
 
@@ -272,7 +290,16 @@ export class StartedDockerLab implements StartedEngineLab {
   }
 
   private async probe(check: PlanCheck): Promise<{ host: string; observed: ProbeOutcome }[]> {
-    const r = await dockerExit(['exec', this.container('host'), '/usr/bin/node', ...this.probeArgs(check)], { timeoutMs: this.plan.host.timeouts.totalMs * 3 + 10_000 });
+    const id = ++this.nextId;
+    const args = this.probeArgs(check).slice(2); // without `main.js probe`: the host's probe command parses the rest
+    const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new AtpNetlabError('ATPNL_INTERNAL', 'docker engine: the host did not answer a probe run')), this.plan.host.timeouts.totalMs * 3 + 10_000);
+      this.pending.set(id, (a) => {
+        clearTimeout(timer);
+        resolve(a);
+      });
+      this.hostProcess!.stdin!.write(JSON.stringify({ id, args }) + '\n');
+    });
     try {
       return (JSON.parse(r.stdout) as { checks: { host: string; observed: ProbeOutcome }[] }).checks;
     } catch {
