@@ -20,6 +20,8 @@ export const LAYERS = {
   lab: ['catalog', 'pki', 'probe'],
   engines: ['catalog', 'lab', 'pki', 'probe', 'registry', 'wininet'],
   scenario: ['catalog', 'engines', 'lab', 'pki', 'probe', 'proxy-copy', 'registry', 'report', 'wininet'],
+  // `load` drives a fleet of simulated sensors through a scenario's lab (atp-netlab load).
+  load: ['catalog', 'engines', 'lab', 'pki', 'probe', 'report', 'scenario'],
 };
 
 const layerRules = Object.entries(LAYERS).map(([folder, allowed]) => {

@@ -13,6 +13,9 @@
 import type { LabPlan, PlanCheck } from '../lab/lab-plan.js';
 import type { LabPki } from '../pki/index.js';
 import type { ProbeOutcome } from '../probe/outcome.js';
+import type { Identity } from '../identity.js';
+import type { RouteResult } from '../route.js';
+import type { NetTransport } from '../transport.js';
 
 export interface EngineStartOptions {
   pki: LabPki;
@@ -44,6 +47,27 @@ export interface StartedEngineLab extends AsyncDisposable {
   outsideNotes(): string[];
   explain(): string;
   stop(): Promise<void>;
+  /**
+   * The host side as a simulated sensor sees it, to open its own long-lived connections
+   * (`atp-netlab load`): the host's network, the identity's route, what it trusts and the
+   * proxy credentials it can answer with. Absent on an engine that cannot give it.
+   */
+  sensorSide?(identity: Identity): Promise<SensorSide>;
+  /** Makes the lab cloud know more sensor certificates (by thumbprint), e.g. a load run's fleet. */
+  enrollSensors?(thumbprints: readonly string[]): void;
+}
+
+export interface SensorSide {
+  transport: NetTransport;
+  route(url: string): Promise<RouteResult>;
+  trustedCaPems: string[];
+  proxyCredentials?: { username: string; password: string };
+  /** The response header only the lab cloud sets (the probe's cloudMarkerHeader). */
+  cloudMarkerHeader: string;
+  /** Root names the cloud's chain ends at (anything else is a re-signed, inspected chain). */
+  expectedRootNames: string[];
+  /** The host's TCP connect deadline (the lab's is short: a drop is a drop at once). */
+  tcpTimeoutMs: number;
 }
 
 export interface Engine {

@@ -16,6 +16,7 @@ import type { ProbeOutcome } from '../probe/outcome.js';
 import { applyRevocationPolicy, checkRevocationHosts } from '../probe/revocation-policy.js';
 import { MemoryRegistryStore } from '../registry/memory-registry-store.js';
 import type { NetTransport } from '../transport.js';
+import type { SensorSide } from './engine.js';
 import { PacRuntime, readWinInetState, resolveRoute, type WinInetState } from '../wininet/index.js';
 
 /** Paths and markers of the lab cloud the host's probe needs (the lab's, not the probe's, knowledge). */
@@ -86,7 +87,7 @@ export class SimulatedWindowsHost implements Disposable {
     const observed = await checkUrl(check.url, route, {
       identity: check.identity,
       transport,
-      trustedCaPems: this.host.trust.map((t) => (t === 'cloud-root' ? this.pki.trustedRoot.certPem : this.pki.middleboxCa.certPem)),
+      trustedCaPems: this.trustedCaPems(),
       expected: { rootNames: [commonName(this.pki.trustedRoot.subject)] },
       ...(cert ? { clientCert: { certPem: cert.chainPem, keyPem: cert.keyPem } } : {}),
       ...this.credentialsFor(check.identity),
@@ -99,6 +100,24 @@ export class SimulatedWindowsHost implements Disposable {
     });
     if (this.host.revocation !== 'off') applyRevocationPolicy(observed, await this.revocationFor(check.identity, state), this.host.revocation);
     return observed;
+  }
+
+  /** What a simulated sensor running as `identity` uses to open its own connections (load). */
+  async sensorSide(identity: Identity, transport: NetTransport = this.transport): Promise<SensorSide> {
+    const state = await this.stateFor(identity);
+    return {
+      transport,
+      route: (url) => resolveRoute(state, url, { transport, pac: this.pac }),
+      trustedCaPems: this.trustedCaPems(),
+      ...this.credentialsFor(identity),
+      cloudMarkerHeader: this.cloud.markerHeader,
+      expectedRootNames: [commonName(this.pki.trustedRoot.subject)],
+      tcpTimeoutMs: this.host.timeouts.tcpMs,
+    };
+  }
+
+  private trustedCaPems(): string[] {
+    return this.host.trust.map((t) => (t === 'cloud-root' ? this.pki.trustedRoot.certPem : this.pki.middleboxCa.certPem));
   }
 
   [Symbol.dispose](): void {

@@ -5,6 +5,8 @@
  *   sensor / proxy / middlebox ──TLS 1.2+ (client cert requested)──▶ <lab address>:443  <host>
  *       GET /tri/sensor/api/ping            → 200 "Ok"  (503 for a legacy workspace)
  *       GET /tri/sensor/api/lab/authenticated → 200 only for an enrolled sensor certificate, else 401
+ *       POST /tri/sensor/api/lab/upload        → 200 (bytes received) for an enrolled sensor, else 401;
+ *                                                 the body is read and counted, never kept (cap 1 MiB)
  *
  * One component per host, each on its own lab address and the planned port 443 (the engine
  * maps it when the process may not bind 443), presenting a leaf for that host from the lab's
@@ -23,6 +25,10 @@ import { SocketTracker } from './socket-tracker.js';
 import { RecordLog } from './record-log.js';
 
 export const AUTH_CHECK_PATH = '/tri/sensor/api/lab/authenticated';
+/** A sensor's periodic upload in `atp-netlab load` (the traffic shape, not the product's API). */
+export const UPLOAD_PATH = '/tri/sensor/api/lab/upload';
+/** Largest upload body the lab cloud reads; a larger one is refused with 413. */
+export const UPLOAD_MAX_BYTES = 1024 * 1024;
 /**
  * Set on every answer of the lab cloud, so the probe can tell the cloud's answer from a
  * middlebox's own (ProbeOptions.cloudMarkerHeader). Middleboxes that relay pass it through.
@@ -79,6 +85,11 @@ export class StartedMockCloud implements AsyncDisposable {
     return cloud;
   }
 
+  /** More sensors the cloud knows (a load run's fleet), by certificate thumbprint. */
+  enroll(thumbprints: Iterable<string>): void {
+    for (const t of thumbprints) this.enrolledThumbprints.add(t);
+  }
+
   get port(): number {
     return this.endpoints[0]?.port ?? 443;
   }
@@ -117,6 +128,7 @@ export class StartedMockCloud implements AsyncDisposable {
       const tp = hasCert ? thumbprint(`-----BEGIN CERTIFICATE-----\n${peer.raw.toString('base64')}\n-----END CERTIFICATE-----\n`) : null;
       const enrolled = hasCert && sock.authorized && tp !== null && this.enrolledThumbprints.has(tp);
       const path = (req.url ?? '/').split('?')[0]!;
+      const record = (st: number) => this.recordRequest(def, sock, path, st, tp, enrolled);
       let status: number;
       let body: string;
       if (def.fault === 'hang') return;
@@ -124,27 +136,56 @@ export class StartedMockCloud implements AsyncDisposable {
         [status, body] = def.pingStatus ? [def.pingStatus, 'Lab fault'] : def.legacy ? [503, 'Service Unavailable'] : [200, 'Ok'];
       } else if (path === AUTH_CHECK_PATH) {
         [status, body] = enrolled ? [200, 'Ok'] : [401, hasCert ? 'Unknown sensor certificate' : 'Sensor certificate required'];
+      } else if (path === UPLOAD_PATH && req.method === 'POST') {
+        this.answerUpload(req, res, enrolled, hasCert, (s) => record(s));
+        return;
       } else {
         [status, body] = [404, 'Not Found'];
       }
-      const sni = (sock as tls.TLSSocket & { servername?: string | false }).servername;
-      this.records.push({
-        host: def.host,
-        sni: typeof sni === 'string' ? sni : null,
-        path,
-        status,
-        clientCertThumbprint: tp,
-        enrolled,
-        fromHop: this.whoIs(sock.remoteAddress ?? '?'),
-        tlsVersion: sock.getProtocol(),
-        seq: nextSeq++,
-      });
+      record(status);
       res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body), [LAB_CLOUD_MARKER_HEADER]: '1' });
       res.end(body);
     });
     const port = await env.listen(server, 443, `cloud endpoint ${def.host}`);
     this.servers.push(server);
     this.endpoints.push({ host: def.host, address: env.address, port });
+  }
+
+  private recordRequest(def: CloudHostDefinition, sock: tls.TLSSocket, path: string, status: number, tp: string | null, enrolled: boolean): void {
+    const sni = (sock as tls.TLSSocket & { servername?: string | false }).servername;
+    this.records.push({
+      host: def.host,
+      sni: typeof sni === 'string' ? sni : null,
+      path,
+      status,
+      clientCertThumbprint: tp,
+      enrolled,
+      fromHop: this.whoIs(sock.remoteAddress ?? '?'),
+      tlsVersion: sock.getProtocol(),
+      seq: nextSeq++,
+    });
+  }
+
+  /** Reads (and counts) an upload's body within the cap; answers once it has all of it. */
+  private answerUpload(req: http.IncomingMessage, res: http.ServerResponse, enrolled: boolean, hasCert: boolean, record: (status: number) => void): void {
+    let bytes = 0;
+    let refused = false;
+    req.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes > UPLOAD_MAX_BYTES && !refused) {
+        refused = true;
+        record(413);
+        res.writeHead(413, { 'content-type': 'text/plain', connection: 'close', [LAB_CLOUD_MARKER_HEADER]: '1' }).end(`upload over ${UPLOAD_MAX_BYTES} bytes`);
+        req.destroy();
+      }
+    });
+    req.on('end', () => {
+      if (refused) return;
+      const [status, body] = enrolled ? [200, String(bytes)] : [401, hasCert ? 'Unknown sensor certificate' : 'Sensor certificate required'];
+      record(status);
+      res.writeHead(status, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body), [LAB_CLOUD_MARKER_HEADER]: '1' });
+      res.end(body);
+    });
   }
 
   async stop(): Promise<void> {

@@ -116,6 +116,29 @@ export class LabPki {
     return ck;
   }
 
+  /**
+   * `count` sensors' own client certificates, each enrolled under the sensor CA with its own
+   * name and serial (what the cloud tells sensors apart by). They share the lab's leaf key:
+   * generating 500 RSA keys would cost more than the load being measured.
+   */
+  sensorFleet(count: number): CertKey[] {
+    const now = Date.now();
+    return Array.from({ length: count }, (_, i) => {
+      const name = `atp-netlab-sensor-DC${String(i + 1).padStart(4, '0')}`;
+      const certPem = issueCertificate({
+        subjectCN: name,
+        subjectO: 'atp-netlab sensor',
+        usage: 'client',
+        notBefore: new Date(now - DAY_MS),
+        notAfter: new Date(now + 365 * DAY_MS),
+        publicKeyPem: this.leafKey.publicKeyPem,
+        issuerCertPem: this.sensorCa.certPem,
+        signerKeyPem: this.sensorCa.keyPem,
+      });
+      return { chainPem: certPem, certPem, keyPem: this.leafKey.keyPem, thumbprint: thumbprint(certPem), subject: `CN=${name}` };
+    });
+  }
+
   /** Subject CN of the CA that issued a presented chain's top certificate, for reports. */
   describeIssuer(role: 'cloud' | 'middlebox' | 'untrusted'): string {
     return role === 'cloud' ? subjectOf(this.cloudIssuingCa.certPem) : role === 'middlebox' ? subjectOf(this.middleboxCa.certPem) : subjectOf(this.untrustedCa.certPem);

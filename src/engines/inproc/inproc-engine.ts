@@ -22,7 +22,8 @@ import type { StartedTransparentProxy } from '../../lab/transparent-proxy.js';
 import type { LabPki } from '../../pki/index.js';
 import type { ProbeOutcome } from '../../probe/outcome.js';
 import type { NetTransport } from '../../transport.js';
-import type { Engine, ReachableEndpoint, StartedEngineLab } from '../engine.js';
+import type { Engine, ReachableEndpoint, SensorSide, StartedEngineLab } from '../engine.js';
+import type { Identity } from '../../identity.js';
 import { SimulatedWindowsHost } from '../windows-host.js';
 import { claimAddressBlock, type AddressBlock } from './address-block.js';
 import { LabNetwork, type NetworkEvent } from './lab-network.js';
@@ -63,6 +64,14 @@ export class StartedInprocLab implements StartedEngineLab {
     const events: NetworkEvent[] = [];
     const observed = await this.host!.runCheck(check, this.network.hostTransport((e) => events.push(e)));
     return annotate(observed, events, check);
+  }
+
+  sensorSide(identity: Identity): Promise<SensorSide> {
+    return this.host!.sensorSide(identity, this.network.hostTransport());
+  }
+
+  enrollSensors(thumbprints: readonly string[]): void {
+    for (const cloud of this.ofType<StartedMockCloud>('cloud-endpoint').values()) cloud.enroll(thumbprints);
   }
 
   /** The simulated Windows host's network (lab DNS + egress firewall + diversions), for tests and the probe. */
