@@ -3,9 +3,10 @@
  */
 import { AtpNetlabError } from '../errors.js';
 import type { Engine } from './engine.js';
+import { dockerEngine } from './docker/docker-engine.js';
 import { inprocEngine } from './inproc/inproc-engine.js';
 
-export const ENGINES: readonly Engine[] = [inprocEngine];
+export const ENGINES: readonly Engine[] = [inprocEngine, dockerEngine];
 export const DEFAULT_ENGINE = 'inproc';
 
 export function engineByName(name: string): Engine {

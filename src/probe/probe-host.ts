@@ -92,6 +92,8 @@ export interface ProbeHostOptions {
   authPath?: string;
   /** Deadline of one check; the step deadlines are capped by it. */
   timeoutMs?: number;
+  /** The TCP connect deadline alone (a lab's firewall drop need not wait the real 21 s); capped by timeoutMs. */
+  tcpTimeoutMs?: number;
   /**
    * Also fetch revocation data (crl.microsoft.com, ctldl.windowsupdate.com, www.microsoft.com/pki*)
    * over the identity's route. Default: `warn` on a plain real-mode run; `off` when names are
@@ -173,10 +175,11 @@ export function parseResolveSpec(spec: string): [string, string, number?] {
   return [host.toLowerCase(), addr];
 }
 
-export function stepTimeouts(timeoutMs: number | undefined): ProbeTimeouts {
-  if (timeoutMs === undefined) return REAL_TIMEOUTS;
+export function stepTimeouts(timeoutMs: number | undefined, tcpTimeoutMs?: number): ProbeTimeouts {
+  const tcpMs = Math.min(REAL_TIMEOUTS.tcpMs, tcpTimeoutMs ?? Infinity);
+  if (timeoutMs === undefined) return { ...REAL_TIMEOUTS, tcpMs };
   const cap = (ms: number) => Math.min(ms, timeoutMs);
-  return { tcpMs: cap(REAL_TIMEOUTS.tcpMs), proxyMs: cap(REAL_TIMEOUTS.proxyMs), tlsMs: cap(REAL_TIMEOUTS.tlsMs), httpMs: cap(REAL_TIMEOUTS.httpMs), totalMs: timeoutMs };
+  return { tcpMs: cap(tcpMs), proxyMs: cap(REAL_TIMEOUTS.proxyMs), tlsMs: cap(REAL_TIMEOUTS.tlsMs), httpMs: cap(REAL_TIMEOUTS.httpMs), totalMs: timeoutMs };
 }
 
 /** The sensorapi hosts to check, workspace first, then regional, then extra; de-duplicated. */
@@ -340,7 +343,7 @@ export async function probeHost(o: ProbeHostOptions): Promise<ProbeHostReport> {
   for (const f of o.caFiles ?? []) extraCas.push(await readPem(f, 'CA file'));
   const clientCert =
     o.clientCertFile && o.clientKeyFile ? { certPem: await readPem(o.clientCertFile, 'client certificate'), keyPem: await readPem(o.clientKeyFile, 'client key') } : undefined;
-  const timeouts = stepTimeouts(o.timeoutMs);
+  const timeouts = stepTimeouts(o.timeoutMs, o.tcpTimeoutMs);
   const progress = o.onProgress ?? (() => undefined);
 
   using pac = new PacRuntime({ transport, fetchTimeoutMs: Math.min(5_000, timeouts.totalMs) });

@@ -32,11 +32,12 @@ export const COMMAND_ENTRIES: readonly CommandEntry[] = [
     usage: '',
     summary: 'work with a scenario\'s lab outside a run',
     load: async () => {
-      // `lab up` and `lab fault` both hang under `lab`
-      const [up, fault] = await Promise.all([import('./lab-up.js'), import('./lab-fault.js')]);
+      // `lab up`, `lab fault` and `lab prune` all hang under `lab`
+      const [up, fault, images] = await Promise.all([import('./lab-up.js'), import('./lab-fault.js'), import('./images.js')]);
       return (program, setExit) => {
         up.registerLabUp(program, setExit);
         fault.registerLabFault(program, setExit);
+        images.registerLabPrune(program, setExit);
       };
     },
   },
@@ -44,6 +45,7 @@ export const COMMAND_ENTRIES: readonly CommandEntry[] = [
   { name: 'triage', usage: '[options] <files...>', summary: 'find known failure signatures in sensor, deployer, updater and installer logs', load: async () => (await import('./triage.js')).registerTriage },
   { name: 'plan', usage: '[options] <file>', summary: 'print the lab plan a scenario compiles into (what an engine runs)', load: async () => (await import('./plan.js')).registerPlan },
   { name: 'load', usage: '[options]', summary: 'a fleet of simulated sensors through a scenario\'s lab: what the proxy design carries', load: async () => (await import('./load.js')).registerLoad },
+  { name: 'images', usage: '', summary: 'the docker engine\'s images (built offline from this machine\'s files)', load: async () => (await import('./images.js')).registerImages },
 ];
 
 /** Every command fully loaded (tests, the docs check): the eager form of COMMAND_ENTRIES. */

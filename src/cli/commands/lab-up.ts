@@ -287,7 +287,7 @@ export const registerLabUp: RegisterCommand = (program) => {
     .description("start a scenario's lab and keep it running for manual tests, until Ctrl+C")
     .requiredOption('--scenario <file>', 'scenario file (YAML)')
     .option('--certs <dir>', 'lab PKI cache directory', defaultPkiDir())
-    .option('--engine <name>', 'where the lab runs: inproc (default)', DEFAULT_ENGINE)
+    .option('--engine <name>', 'where the lab runs: inproc (default) or docker', DEFAULT_ENGINE)
     .option('--allow-root <dir>', ALLOW_ROOT_HELP, collectPath)
     .addHelpText('after', '\nExample:\n  atp-netlab lab up --scenario scenarios/proxy-auth-required.yaml\n  (then paste the printed `atp-netlab probe ...` command in another terminal)')
     .action(async (o: { scenario: string; certs: string; engine: string; allowRoot?: string[] }) => {

@@ -33,6 +33,7 @@ export interface ProbeCommandOptions {
   authPath?: string;
   json?: boolean;
   timeoutMs?: number;
+  tcpTimeoutMs?: number;
   revocation?: 'off' | 'warn' | 'enforce';
 }
 
@@ -88,6 +89,7 @@ export function probeOptionsFromCli(o: ProbeCommandOptions): ProbeHostOptions {
     ...(o.clientKey !== undefined ? { clientKeyFile: o.clientKey } : {}),
     ...(o.authPath !== undefined ? { authPath: o.authPath } : {}),
     ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
+    ...(o.tcpTimeoutMs !== undefined ? { tcpTimeoutMs: o.tcpTimeoutMs } : {}),
     ...(o.revocation !== undefined ? { revocation: o.revocation } : {}),
   };
 }
@@ -167,6 +169,7 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
     .option('--auth-path <path>', 'after the ping, GET this path too (lab rehearsals: /tri/sensor/api/lab/authenticated)')
     .option('--json', 'print the JSON result (schema 1, mode real)')
     .addOption(new Option('--timeout-ms <n>', 'deadline of one host check').argParser(positiveInt))
+    .addOption(new Option('--tcp-timeout-ms <n>', 'deadline of the TCP connect alone (a lab rehearsal behind a dropping firewall)').argParser(positiveInt))
     .addOption(
       new Option('--revocation <mode>', 'also fetch certificate revocation data over the same route: warn = report unreachable hosts as warnings, enforce = fail the checks (default: warn, or off when names are pinned with --hosts/--resolve)').choices(['off', 'warn', 'enforce']),
     )

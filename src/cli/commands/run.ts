@@ -84,6 +84,9 @@ export const registerRun: RegisterCommand = (program, setExit) => {
     .action(async (paths: string[], opts: RunCommandOptions) => {
       const scenarios = await loadAll(paths, { allowRoots: opts.allowRoot ?? [] });
       const engine = engineByName(opts.engine ?? DEFAULT_ENGINE);
+      // One engine asked for by name and not ready: say what to do, exit 2 (not N skipped scenarios).
+      const missing = await engine.prerequisites();
+      if (missing.length) throw new AtpNetlabError('ATPNL_USAGE', `engine ${engine.name} is not ready: ${missing.join('; ')}`);
       const pki = await LabPki.load(opts.certs);
       if (opts.verbose && opts.quiet) throw new AtpNetlabError('ATPNL_USAGE', '--verbose and --quiet cannot be used together');
       const toStdout = [...(opts.json ? ['--json'] : []), ...(['junit', ...EXTRA_REPORTERS.map((r) => r.option)] as const).filter((o) => opts[o] === STDIN).map((o) => `--${o} -`)];

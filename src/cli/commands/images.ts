@@ -1,0 +1,46 @@
+/**
+ * `atp-netlab images build|list` (the docker engine's images, docker/) and `atp-netlab lab prune`
+ * (containers and networks a killed docker run left). Each checks the daemon first: one line
+ * saying what to do, exit 2.
+ */
+import { AtpNetlabError } from '../../errors.js';
+import { dockerPrerequisites, pruneLabObjects } from '../../engines/docker/docker-cli.js';
+import { ensureLabImage, listLabImages } from '../../engines/docker/lab-image.js';
+import type { RegisterCommand } from './index.js';
+
+async function requireDocker(): Promise<void> {
+  const missing = await dockerPrerequisites();
+  if (missing.length) throw new AtpNetlabError('ATPNL_USAGE', missing.join('; '));
+}
+
+export const registerImages: RegisterCommand = (program) => {
+  const images = program.command('images').description("the docker engine's images (built offline from this machine's files)");
+  images
+    .command('build')
+    .description('build the lab image unless its content-hash tag exists (progress on stderr)')
+    .action(async () => {
+      await requireDocker();
+      const r = await ensureLabImage((line) => process.stderr.write(line + '\n'));
+      process.stdout.write(`${r.tag}${r.built ? '' : ' (cached)'}\n`);
+    });
+  images
+    .command('list')
+    .description('the lab images on the Docker daemon')
+    .action(async () => {
+      await requireDocker();
+      const list = await listLabImages();
+      process.stdout.write(list.length ? list.map((i) => `${i.tag}  ${i.size}  ${i.created}`).join('\n') + '\n' : 'no lab images (atp-netlab images build)\n');
+    });
+};
+
+export const registerLabPrune: RegisterCommand = (program) => {
+  const lab = program.commands.find((c) => c.name() === 'lab') ?? program.command('lab').description("work with a scenario's lab outside a run");
+  lab
+    .command('prune')
+    .description('remove the containers and networks (label atp-netlab) that a killed docker run left; images stay')
+    .action(async () => {
+      await requireDocker();
+      const r = await pruneLabObjects();
+      process.stdout.write(`removed ${r.containers.length} container(s) and ${r.networks.length} network(s)\n`);
+    });
+};
