@@ -14,10 +14,14 @@ async function requireDocker(): Promise<void> {
 }
 
 export const registerImages: RegisterCommand = (program) => {
-  const images = program.command('images').description("the docker engine's images (built offline from this machine's files)");
+  const images = program
+    .command('images')
+    .description("the docker engine's images (built offline from this machine's files)")
+    .addHelpText('after', '\nExamples:\n  atp-netlab images build   # FROM scratch: this Node, dnsmasq, dist/ (cached by content hash)\n  atp-netlab images list\n\nExit codes: 0 done, 2 no usable Docker daemon (the line says what to do).');
   images
     .command('build')
     .description('build the lab image unless its content-hash tag exists (progress on stderr)')
+    .addHelpText('after', '\nExamples:\n  atp-netlab images build\n  atp-netlab images build && atp-netlab run scenarios/direct-blocked.yaml --engine docker')
     .action(async () => {
       await requireDocker();
       const r = await ensureLabImage((line) => process.stderr.write(line + '\n'));
@@ -26,6 +30,7 @@ export const registerImages: RegisterCommand = (program) => {
   images
     .command('list')
     .description('the lab images on the Docker daemon')
+    .addHelpText('after', '\nExamples:\n  atp-netlab images list')
     .action(async () => {
       await requireDocker();
       const list = await listLabImages();
@@ -38,6 +43,7 @@ export const registerLabPrune: RegisterCommand = (program) => {
   lab
     .command('prune')
     .description('remove the containers and networks (label atp-netlab) that a killed docker run left; images stay')
+    .addHelpText('after', '\nExamples:\n  atp-netlab lab prune   # after a kill -9 of a docker run or lab up')
     .action(async () => {
       await requireDocker();
       const r = await pruneLabObjects();
