@@ -25,7 +25,8 @@ describe('twin pairs (real Squid and mitmproxy vs the built-in components)', asy
   it.skipIf(reason !== undefined)(`every pair ends at the same step and code${reason ? ` (skipped: ${reason})` : ''}`, async () => {
     expect(loaded.length).toBeGreaterThanOrEqual(14);
     expect(loaded.filter((l) => l.scenario.name.startsWith('mitmproxy-')).length).toBeGreaterThanOrEqual(4);
-    const originals = await loadAll(loaded.map((l) => `scenarios/${l.scenario.twinOf}.yaml`));
+    // One original may have a Squid twin and a mitmproxy twin: load it once.
+    const originals = await loadAll([...new Set(loaded.map((l) => `scenarios/${l.scenario.twinOf}.yaml`))]);
     const pki = await testPki();
     const [twins, labs] = [await runScenarios(loaded, { pki, concurrency: 2 }), await runScenarios(originals, { pki, concurrency: 2 })];
     const disagreements: Record<string, string> = {};
