@@ -55,6 +55,6 @@ describe('skipped scenarios', () => {
   it('an unknown engine is a usage error (exit 2)', async () => {
     const r = await runCli(['run', 'scenarios/direct-internet.yaml', '--engine', 'nope']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('unknown engine "nope" (known: inproc)');
+    expect(r.stderr).toContain('unknown engine "nope" (known: inproc, docker)');
   });
 });
