@@ -12,19 +12,18 @@
  * the probe collects, so a load run's "errors by code" use the probe's codes and meanings.
  */
 import http from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
 import net from 'node:net';
 import tls from 'node:tls';
 import { Client } from 'undici';
 import type { SensorSide } from '../engines/engine.js';
 import { AUTH_CHECK_PATH, UPLOAD_PATH } from '../lab/mock-cloud.js';
 import { PING_PATH } from '../catalog/index.js';
-import { analyzeChain } from '../probe/chain-analysis.js';
 import { headEvidence, parseConnectResponse } from '../probe/connect-response.js';
 import { dialHop } from '../probe/dial.js';
 import type { ConnectEvidence, HopAttempt, HttpExchange, ProbeEvidence, TlsEvidence } from '../probe/evidence.js';
 import type { ProbeCode } from '../probe/outcome.js';
-import { secureContextFor } from '../probe/secure-context-cache.js';
-import { receivedAlertName } from '../probe/tls-errors.js';
+import { tlsHandshake } from '../probe/tls-handshake.js';
 import { verdict } from '../probe/verdict.js';
 import type { RouteHop } from '../route.js';
 import type { LoadMetrics } from './load-metrics.js';
@@ -180,45 +179,17 @@ export class SimulatedSensor {
     });
   }
 
-  private handshake(raw: net.Socket, host: string, ev: ProbeEvidence): Promise<tls.TLSSocket | undefined> {
-    return new Promise((resolve) => {
-      const t: TlsEvidence = { ok: false, alertsReceived: [], hadClientCert: true };
-      ev.tls = t;
-      const s = tls.connect({
-        socket: raw,
-        servername: net.isIP(host) ? undefined : host,
-        secureContext: secureContextFor(this.side.trustedCaPems, { certPem: this.me.certPem, keyPem: this.me.keyPem }),
-        minVersion: 'TLSv1.2',
-        ALPNProtocols: ['http/1.1'],
-      });
-      const timer = setTimeout(() => {
-        t.timedOut = true;
-        t.error = { message: `no TLS handshake within ${this.shape.stepTimeoutMs} ms` };
-        s.destroy();
-        resolve(undefined);
-      }, this.shape.stepTimeoutMs);
-      // As the probe does: read the chain before node's verification can destroy the socket.
-      s.prependListener('secure', () => {
-        const chain = analyzeChain(s.getPeerCertificate(true), { rootNames: this.side.expectedRootNames });
-        if (chain) t.chain = chain;
-        const version = s.getProtocol();
-        if (version) t.version = version;
-      });
-      s.once('secureConnect', () => {
-        clearTimeout(timer);
-        s.removeAllListeners('error');
-        t.ok = true;
-        resolve(s);
-      });
-      s.once('error', (e: NodeJS.ErrnoException) => {
-        clearTimeout(timer);
-        t.error = { ...(e.code ? { code: e.code } : {}), message: e.message };
-        const alert = receivedAlertName(e.code);
-        if (alert) t.alertsReceived.push({ name: alert, when: 'handshake', errorCode: e.code! });
-        s.destroy();
-        resolve(undefined);
-      });
-    });
+  private async handshake(raw: net.Socket, host: string, ev: ProbeEvidence): Promise<tls.TLSSocket | undefined> {
+    const t: TlsEvidence = { ok: false, alertsReceived: [], hadClientCert: true };
+    ev.tls = t;
+    let socket: tls.TLSSocket | undefined;
+    const s = await tlsHandshake(
+      raw,
+      { host, trustedCaPems: this.side.trustedCaPems, clientCert: { certPem: this.me.certPem, keyPem: this.me.keyPem }, expected: { rootNames: this.side.expectedRootNames }, timeoutMs: this.shape.stepTimeoutMs, onSocket: (x) => (socket = x) },
+      t,
+    );
+    if (!s) socket?.destroy();
+    return s;
   }
 
   /** The connection's own HTTP client: handed this one socket once, never a second. */
@@ -296,15 +267,7 @@ export class SimulatedSensor {
   }
 }
 
+/** Resolves after `ms`, or at once when the run stops (node's own abortable timer). */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
+  return delay(ms, undefined, { signal }).catch(() => undefined);
 }

@@ -19,14 +19,13 @@ import tls from 'node:tls';
 import { Client } from 'undici';
 import { PING_ANSWERS } from '../catalog/ping-answers.js';
 import type { RouteHop, RouteResult } from '../route.js';
-import { analyzeChain } from './chain-analysis.js';
 import { headEvidence, parseConnectResponse } from './connect-response.js';
 import { emitProbeEvent } from './diagnostics.js';
 import { dialHop } from './dial.js';
 import { BODY_EVIDENCE_BYTES, type ConnectEvidence, type HopAttempt, type HttpExchange, type ProbeEvidence, type TlsEvidence } from './evidence.js';
 import type { ProbeStep, ProbeTimings } from './outcome.js';
-import { secureContextFor } from './secure-context-cache.js';
-import { receivedAlertName, sentAlertName } from './tls-errors.js';
+import { tlsHandshake } from './tls-handshake.js';
+import { receivedAlertName } from './tls-errors.js';
 import type { ProbeOptions } from './check-url.js';
 
 /** How long a refused CONNECT may keep sending its body (a block page) before we read it. */
@@ -164,53 +163,11 @@ export async function collectEvidence(url: string, route: RouteResult, o: ProbeO
       socket.write(`CONNECT ${host}:${port} HTTP/1.1\r\nHost: ${host}:${port}\r\n${auth}User-Agent: ${o.userAgent ?? 'atp-netlab-probe'}\r\nProxy-Connection: Keep-Alive\r\n\r\n`);
     });
 
-  const handshake = (raw: net.Socket): Promise<tls.TLSSocket | undefined> =>
-    new Promise((resolve) => {
-      const t: TlsEvidence = { ok: false, alertsReceived: [], hadClientCert: !!o.clientCert };
-      ev.tls = t;
-      const s = tls.connect({
-        socket: raw,
-        servername: net.isIP(host) ? undefined : host,
-        secureContext: secureContextFor(o.trustedCaPems, o.clientCert),
-        minVersion: 'TLSv1.2',
-        ALPNProtocols: ['http/1.1'],
-      });
-      opened.add(s);
-      s.once('session', () => {
-        t.sessionTicket = true;
-      });
-      // The chain must be read before node's own verification runs (it destroys the socket on
-      // failure), so that an untrusted re-signed chain can still be named in the outcome.
-      s.prependListener('secure', () => {
-        const chain = analyzeChain(s.getPeerCertificate(true), o.expected);
-        if (chain) t.chain = chain;
-        const version = s.getProtocol();
-        if (version) t.version = version;
-        const cipher = s.getCipher()?.name;
-        if (cipher) t.cipher = cipher;
-      });
-      const timer = setTimeout(() => {
-        t.timedOut = true;
-        t.error = { message: `no TLS handshake within ${o.timeouts.tlsMs} ms` };
-        s.destroy();
-        resolve(undefined);
-      }, o.timeouts.tlsMs);
-      s.once('secureConnect', () => {
-        clearTimeout(timer);
-        s.removeAllListeners('error');
-        t.ok = true;
-        resolve(s);
-      });
-      s.once('error', (e: NodeJS.ErrnoException) => {
-        clearTimeout(timer);
-        t.error = { ...(e.code ? { code: e.code } : {}), message: e.message };
-        const alert = receivedAlertName(e.code);
-        if (alert) t.alertsReceived.push({ name: alert, when: 'handshake', errorCode: e.code! });
-        const sent = sentAlertName(e.code);
-        if (sent) t.alertSent = sent;
-        resolve(undefined);
-      });
-    });
+  const handshake = (raw: net.Socket): Promise<tls.TLSSocket | undefined> => {
+    const t: TlsEvidence = { ok: false, alertsReceived: [], hadClientCert: !!o.clientCert };
+    ev.tls = t;
+    return tlsHandshake(raw, { host, trustedCaPems: o.trustedCaPems, ...(o.clientCert ? { clientCert: o.clientCert } : {}), expected: o.expected, timeoutMs: o.timeouts.tlsMs, onSocket: (s) => opened.add(s) }, t);
+  };
 
   const httpExchanges = async (s: tls.TLSSocket, raw: net.Socket): Promise<void> => {
     let socketError: NodeJS.ErrnoException | undefined;
