@@ -12,7 +12,8 @@
  * Every container and the network carry the label atp-netlab (and atp-netlab.run=<run>):
  * stop removes them, and `atp-netlab lab prune` removes what a killed run left.
  * Transparent proxies: the kernel diverts (DNAT in the host's nat OUTPUT chain).
- * Not yet here: real Squid/mitmproxy containers, proxy
+ *   squid   ─▶ a container of its own (atp-netlab/squid image, squid-container.ts).
+ * Not yet here: mitmproxy containers, proxy
  * credentials (the probe CLI takes them only in --proxy), compose export.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -23,7 +24,7 @@ import path from 'node:path';
 import { PING_PATH } from '../../catalog/index.js';
 import { AtpNetlabError } from '../../errors.js';
 import { componentKind } from '../../lab/kinds/index.js';
-import { explainNetworkPlan, HOST_SLOT, type LabPlan, type PlanCheck } from '../../lab/lab-plan.js';
+import { explainNetworkPlan, HOST_SLOT, type LabPlan, type PlanCheck, type PlannedComponent } from '../../lab/lab-plan.js';
 import { AUTH_CHECK_PATH } from '../../lab/mock-cloud.js';
 import type { LabPki } from '../../pki/index.js';
 import type { ProbeOutcome } from '../../probe/outcome.js';
@@ -33,6 +34,8 @@ import { docker, dockerExit, dockerPrerequisites, LAB_LABEL, pruneLabObjects } f
 import { annotate } from '../inproc/inproc-engine.js';
 import { divertedConnections, droppedPackets, iptablesRules, loadRules, type AddressDiversion } from './host-firewall.js';
 import { DNSMASQ_PATH, ensureLabImage, IMAGE_APP_DIR } from './lab-image.js';
+import { DockerSquid } from './squid-container.js';
+import { squidImageUnavailable } from './squid-image.js';
 
 const DNS_SLOT = 253;
 const GATEWAY_SLOT = 254;
@@ -94,6 +97,8 @@ export class StartedDockerLab implements StartedEngineLab {
   /** The attached `docker run` of each component (they end when their container is removed). */
   private readonly attached = new Set<ChildProcess>();
   private hostProcess?: ChildProcess;
+  /** The real Squids, by component name: their records are their access logs. */
+  private readonly squids = new Map<string, DockerSquid>();
   private nextId = 0;
   private readonly pending = new Map<number, (a: { code: number; stdout: string; stderr: string }) => void>();
   /** One probe run per identity and check kind, shared by its checks. */
@@ -176,6 +181,10 @@ export class StartedDockerLab implements StartedEngineLab {
     ];
     for (const c of this.plan.components) {
       const spec: ComponentSpec = { component: c, address: this.address(c.slot), endpoints, dns };
+      if (c.type === 'squid') {
+        ready.push(this.startSquid(c, spec, common(`c${c.slot}`, c.slot).filter((a) => a !== '-d')));
+        continue;
+      }
       const specFile = path.join(this.dir, `component-${c.slot}.json`);
       fs.writeFileSync(specFile, JSON.stringify(spec));
       // Attached (no -d): its stdout says when it listens, without polling `docker logs`.
@@ -202,6 +211,13 @@ export class StartedDockerLab implements StartedEngineLab {
     for (const c of this.plan.components) names.set(this.address(c.slot), [c.name]);
     for (const [n, a] of dns) names.get(a)?.push(n);
     await loadRules(this.hostPid, iptablesRules(this.plan.firewall, names, dnsAddress, this.addressDiversions()), this.address(GATEWAY_SLOT));
+  }
+
+  /** A real Squid in a container of its own (squid-container.ts), with its own image. */
+  private async startSquid(c: PlannedComponent, spec: ComponentSpec, runArgs: string[]): Promise<void> {
+    const env = { name: c.name, address: spec.address, pki: this.pki, dnsTable: () => spec.dns, endpointOf: (n: string) => spec.endpoints[n] };
+    const whoIs = (a: string) => this.endpoints().find((e) => e.address === a.replace(/^::ffff:/, ''))?.name ?? a;
+    this.squids.set(c.name, await DockerSquid.start(c, { runArgs, container: this.container(`c${c.slot}`), dir: path.join(this.dir, `squid-${c.slot}`), env, whoIs }));
   }
 
   /** `docker run` attached: resolves on READY_LINE, rejects if the container ends or stays silent first. */
@@ -322,9 +338,9 @@ export class StartedDockerLab implements StartedEngineLab {
     return dockerExit(['exec', this.container('host'), ...args]);
   }
 
-  records(): readonly object[] {
-    // Component records stay in their containers for now (docker logs atpnl-<run>-c<slot>).
-    return [];
+  records(component: string): readonly object[] {
+    // Squid's records are its access log; the Node components' stay in their containers for now.
+    return this.squids.get(component)?.records ?? [];
   }
 
   endpoints(): ReachableEndpoint[] {
@@ -365,6 +381,7 @@ export class StartedDockerLab implements StartedEngineLab {
     try {
       await pruneLabObjects(this.run);
       for (const c of this.attached) c.kill();
+      for (const q of this.squids.values()) q.detach();
       liveRuns.delete(this.run);
     } finally {
       fs.rmSync(this.dir, { recursive: true, force: true });
@@ -409,8 +426,10 @@ export const dockerEngine: Engine = {
   },
   unsupported: (plan) => {
     const types = [...new Set([...plan.components.map((c) => c.type), ...(plan.requires.kinds ?? [])])];
-    const other = types.filter((t) => !NODE_KINDS.has(t) || !componentKind(t));
+    const other = types.filter((t) => !(NODE_KINDS.has(t) || t === 'squid') || !componentKind(t));
     if (other.length) return `the docker engine does not run component kind ${other.join(', ')} yet`;
+    const noSquid = types.includes('squid') ? squidImageUnavailable() : undefined;
+    if (noSquid) return noSquid;
     if (Object.values(plan.host.identities).some((i) => i?.proxyCredentials)) return 'the docker engine cannot give the host probe proxy credentials yet';
     if (plan.dns.some((n) => !n.component)) return 'the docker engine does not map DNS records with literal addresses yet';
     for (const c of plan.checks) {
