@@ -6,6 +6,8 @@
 import { AtpNetlabError } from '../../errors.js';
 import { dockerPrerequisites, pruneLabObjects } from '../../engines/docker/docker-cli.js';
 import { ensureLabImage, listLabImages } from '../../engines/docker/lab-image.js';
+import { listImages } from '../../engines/docker/offline-image.js';
+import { ensureSquidImage, squidImageUnavailable, SQUID_IMAGE_REPO } from '../../engines/docker/squid-image.js';
 import type { RegisterCommand } from './index.js';
 
 async function requireDocker(): Promise<void> {
@@ -17,23 +19,31 @@ export const registerImages: RegisterCommand = (program) => {
   const images = program
     .command('images')
     .description("the docker engine's images (built offline from this machine's files)")
-    .addHelpText('after', '\nExamples:\n  atp-netlab images build   # FROM scratch: this Node, dnsmasq, dist/ (cached by content hash)\n  atp-netlab images list\n\nExit codes: 0 done, 2 no usable Docker daemon (the line says what to do).');
+    .addHelpText('after', '\nExamples:\n  atp-netlab images build   # FROM scratch: this Node, dnsmasq, dist/; and Debian squid-openssl (cached by content hash)\n  atp-netlab images list\n\nExit codes: 0 done, 2 no usable Docker daemon (the line says what to do).');
   images
     .command('build')
-    .description('build the lab image unless its content-hash tag exists (progress on stderr)')
+    .description('build the lab image and the Squid image (where Squid is installed) unless their content-hash tags exist (progress on stderr)')
     .addHelpText('after', '\nExamples:\n  atp-netlab images build\n  atp-netlab images build && atp-netlab run scenarios/direct-blocked.yaml --engine docker')
     .action(async () => {
       await requireDocker();
-      const r = await ensureLabImage((line) => process.stderr.write(line + '\n'));
+      const progress = (line: string) => process.stderr.write(line + '\n');
+      const r = await ensureLabImage(progress);
       process.stdout.write(`${r.tag}${r.built ? '' : ' (cached)'}\n`);
+      // The Squid image only where Squid is installed; `squid` components are skipped elsewhere.
+      const noSquid = squidImageUnavailable();
+      if (noSquid) progress(`images: skipped ${SQUID_IMAGE_REPO}: ${noSquid}`);
+      else {
+        const q = await ensureSquidImage(progress);
+        process.stdout.write(`${q.tag}${q.built ? '' : ' (cached)'}\n`);
+      }
     });
   images
     .command('list')
-    .description('the lab images on the Docker daemon')
+    .description('the lab and Squid images on the Docker daemon')
     .addHelpText('after', '\nExamples:\n  atp-netlab images list')
     .action(async () => {
       await requireDocker();
-      const list = await listLabImages();
+      const list = [...(await listLabImages()), ...(await listImages(SQUID_IMAGE_REPO))];
       process.stdout.write(list.length ? list.map((i) => `${i.tag}  ${i.size}  ${i.created}`).join('\n') + '\n' : 'no lab images (atp-netlab images build)\n');
     });
 };

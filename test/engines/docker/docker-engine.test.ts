@@ -8,13 +8,12 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { docker, LAB_LABEL } from '../../../src/engines/docker/docker-cli.js';
+import { docker } from '../../../src/engines/docker/docker-cli.js';
 import { dockerEngine, StartedDockerLab } from '../../../src/engines/docker/docker-engine.js';
 import { ensureLabImage } from '../../../src/engines/docker/lab-image.js';
-import { inprocEngine } from '../../../src/engines/inproc/inproc-engine.js';
 import { compileScenario } from '../../../src/scenario/compile-plan.js';
 import { loadScenarioFile } from '../../../src/scenario/load-scenario.js';
-import { runScenario } from '../../../src/scenario/run-scenario.js';
+import { expectSameAsInproc, leftovers } from './same-as-inproc.js';
 import { testPki, TEST_CERTS_DIR } from '../../helpers/lab-fixtures.js';
 import { runCli } from '../../helpers/run-cli.js';
 
@@ -36,11 +35,6 @@ const SCENARIOS = [
 ];
 const file = (name: string) => path.join('scenarios', `${name}.yaml`);
 
-async function leftovers(): Promise<string[]> {
-  const c = await docker(['ps', '-aq', '--filter', `label=${LAB_LABEL}`]);
-  const n = await docker(['network', 'ls', '-q', '--filter', `label=${LAB_LABEL}`]);
-  return [...c.split('\n'), ...n.split('\n')].filter(Boolean);
-}
 
 describe.skipIf(missing.length > 0)(`engine docker${reason ? ` (skipped: ${reason})` : ''}`, () => {
   it('builds the lab image once: the second build is the cached tag', { timeout: 300_000 }, async () => {
@@ -51,16 +45,7 @@ describe.skipIf(missing.length > 0)(`engine docker${reason ? ` (skipped: ${reaso
   });
 
   it.each(SCENARIOS)('%s: the same step and code per check as inproc, and nothing left after stop', { timeout: 180_000 }, async (name) => {
-    const pki = await testPki();
-    const loaded = await loadScenarioFile(file(name));
-    expect(dockerEngine.unsupported((await compileScenario(loaded)).plan)).toBeUndefined();
-    const [inproc, docked] = [await runScenario(loaded, pki, { engine: inprocEngine }), await runScenario(loaded, pki, { engine: dockerEngine })];
-    expect(docked.error).toBeUndefined();
-    const key = (r: typeof inproc) => r.checks.map((c) => `${c.identity} ${c.host}: ${c.observed.reachable} ${c.observed.step}/${c.observed.code}`);
-    expect(key(docked)).toEqual(key(inproc));
-    expect(docked.checks.length).toBeGreaterThan(0);
-    expect(docked.passed).toBe(true);
-    expect(await leftovers()).toEqual([]);
+    await expectSameAsInproc(file(name));
   });
 
   it('the lab DNS is dnsmasq: lab names answer with the component, real names are NXDOMAIN; drops (lab and outside addresses) are counted by the host filter', { timeout: 180_000 }, async () => {
