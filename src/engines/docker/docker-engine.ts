@@ -25,7 +25,6 @@ import { PING_PATH } from '../../catalog/index.js';
 import { AtpNetlabError } from '../../errors.js';
 import { componentKind } from '../../lab/kinds/index.js';
 import { explainNetworkPlan, HOST_SLOT, type LabPlan, type PlanCheck, type PlannedComponent } from '../../lab/lab-plan.js';
-import { AUTH_CHECK_PATH } from '../../lab/mock-cloud.js';
 import type { LabPki } from '../../pki/index.js';
 import type { ProbeOutcome } from '../../probe/outcome.js';
 import type { Engine, ReachableEndpoint, StartedEngineLab } from '../engine.js';
@@ -33,12 +32,12 @@ import { HOST_READY_LINE, PKI_MOUNT, READY_LINE, SPEC_PATH, type ComponentSpec }
 import { docker, dockerExit, dockerPrerequisites, LAB_LABEL, pruneLabObjects } from './docker-cli.js';
 import { annotate } from '../inproc/inproc-engine.js';
 import { divertedConnections, droppedPackets, iptablesRules, loadRules, type AddressDiversion } from './host-firewall.js';
+import { addressDiversions, componentSpecs, DNS_SLOT, dnsmasqArgs, GATEWAY_SLOT, HOST_MOUNT, hostProbeArgs, hostsFileText, labDnsTable, namesByAddress, writeHostFiles } from './docker-lab-layout.js';
 import { DNSMASQ_PATH, ensureLabImage, IMAGE_APP_DIR } from './lab-image.js';
+import { imageOnce } from './offline-image.js';
 import { DockerSquid } from './squid-container.js';
 import { squidImageUnavailable } from './squid-image.js';
 
-const DNS_SLOT = 253;
-const GATEWAY_SLOT = 254;
 /** Component kinds that are this project's own Node code (the image runs them); real programs (squid) need images of their own. */
 const NODE_KINDS = new Set(['cloud-endpoint', 'forward-proxy', 'middlebox', 'pac-server', 'transparent-proxy']);
 const READY_TIMEOUT_MS = 20_000;
@@ -64,29 +63,8 @@ function trackRun(run: string): void {
   });
 }
 
-let imageTag: Promise<string> | undefined;
 /** The lab image, built once per process (the content hash is computed once). */
-function labImage(): Promise<string> {
-  imageTag ??= ensureLabImage().then((i) => i.tag).catch((e: unknown) => {
-    imageTag = undefined;
-    throw e;
-  });
-  return imageTag;
-}
-
-function commonName(subject: string): string {
-  return /CN=([^,\n]+)/.exec(subject)?.[1]?.trim() ?? subject;
-}
-
-/**
- * The host's hives as one .reg document (the probe reads one export; each hive keeps its own
- * keys). No hive is still an export: a registry without the value, which WinINET reads as
- * "Automatically detect settings" (WPAD), not as "no settings given".
- */
-function mergedHives(hives: Record<string, string>): string {
-  const body = Object.values(hives).map((t) => t.replace(/^\uFEFF?Windows Registry Editor Version 5\.00\s*/, '')).join('\r\n');
-  return `Windows Registry Editor Version 5.00\r\n\r\n${body}`;
-}
+const labImage = imageOnce(() => ensureLabImage());
 
 export class StartedDockerLab implements StartedEngineLab {
   readonly engine = 'docker';
@@ -156,31 +134,26 @@ export class StartedDockerLab implements StartedEngineLab {
   }
 
   private dnsTableAddresses(): [string, string][] {
-    const out: [string, string][] = [];
-    for (const n of this.plan.dns) {
-      const a = n.component ? this.addressOf(n.component) : n.address;
-      if (a) out.push([n.name, a]);
-    }
-    return out;
+    return labDnsTable(this.plan, (c) => this.addressOf(c));
   }
 
   private async startContainers(image: string): Promise<void> {
-    const endpoints = Object.fromEntries(this.plan.components.map((c) => [c.name, { address: this.address(c.slot), port: c.port }]));
+    const specs = componentSpecs(this.plan, (slot) => this.address(slot));
     const dns = this.dnsTableAddresses();
     const dnsAddress = this.address(DNS_SLOT);
     const common = (role: string, slot: number) => ['run', '-d', '--name', this.container(role), '--network', this.network, '--ip', this.address(slot), ...this.labels(role)];
 
     // The lab DNS: dnsmasq with the plan's names only; `--address=/#/` makes every other name NXDOMAIN.
-    fs.writeFileSync(path.join(this.dir, 'hosts'), dns.map(([n, a]) => `${a} ${n}`).join('\n') + '\n');
+    fs.writeFileSync(path.join(this.dir, 'hosts'), hostsFileText(dns));
     const ready: Promise<void>[] = [];
     const starts: Promise<unknown>[] = [
       docker([
         ...common('dns', DNS_SLOT), '-v', `${path.join(this.dir, 'hosts')}:/lab/hosts:ro`, '--entrypoint', DNSMASQ_PATH, image,
-        '--keep-in-foreground', '--no-resolv', '--no-hosts', '--addn-hosts=/lab/hosts', '--address=/#/', `--listen-address=${dnsAddress}`, '--bind-interfaces', '--pid-file=', '--user=root', '--log-queries', '--log-facility=-',
+        ...dnsmasqArgs(dnsAddress),
       ]),
     ];
-    for (const c of this.plan.components) {
-      const spec: ComponentSpec = { component: c, address: this.address(c.slot), endpoints, dns };
+    for (const spec of specs) {
+      const c = spec.component;
       if (c.type === 'squid') {
         ready.push(this.startSquid(c, spec, common(`c${c.slot}`, c.slot).filter((a) => a !== '-d')));
         continue;
@@ -193,23 +166,14 @@ export class StartedDockerLab implements StartedEngineLab {
     }
     // The Windows host: its files (hive, trust, client certificates) read-only, its DNS the lab's only.
     const hostDir = path.join(this.dir, 'host');
-    fs.mkdirSync(hostDir);
-    fs.writeFileSync(path.join(hostDir, 'resolv.conf'), `nameserver ${dnsAddress}\noptions timeout:1 attempts:2\n`);
-    fs.writeFileSync(path.join(hostDir, 'hive.reg'), mergedHives(this.plan.host.hives));
-    this.plan.host.trust.forEach((t, i) => fs.writeFileSync(path.join(hostDir, `trust-${i}.pem`), t === 'cloud-root' ? this.pki.trustedRoot.certPem : this.pki.middleboxCa.certPem));
-    for (const [name, cert] of [['enrolled', this.pki.clientCert], ['unenrolled', this.pki.unenrolledClientCert]] as const) {
-      fs.writeFileSync(path.join(hostDir, `${name}.pem`), cert.chainPem);
-      fs.writeFileSync(path.join(hostDir, `${name}.key`), cert.keyPem, { mode: 0o600 });
-    }
+    writeHostFiles(hostDir, this.plan, this.pki, dnsAddress);
     // Attached with stdin: cli/probe-worker.js keeps the probe command loaded and answers one line per probe run.
-    const hostArgs = [...common('host', HOST_SLOT).filter((a) => a !== '-d'), '-i', '-v', `${hostDir}:/host:ro`, '-v', `${path.join(hostDir, 'resolv.conf')}:/etc/resolv.conf:ro`, '--hostname', 'windows-host', image, `${IMAGE_APP_DIR}/dist/cli/probe-worker.js`];
+    const hostArgs = [...common('host', HOST_SLOT).filter((a) => a !== '-d'), '-i', '-v', `${hostDir}:${HOST_MOUNT}:ro`, '-v', `${path.join(hostDir, 'resolv.conf')}:/etc/resolv.conf:ro`, '--hostname', 'windows-host', image, `${IMAGE_APP_DIR}/dist/cli/probe-worker.js`];
     ready.push(this.runUntilReady(this.container('host'), hostArgs, HOST_READY_LINE));
     await Promise.all(starts);
     await Promise.all(ready);
     this.hostPid = Number(await docker(['inspect', '-f', '{{.State.Pid}}', this.container('host')]));
-    const names = new Map<string, string[]>();
-    for (const c of this.plan.components) names.set(this.address(c.slot), [c.name]);
-    for (const [n, a] of dns) names.get(a)?.push(n);
+    const names = namesByAddress(this.plan, (slot) => this.address(slot));
     await loadRules(this.hostPid, iptablesRules(this.plan.firewall, names, dnsAddress, this.addressDiversions()), this.address(GATEWAY_SLOT));
   }
 
@@ -265,10 +229,7 @@ export class StartedDockerLab implements StartedEngineLab {
   }
 
   private addressDiversions(): AddressDiversion[] {
-    return this.plan.diversions.map((d) => {
-      const to = this.plan.components.find((c) => c.name === d.to)!;
-      return { from: d.from.map((f) => this.addressOf(f)).filter((a): a is string => a !== undefined), port: d.port, to: this.address(to.slot), toPort: to.port, name: d.to };
-    });
+    return addressDiversions(this.plan, (slot) => this.address(slot));
   }
 
   /**
@@ -276,17 +237,7 @@ export class StartedDockerLab implements StartedEngineLab {
    * on the host. One probe per identity, as on a real host, checks its hosts in parallel.
    */
   probeArgs(check: Pick<PlanCheck, 'identity' | 'check'>): string[] {
-    const h = this.plan.host;
-    const role = h.identities[check.identity]?.clientCert ?? 'enrolled';
-    const hosts = [...new Set(this.plan.checks.filter((c) => c.identity === check.identity && c.check === check.check).map((c) => c.host))];
-    const args = [`${IMAGE_APP_DIR}/dist/cli/main.js`, 'probe', '--json', ...hosts.flatMap((x) => ['--extra-host', x]), '--identity', check.identity, '--dns-suffix', this.plan.domain];
-    args.push('--reg', '/host/hive.reg');
-    h.trust.forEach((_, i) => args.push('--ca', `/host/trust-${i}.pem`));
-    args.push('--expect-root', commonName(this.pki.trustedRoot.subject));
-    if (role !== 'none') args.push('--client-cert', `/host/${role}.pem`, '--client-key', `/host/${role}.key`);
-    if (check.check === 'full') args.push('--auth-path', AUTH_CHECK_PATH);
-    args.push('--timeout-ms', String(h.timeouts.totalMs), '--tcp-timeout-ms', String(h.timeouts.tcpMs), '--revocation', h.revocation);
-    return args;
+    return hostProbeArgs(this.plan, this.pki, check);
   }
 
   async runCheck(check: PlanCheck): Promise<ProbeOutcome> {

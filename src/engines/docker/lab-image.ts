@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AtpNetlabError } from '../../errors.js';
-import { ensureOfflineImage, FileSet, listImages, sharedLibraries, walkFiles, type BuiltImage, type ImageInput } from './offline-image.js';
+import { ensureOfflineImage, FileSet, listImages, offlineImageTag, sharedLibraries, walkFiles, type BuiltImage, type ImageInput, type OfflineImageDefinition } from './offline-image.js';
 
 export const LAB_IMAGE_REPO = 'atp-netlab/lab';
 export const DNSMASQ_PATH = '/usr/sbin/dnsmasq';
@@ -75,7 +75,16 @@ export type LabImage = BuiltImage;
 
 /** Build the lab image unless its content-hash tag exists; `onProgress` gets one line per stage. */
 export function ensureLabImage(onProgress: (line: string) => void = () => undefined, root = PROJECT_ROOT): Promise<LabImage> {
-  return ensureOfflineImage({ repo: LAB_IMAGE_REPO, dockerfile: dockerfilePath(root), input: imageInput(root) }, onProgress);
+  return ensureOfflineImage(labImageDefinition(root), onProgress);
+}
+
+function labImageDefinition(root: string): OfflineImageDefinition {
+  return { repo: LAB_IMAGE_REPO, dockerfile: dockerfilePath(root), input: imageInput(root) };
+}
+
+/** The lab image's tag from this checkout's files (no daemon needed). */
+export function labImageTag(root = PROJECT_ROOT): string {
+  return offlineImageTag(labImageDefinition(root));
 }
 
 /** The lab images on the daemon: tag, size, created. */

@@ -72,10 +72,15 @@ function contentHash(def: OfflineImageDefinition): string {
   return h.digest('hex').slice(0, 16);
 }
 
+/** The image's tag, from this machine's files alone (no daemon): what a build makes or finds. */
+export function offlineImageTag(def: OfflineImageDefinition): string {
+  return `${def.repo}:${contentHash(def)}`;
+}
+
 /** Build the image unless its content-hash tag exists; `onProgress` gets one line per stage. */
 export async function ensureOfflineImage(def: OfflineImageDefinition, onProgress: (line: string) => void = () => undefined): Promise<BuiltImage> {
   const { input } = def;
-  const tag = `${def.repo}:${contentHash(def)}`;
+  const tag = offlineImageTag(def);
   const existing = await docker(['images', '-q', tag]);
   if (existing) {
     onProgress(`images: ${tag} is built (cached)`);

@@ -12,7 +12,7 @@ import { AtpNetlabError } from '../../errors.js';
 import { findBinary } from '../../lab/child-process-component.js';
 import { SQUID_BINARIES } from '../../lab/kinds/squid-kind.js';
 import { PROJECT_ROOT } from './lab-image.js';
-import { ensureOfflineImage, FileSet, imageOnce, walkFiles, type BuiltImage, type ImageInput } from './offline-image.js';
+import { ensureOfflineImage, FileSet, imageOnce, offlineImageTag, walkFiles, type BuiltImage, type ImageInput, type OfflineImageDefinition } from './offline-image.js';
 
 export const SQUID_IMAGE_REPO = 'atp-netlab/squid';
 export const SQUID_USER = 'proxy';
@@ -57,7 +57,16 @@ function squidImageInput(): ImageInput {
 
 /** Build the Squid image unless its content-hash tag exists. */
 export function ensureSquidImage(onProgress: (line: string) => void = () => undefined, root = PROJECT_ROOT): Promise<BuiltImage> {
-  return ensureOfflineImage({ repo: SQUID_IMAGE_REPO, dockerfile: path.join(root, 'docker', 'squid', 'Dockerfile'), input: squidImageInput() }, onProgress);
+  return ensureOfflineImage(squidImageDefinition(root), onProgress);
+}
+
+function squidImageDefinition(root: string): OfflineImageDefinition {
+  return { repo: SQUID_IMAGE_REPO, dockerfile: path.join(root, 'docker', 'squid', 'Dockerfile'), input: squidImageInput() };
+}
+
+/** The Squid image's tag from this machine's files (no daemon needed). */
+export function squidImageTag(root = PROJECT_ROOT): string {
+  return offlineImageTag(squidImageDefinition(root));
 }
 
 /** The Squid image's tag, built at most once per process. */
