@@ -12,9 +12,11 @@
  * Every container and the network carry the label atp-netlab (and atp-netlab.run=<run>):
  * stop removes them, and `atp-netlab lab prune` removes what a killed run left.
  * Transparent proxies: the kernel diverts (DNAT in the host's nat OUTPUT chain).
- *   squid   ─▶ a container of its own (atp-netlab/squid image, squid-container.ts).
+ * Squid: a container of its own (atp-netlab/squid image, squid-container.ts).
+ * The layout (slots, DNS, host files, probe command) is docker-lab-layout.ts, shared with
+ * `lab export --compose` (compose-export.ts).
  * Not yet here: mitmproxy containers, proxy
- * credentials (the probe CLI takes them only in --proxy), compose export.
+ * credentials (the probe CLI takes them only in --proxy).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -35,6 +37,7 @@ import { divertedConnections, droppedPackets, iptablesRules, loadRules, type Add
 import { addressDiversions, componentSpecs, DNS_SLOT, dnsmasqArgs, GATEWAY_SLOT, HOST_MOUNT, hostProbeArgs, hostsFileText, labDnsTable, namesByAddress, writeHostFiles } from './docker-lab-layout.js';
 import { DNSMASQ_PATH, ensureLabImage, IMAGE_APP_DIR } from './lab-image.js';
 import { imageOnce } from './offline-image.js';
+import { readPublishedRecords, RECORDS_MOUNT } from './records-file.js';
 import { DockerSquid } from './squid-container.js';
 import { squidImageUnavailable } from './squid-image.js';
 
@@ -160,8 +163,9 @@ export class StartedDockerLab implements StartedEngineLab {
       }
       const specFile = path.join(this.dir, `component-${c.slot}.json`);
       fs.writeFileSync(specFile, JSON.stringify(spec));
+      fs.mkdirSync(this.recordsDir(c.slot));
       // Attached (no -d): its stdout says when it listens, without polling `docker logs`.
-      const args = [...common(`c${c.slot}`, c.slot), '-v', `${specFile}:${SPEC_PATH}:ro`, '-v', `${this.pki.dir}:${PKI_MOUNT}:ro`, image, `${IMAGE_APP_DIR}/dist/engines/docker/component-main.js`].filter((a) => a !== '-d');
+      const args = [...common(`c${c.slot}`, c.slot), '-v', `${specFile}:${SPEC_PATH}:ro`, '-v', `${this.pki.dir}:${PKI_MOUNT}:ro`, '-v', `${this.recordsDir(c.slot)}:${RECORDS_MOUNT}`, image, `${IMAGE_APP_DIR}/dist/engines/docker/component-main.js`].filter((a) => a !== '-d');
       ready.push(this.runUntilReady(this.container(`c${c.slot}`), args));
     }
     // The Windows host: its files (hive, trust, client certificates) read-only, its DNS the lab's only.
@@ -289,9 +293,16 @@ export class StartedDockerLab implements StartedEngineLab {
     return dockerExit(['exec', this.container('host'), ...args]);
   }
 
+  /** What a component did, in its own record shape: Squid's access log, or what a Node component published (records-file.ts). */
   records(component: string): readonly object[] {
-    // Squid's records are its access log; the Node components' stay in their containers for now.
-    return this.squids.get(component)?.records ?? [];
+    const squid = this.squids.get(component);
+    if (squid) return squid.records;
+    const c = this.plan.components.find((x) => x.name === component);
+    return c ? readPublishedRecords(this.recordsDir(c.slot)) : [];
+  }
+
+  private recordsDir(slot: number): string {
+    return path.join(this.dir, `records-${slot}`);
   }
 
   endpoints(): ReachableEndpoint[] {

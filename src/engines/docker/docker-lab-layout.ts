@@ -9,7 +9,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { LabPlan, PlanCheck } from '../../lab/lab-plan.js';
+import { HOST_SLOT, type LabPlan, type PlanCheck } from '../../lab/lab-plan.js';
 import { AUTH_CHECK_PATH } from '../../lab/mock-cloud.js';
 import type { LabPki } from '../../pki/index.js';
 import type { ComponentSpec } from './component-spec.js';
@@ -50,7 +50,7 @@ export function hostsFileText(dns: [string, string][]): string {
 export function componentSpecs(plan: LabPlan, address: (slot: number) => string): ComponentSpec[] {
   const endpoints = Object.fromEntries(plan.components.map((c) => [c.name, { address: address(c.slot), port: c.port }]));
   const dns = labDnsTable(plan, componentAddress(plan, address));
-  return plan.components.map((c) => ({ component: c, address: address(c.slot), endpoints, dns }));
+  return plan.components.map((c) => ({ component: c, address: address(c.slot), endpoints, dns, hostAddress: address(HOST_SLOT) }));
 }
 
 /** A component's address by name, from the slot layout. */
