@@ -11,7 +11,7 @@
  */
 import crypto from 'node:crypto';
 import { AtpNetlabError, type ErrorLocation } from '../errors.js';
-import { splitPemCertificates } from './pem-bundle.js';
+import { splitPemCertificates } from '../pem-bundle.js';
 
 export interface CustomerCaPem {
   certPem: string;

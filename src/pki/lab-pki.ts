@@ -18,7 +18,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AtpNetlabError } from '../errors.js';
 import { generateKey, issueCertificate, thumbprint } from './sign-certificate.js';
-import { splitPemCertificates } from './pem-bundle.js';
+import { splitPemCertificates } from '../pem-bundle.js';
 import { userCacheDir } from '../user-cache-dir.js';
 
 export const PKI_LAYOUT_VERSION = 1;

@@ -18,7 +18,7 @@ import { buildHostRegistry } from './host-registry.js';
 import type { LoadedScenario } from './load-scenario.js';
 import { scenarioHosts, scenarioLabDefinition } from './scenario-lab.js';
 import { scenarioSensorProxy } from './sensor-proxy.js';
-import { splitPemCertificates } from '../pki/pem-bundle.js';
+import { splitPemCertificates } from '../pem-bundle.js';
 
 export interface CompiledScenario {
   plan: LabPlan;

@@ -20,7 +20,7 @@ import type { StartedMiddlebox } from '../../lab/middlebox.js';
 import type { StartedPacServer } from '../../lab/pac-server.js';
 import type { StartedTransparentProxy } from '../../lab/transparent-proxy.js';
 import type { LabPki } from '../../pki/index.js';
-import { splitPemCertificates } from '../../pki/pem-bundle.js';
+import { splitPemCertificates } from '../../pem-bundle.js';
 import type { ExternalReport, ProbeEvidence } from '../../probe/evidence.js';
 import type { ProbeOutcome } from '../../probe/outcome.js';
 import { policyResetReports, resetRightAfterConnect, type DecisionRecordLike } from '../../probe/policy-reset-reports.js';

@@ -8,7 +8,7 @@ import { X509Certificate } from 'node:crypto';
 import type { Cloud } from '../../catalog/endpoints.js';
 import { TRUST_ROOTS, requiredRoots } from '../../catalog/trust-roots.js';
 import { failed, type HostCheckResult } from './host-prerequisite-codes.js';
-import { splitPemCertificates } from '../../pki/pem-bundle.js';
+import { splitPemCertificates } from '../../pem-bundle.js';
 
 export function checkRequiredRoots(store: readonly X509Certificate[], cloud: Cloud, nowMs: number): HostCheckResult & { missing: string[]; notes: string[] } {
   const have = new Map(store.map((c) => [c.fingerprint256, c]));
