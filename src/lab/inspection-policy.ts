@@ -16,7 +16,8 @@
  *   intercepted, server sent a CertificateRequest ──▶ onUpstreamClientCertRequest
  *     exclusionCache ──▶ fail this session, cache the server │ otherwise ──▶ continue (no cert)
  *
- * Vendors modelled (sources in src/catalog/sources.ts):
+ * Vendors modelled (sources in src/catalog/sources.ts, keys fortiosSslSshProfile,
+ * panosExclusionCache, zscalerDeploySslInspection, zscalerCertificatePinning; VENDOR_SOURCES):
  * - FortiGate, `config firewall ssl-ssh-profile` → `config https` → `set client-certificate
  *   [bypass|inspect|block]` (FortiOS 6.4+; `client-cert-request` in 6.2): the action when the
  *   server asks for a client certificate. A middlebox learns of a CertificateRequest only from
@@ -38,7 +39,16 @@
  *   intercepted, and a client that does not trust the Zscaler root ends the handshake itself
  *   (an `unknown_ca` alert from a verifying client such as openssl; node closes instead).
  */
+import type { SourceKey } from '../catalog/sources.js';
 import { matchesPattern } from '../host-pattern.js';
+
+/** The public page each vendor setting models (src/catalog/sources.ts). */
+export const VENDOR_SOURCES = {
+  clientCertificate: 'fortiosSslSshProfile',
+  exclusionCache: 'panosExclusionCache',
+  spliceHosts: 'zscalerDeploySslInspection',
+  pinnedClient: 'zscalerCertificatePinning',
+} as const satisfies Record<string, SourceKey>;
 
 export type ClientCertificateAction = 'bypass' | 'inspect' | 'block';
 
