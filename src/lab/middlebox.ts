@@ -310,7 +310,8 @@ export class StartedMiddlebox implements AsyncDisposable {
       return record;
     }
     if (action === 'block') {
-      // FortiGate blocks the session: the sensor's handshake ends in a TCP reset.
+      // FortiGate blocks the session. The CLI reference says only "block"; the lab ends the
+      // sensor's handshake with a TCP reset (no alert, no certificate), as a firewall drop does.
       record.action = 'blocked';
       record.upstreamResult = 'not-used';
       upstream.destroy();

@@ -14,7 +14,9 @@ import { isAtpNetlabError } from '../../src/errors.js';
 import { compileScenario } from '../../src/scenario/compile-plan.js';
 import { loadScenarioFile } from '../../src/scenario/load-scenario.js';
 import { runScenario } from '../../src/scenario/run-scenario.js';
-import { testPki } from '../helpers/lab-fixtures.js';
+import { startLabForScenario } from '../../src/cli/commands/lab-up.js';
+import { probeCommand } from '../../src/cli/commands/probe.js';
+import { TEST_CERTS_DIR, testPki } from '../helpers/lab-fixtures.js';
 import { OPENSSL_MISSING, opensslThroughProxy } from '../helpers/openssl-cli.js';
 
 const CLOUD = 'contosoatpsensorapi.atp.azure.com';
@@ -98,6 +100,15 @@ describe.skipIf(OPENSSL_MISSING !== undefined)(`a customer's inspection CA made 
       expect(openssl('verify', '-CAfile', `${kind}.pem`, `${kind}-leaf.pem`)).toContain(': OK');
     }, 20_000);
   }
+
+  it('lab up: the outside probe is handed a trust bundle with the customer CA, and passes through the middlebox', async () => {
+    const file = scenario('lab-up.yaml', { cert: 'rsa.pem', key: 'rsa.key' });
+    await using running = await startLabForScenario(file, { certs: TEST_CERTS_DIR });
+    const out = await probeCommand({ ...running.probeOptions, identity: 'LocalService', timeoutMs: 8_000 });
+    const check = out.report.checks.find((c) => c.host === CLOUD)!;
+    expect(check.observed).toMatchObject({ reachable: true, code: 'OK', inspected: true });
+    expect(check.observed.detail).toContain('Contoso Inspection CA rsa');
+  }, 30_000);
 
   it('a host that does not trust the customer CA sees the untrusted re-signed chain', async () => {
     const file = scenario('untrusted.yaml', { cert: 'ec.pem', key: 'ec.key', trust: '[cloud-root]', expect: '  - identities: [LocalService]\n    reachable: false\n    step: tls\n    code: TLS_UNTRUSTED_CERT\n    inspected: true\n    detailIncludes: Contoso Inspection CA ec' });

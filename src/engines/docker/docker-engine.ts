@@ -178,7 +178,8 @@ export class StartedDockerLab implements StartedEngineLab {
     for (const c of this.plan.components) {
       const spec: ComponentSpec = { component: c, address: this.address(c.slot), endpoints, dns };
       const specFile = path.join(this.dir, `component-${c.slot}.json`);
-      fs.writeFileSync(specFile, JSON.stringify(spec));
+      // 0600: a middlebox's definition may carry a customer's CA key (inspectionCaPem).
+      fs.writeFileSync(specFile, JSON.stringify(spec), { mode: 0o600 });
       // Attached (no -d): its stdout says when it listens, without polling `docker logs`.
       const args = [...common(`c${c.slot}`, c.slot), '-v', `${specFile}:${SPEC_PATH}:ro`, '-v', `${this.pki.dir}:${PKI_MOUNT}:ro`, image, `${IMAGE_APP_DIR}/dist/engines/docker/component-main.js`].filter((a) => a !== '-d');
       ready.push(this.runUntilReady(this.container(`c${c.slot}`), args));
