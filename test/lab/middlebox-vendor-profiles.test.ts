@@ -18,8 +18,10 @@ import { settled } from './inspection-fixtures.js';
 const CLOUD = 'contosoatpsensorapi.atp.azure.com';
 
 /** Starts the scenario's lab, runs its checks round by round, and hands the lab to `inspect` before disposing it. */
-async function runWithLab(file: string, inspect: (lab: StartedInprocLab, records: MiddleboxRecord[], name: string) => Promise<void> | void): Promise<void> {
+async function runWithLab(file: string, inspect: (lab: StartedInprocLab, records: MiddleboxRecord[], name: string) => Promise<void> | void, cloud?: { clientCert: 'require'; maxTlsVersion?: 'TLSv1.2' }): Promise<void> {
   const loaded = await loadScenarioFile(file);
+  // The real sensor API rejects a missing certificate in the handshake: the same scenario against such a cloud.
+  if (cloud) loaded.scenario.cloudEndpoints.endpoints = [{ host: CLOUD, ...cloud }];
   const { plan, expectations } = await compileScenario(loaded);
   await using lab = await StartedInprocLab.start(plan, await testPki());
   for (const round of attemptRounds(plan.checks)) {
@@ -41,6 +43,25 @@ describe('FortiGate client-certificate (the middlebox probes the server first)',
       expect(lab.cloud.records.every((r) => r.enrolled && r.fromHop === 'fortigate')).toBe(true);
     });
   });
+
+  for (const maxTlsVersion of ['TLSv1.2', undefined] as const) {
+    it(`bypass against a cloud that requires the certificate (${maxTlsVersion ?? 'TLSv1.3'}): the probe sees the request, the sensor's session is spliced`, async () => {
+      await runWithLab(
+        'scenarios/vendor-fortigate-client-cert-bypass.yaml',
+        (lab, records) => {
+          const sensorSide = records.filter((r) => r.sni === CLOUD);
+          for (const r of sensorSide) expect(r).toMatchObject({ action: 'spliced', clientCertRequested: true });
+          expect(lab.cloud.records.every((r) => r.enrolled && r.tlsVersion === (maxTlsVersion ?? 'TLSv1.3'))).toBe(true);
+          // TLS 1.2: the cloud fails each probe's handshake (no certificate), and says who probed.
+          if (maxTlsVersion) {
+            expect(lab.cloud.handshakeFailures.length).toBeGreaterThanOrEqual(sensorSide.length);
+            expect(lab.cloud.handshakeFailures.every((f) => f.fromHop === 'fortigate')).toBe(true);
+          }
+        },
+        { clientCert: 'require', ...(maxTlsVersion ? { maxTlsVersion } : {}) },
+      );
+    });
+  }
 
   it('block: the server asked, the sensor gets a reset and nothing reaches the cloud\'s HTTP', async () => {
     await runWithLab('scenarios/vendor-fortigate-client-cert-block.yaml', (lab, records) => {
@@ -70,6 +91,21 @@ describe('Palo Alto Local SSL Decryption Exclusion Cache', () => {
       expect(lab.cloud.records.length).toBeGreaterThan(0);
       expect(lab.cloud.records.every((r) => r.enrolled)).toBe(true);
     });
+  });
+});
+
+describe('Palo Alto against a TLS 1.2 cloud that fails the handshake without a certificate', () => {
+  it('the failed handshake carried the CertificateRequest: cached, later sessions spliced and enrolled', async () => {
+    await runWithLab(
+      'scenarios/vendor-paloalto-exclusion-cache.yaml',
+      (lab, records) => {
+        const [first, ...later] = records;
+        expect(first).toMatchObject({ action: 'intercepted', clientCertRequested: true, upstreamResult: 'client-auth-excluded' });
+        for (const r of later) expect(r).toMatchObject({ action: 'spliced' });
+        expect(lab.cloud.handshakeFailures.map((f) => f.fromHop)).toEqual(['paloalto']);
+      },
+      { clientCert: 'require', maxTlsVersion: 'TLSv1.2' },
+    );
   });
 });
 
