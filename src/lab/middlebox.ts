@@ -465,16 +465,21 @@ export class StartedMiddlebox implements AsyncDisposable {
     };
     sensor.once('error', (e) => sensorGone(errorCode(e)));
     sensor.once('close', () => sensorGone('closed'));
+    const failUpstream = (result: string) => {
+      cloudFailed = true;
+      record.upstreamResult = result;
+      // The sensor's handshake is completed either way (its side then shows the forged chain,
+      // as in the field), then it gets the block page or a close.
+      if (sensorReady) {
+        clearTimeout(timer);
+        if (!this.serveBlockPage(sensor, record, true)) sensor.destroy();
+      }
+    };
     cloud.once('secureConnect', () => {
       if (this.onClientCertRequest(cloud, name, port, record)) {
         // Decryption failed for this session (Palo Alto): it ends like a failed upstream.
-        cloudFailed = true;
-        record.upstreamResult = 'client-auth-excluded';
         cloud.destroy();
-        if (sensorReady) {
-          clearTimeout(timer);
-          if (!this.serveBlockPage(sensor, record, true)) sensor.destroy();
-        }
+        failUpstream('client-auth-excluded');
         return;
       }
       cloudReady = true;
@@ -484,14 +489,7 @@ export class StartedMiddlebox implements AsyncDisposable {
     });
     cloud.once('error', (e) => {
       if (cloudReady || cloudFailed) return;
-      cloudFailed = true;
-      record.upstreamResult = this.onClientCertRequest(cloud, name, port, record) ? 'client-auth-excluded' : errorCode(e);
-      // The sensor's handshake is completed either way (its side then shows the forged chain,
-      // as in the field), then it gets the block page or a close.
-      if (sensorReady) {
-        clearTimeout(timer);
-        if (!this.serveBlockPage(sensor, record, true)) sensor.destroy();
-      }
+      failUpstream(this.onClientCertRequest(cloud, name, port, record) ? 'client-auth-excluded' : errorCode(e));
     });
   }
 
