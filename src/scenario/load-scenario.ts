@@ -60,7 +60,6 @@ async function checkFixtures(s: Scenario, roots: InputRoots, locate: ScenarioLoc
     const at = (...f: string[]) => locate(['network', 'middleboxes', i, ...f]);
     if (m.inspectionCaPem !== undefined) throw new AtpNetlabError('ATPNL_SCENARIO_INVALID', `${m.name}: inspectionCaPem is set by the loader from inspectionCa; name the files with inspectionCa`, at('inspectionCaPem'));
     if (m.inspectionCa === undefined) continue;
-    if (m.implementation && m.implementation !== 'lab') throw new AtpNetlabError('ATPNL_SCENARIO_INVALID', `${m.name}: inspectionCa is supported by the built-in middlebox only (implementation: lab)`, at('inspectionCa'));
     const certAt = at('inspectionCa', 'cert');
     const keyAt = at('inspectionCa', 'key');
     const certPem = decodeScenarioBytes(await readInputFile(m.inspectionCa.cert, 'certificate', { roots, location: certAt }), m.inspectionCa.cert);

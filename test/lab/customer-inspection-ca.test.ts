@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StartedInprocLab } from '../../src/engines/inproc/inproc-engine.js';
 import { isAtpNetlabError } from '../../src/errors.js';
-import { compileScenario } from '../../src/scenario/compile-plan.js';
+import { compileScenario, redactPlan } from '../../src/scenario/compile-plan.js';
 import { loadScenarioFile } from '../../src/scenario/load-scenario.js';
 import { runScenario } from '../../src/scenario/run-scenario.js';
 import { startLabForScenario } from '../../src/cli/commands/lab-up.js';
@@ -85,6 +85,9 @@ describe.skipIf(OPENSSL_MISSING !== undefined)(`a customer's inspection CA made 
       expect(result.checks[0]!.observed.detail).toContain(`Contoso Inspection CA ${kind}`);
 
       const { plan } = await compileScenario(loaded);
+      // `plan --json` never prints the customer's key.
+      expect(JSON.stringify(plan)).toContain('PRIVATE KEY');
+      expect(JSON.stringify(redactPlan(plan))).not.toContain('PRIVATE KEY');
       await using lab = await StartedInprocLab.start(plan, await testPki());
       const box = lab.middleboxes.get('inspector')!;
       const { code, out } = await opensslThroughProxy({ address: box.address, port: box.port }, CLOUD, path.join(dir, `${kind}.pem`));
@@ -143,7 +146,7 @@ describe.skipIf(OPENSSL_MISSING !== undefined)(`a customer's inspection CA made 
     expect(ed.text).toMatch(/inspectionCa\.key: ed\.key: a ed25519 key; the middlebox signs forged leaves with RSA or ECDSA/);
 
     const squid = await loadError(scenario('squid.yaml', { cert: 'ec.pem', key: 'ec.key', extra: '\n      implementation: squid' }));
-    expect(squid.text).toMatch(/inspectionCa is supported by the built-in middlebox only/);
+    expect(squid.text).toMatch(/squid\.yaml:8: field network\.middleboxes\.0\.inspectionCa: middlebox inspector: inspectionCa is a setting of the built-in middlebox \(implementation: lab\), not of squid/);
 
     const byHand = await loadError(scenario('by-hand.yaml', { cert: 'ec.pem', key: 'ec.key', extra: '\n      inspectionCaPem: { certPem: x, keyPem: y }' }));
     expect(byHand.text).toMatch(/inspectionCaPem is set by the loader/);
