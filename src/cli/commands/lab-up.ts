@@ -25,6 +25,7 @@ import { MemoryRegistryStore } from '../../registry/memory-registry-store.js';
 import { encodeRegText } from '../../registry/reg-file-writer.js';
 import { compileScenario } from '../../scenario/compile-plan.js';
 import { loadScenarioFile, type LoadedScenario } from '../../scenario/load-scenario.js';
+import { scenarioPathFor } from '../scenario-by-name.js';
 import { DEFAULT_WORKSPACE } from '../../scenario/scenario-lab.js';
 import { MACHINE_CONNECTIONS_KEY, PROXY_POLICY_KEY } from '../../wininet/read-state.js';
 import type { RegisterCommand } from './index.js';
@@ -34,6 +35,7 @@ import { makeTempDir, removeTempDir } from '../../temp-dirs.js';
 import type { ProbeCommandOptions } from './probe.js';
 import { CONTROL_SOCKET_NAME, startControlServer, type ControlServer } from './lab-control.js';
 import { CONTROL_ENV } from './lab-fault.js';
+import { hostTrustPems } from '../../engines/host-trust.js';
 
 export interface LabUpOptions {
   /** Lab PKI cache directory (default $ATP_NETLAB_CERTS, else <user cache>/certs). */
@@ -75,7 +77,7 @@ function commonName(subject: string): string {
 export { shellQuote };
 
 export async function startLabForScenario(file: string, opts: LabUpOptions = {}): Promise<RunningLab> {
-  const loaded = await loadScenarioFile(file, { allowRoots: opts.allowRoots ?? [] });
+  const loaded = await loadScenarioFile(scenarioPathFor(file), { allowRoots: opts.allowRoots ?? [] });
   const s = loaded.scenario;
   const pki = await LabPki.load(opts.certs ?? defaultPkiDir());
   const engine = engineByName(opts.engine ?? DEFAULT_ENGINE);
@@ -114,7 +116,12 @@ export async function startLabForScenario(file: string, opts: LabUpOptions = {})
       await fs.writeFile(regFile, encodeRegText(regText, 'regedit5'));
     }
     const trustsMiddlebox = s.host.trust.includes('middlebox-ca');
-    const trustBundle = pki.trustBundlePath(trustsMiddlebox ? 'cloud+middlebox' : 'cloud');
+    // A customer's inspection CA (inspectionCa) is not in the lab PKI's bundles: write this lab's own.
+    let trustBundle = pki.trustBundlePath(trustsMiddlebox ? 'cloud+middlebox' : 'cloud');
+    if (trustsMiddlebox && plan.host.middleboxCa) {
+      trustBundle = path.join(dir, 'trust-bundle.pem');
+      await fs.writeFile(trustBundle, hostTrustPems(plan.host, pki).join(''));
+    }
     const sensorCert = s.host.identities.LocalService?.clientCert ?? 'enrolled';
     const certRole = sensorCert === 'enrolled' ? 'client-cert' : sensorCert === 'unenrolled' ? 'unenrolled-client-cert' : undefined;
     const clientCertFile = certRole ? path.join(pki.dir, `${certRole}.pem`) : undefined;

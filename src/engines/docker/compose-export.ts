@@ -115,7 +115,8 @@ export async function exportCompose(o: ComposeExportOptions): Promise<ComposeExp
       continue;
     }
     const specFile = path.join(dir, `component-${c.slot}.json`);
-    fs.writeFileSync(specFile, JSON.stringify(spec));
+    // 0600: a middlebox's definition may carry a customer's CA key (inspectionCaPem).
+    fs.writeFileSync(specFile, JSON.stringify(spec), { mode: 0o600 });
     services[name] = {
       image: o.labImage,
       command: [`${IMAGE_APP_DIR}/dist/engines/docker/component-main.js`],

@@ -162,7 +162,8 @@ export class StartedDockerLab implements StartedEngineLab {
         continue;
       }
       const specFile = path.join(this.dir, `component-${c.slot}.json`);
-      fs.writeFileSync(specFile, JSON.stringify(spec));
+      // 0600: a middlebox's definition may carry a customer's CA key (inspectionCaPem).
+      fs.writeFileSync(specFile, JSON.stringify(spec), { mode: 0o600 });
       fs.mkdirSync(this.recordsDir(c.slot));
       // Attached (no -d): its stdout says when it listens, without polling `docker logs`.
       const args = [...common(`c${c.slot}`, c.slot), '-v', `${specFile}:${SPEC_PATH}:ro`, '-v', `${this.pki.dir}:${PKI_MOUNT}:ro`, '-v', `${this.recordsDir(c.slot)}:${RECORDS_MOUNT}`, image, `${IMAGE_APP_DIR}/dist/engines/docker/component-main.js`].filter((a) => a !== '-d');

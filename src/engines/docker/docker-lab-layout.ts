@@ -12,6 +12,7 @@ import path from 'node:path';
 import { HOST_SLOT, type LabPlan, type PlanCheck } from '../../lab/lab-plan.js';
 import { AUTH_CHECK_PATH } from '../../lab/mock-cloud.js';
 import type { LabPki } from '../../pki/index.js';
+import { hostTrustPems } from '../host-trust.js';
 import type { ComponentSpec } from './component-spec.js';
 import type { AddressDiversion } from './host-firewall.js';
 import { DNSMASQ_PATH, IMAGE_APP_DIR } from './lab-image.js';
@@ -93,7 +94,7 @@ export function writeHostFiles(hostDir: string, plan: LabPlan, pki: LabPki, dnsA
   fs.mkdirSync(hostDir, { recursive: true });
   fs.writeFileSync(path.join(hostDir, 'resolv.conf'), `nameserver ${dnsAddress}\noptions timeout:1 attempts:2\n`);
   fs.writeFileSync(path.join(hostDir, 'hive.reg'), mergedHives(plan.host.hives));
-  plan.host.trust.forEach((t, i) => fs.writeFileSync(path.join(hostDir, `trust-${i}.pem`), t === 'cloud-root' ? pki.trustedRoot.certPem : pki.middleboxCa.certPem));
+  hostTrustPems(plan.host, pki).forEach((pem, i) => fs.writeFileSync(path.join(hostDir, `trust-${i}.pem`), pem));
   for (const [name, cert] of [['enrolled', pki.clientCert], ['unenrolled', pki.unenrolledClientCert]] as const) {
     fs.writeFileSync(path.join(hostDir, `${name}.pem`), cert.chainPem);
     fs.writeFileSync(path.join(hostDir, `${name}.key`), cert.keyPem, { mode: 0o600 });
@@ -110,7 +111,8 @@ export function hostProbeArgs(plan: LabPlan, pki: LabPki, check: Pick<PlanCheck,
   const hosts = [...new Set(plan.checks.filter((c) => c.identity === check.identity && c.check === check.check).map((c) => c.host))];
   const args = [`${IMAGE_APP_DIR}/dist/cli/main.js`, 'probe', '--json', ...hosts.flatMap((x) => ['--extra-host', x]), '--identity', check.identity, '--dns-suffix', plan.domain];
   args.push('--reg', `${HOST_MOUNT}/hive.reg`);
-  h.trust.forEach((_, i) => args.push('--ca', `${HOST_MOUNT}/trust-${i}.pem`));
+  // One --ca per PEM writeHostFiles wrote (a customer's inspection CA may add more than one per trust entry).
+  hostTrustPems(h, pki).forEach((_, i) => args.push('--ca', `${HOST_MOUNT}/trust-${i}.pem`));
   args.push('--expect-root', commonName(pki.trustedRoot.subject));
   if (role !== 'none') args.push('--client-cert', `${HOST_MOUNT}/${role}.pem`, '--client-key', `${HOST_MOUNT}/${role}.key`);
   if (check.check === 'full') args.push('--auth-path', AUTH_CHECK_PATH);
