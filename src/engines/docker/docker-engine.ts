@@ -133,7 +133,7 @@ export class StartedDockerLab implements StartedEngineLab {
   }
 
   private labels(role: string): string[] {
-    return ['--label', `${LAB_LABEL}=1`, '--label', `${LAB_LABEL}.run=${this.run}`, '--label', `${LAB_LABEL}.role=${role}`];
+    return ['--label', `${LAB_LABEL}=1`, '--label', `${LAB_LABEL}.run=${this.run}`, '--label', `${LAB_LABEL}.role=${role}`, '--label', `${LAB_LABEL}.pid=${process.pid}`];
   }
 
   private dnsTableAddresses(): [string, string][] {
@@ -362,7 +362,7 @@ async function createNetwork(run: string): Promise<string> {
   for (let i = 0; i < 16; i++) {
     const prefix = `10.213.${(first + i) % 256}`;
     try {
-      await docker(['network', 'create', '--internal', '--driver', 'bridge', '--subnet', `${prefix}.0/24`, '--gateway', `${prefix}.${GATEWAY_SLOT}`, '--label', `${LAB_LABEL}=1`, '--label', `${LAB_LABEL}.run=${run}`, `atpnl-${run}`]);
+      await docker(['network', 'create', '--internal', '--driver', 'bridge', '--subnet', `${prefix}.0/24`, '--gateway', `${prefix}.${GATEWAY_SLOT}`, '--label', `${LAB_LABEL}=1`, '--label', `${LAB_LABEL}.run=${run}`, '--label', `${LAB_LABEL}.pid=${process.pid}`, `atpnl-${run}`]);
       return prefix;
     } catch (e) {
       if (!/overlap/i.test((e as Error).message)) throw e;

@@ -15,7 +15,7 @@ import path from 'node:path';
 import Ajv from 'ajv';
 import { afterAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { docker } from '../../../src/engines/docker/docker-cli.js';
+import { docker, pruneLabObjects } from '../../../src/engines/docker/docker-cli.js';
 import { dockerEngine } from '../../../src/engines/docker/docker-engine.js';
 import { ensureLabImage } from '../../../src/engines/docker/lab-image.js';
 import { ensureSquidImage, squidImageUnavailable } from '../../../src/engines/docker/squid-image.js';
@@ -24,7 +24,6 @@ import { loadScenarioFile } from '../../../src/scenario/load-scenario.js';
 import { runScenario } from '../../../src/scenario/run-scenario.js';
 import { testPki, TEST_CERTS_DIR } from '../../helpers/lab-fixtures.js';
 import { runCli } from '../../helpers/run-cli.js';
-import { leftovers } from './same-as-inproc.js';
 
 interface ComposeService {
   image: string;
@@ -150,9 +149,9 @@ describe.skipIf(missing.length > 0)(`lab export --compose, replayed with the doc
         expect(report.checks.map((c) => `${c.host} ${c.observed.step}/${c.observed.code}`).sort()).toEqual(want);
       }
     } finally {
-      const r = await runCli(['lab', 'prune']);
-      expect(r.code).toBe(0);
+      // Only this replay's objects (label atp-netlab.run=<project>): other labs may be running.
+      await pruneLabObjects(doc.name);
     }
-    expect(await leftovers()).toEqual([]);
+    expect(await docker(['ps', '-aq', '--filter', `label=atp-netlab.run=${doc.name}`])).toBe('');
   });
 });

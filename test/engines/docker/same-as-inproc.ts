@@ -1,7 +1,7 @@
 /**
  * What the docker engine tests share: a scenario run under inproc and under docker must give
  * the same observed step and code per check and pass, and a stop must leave no container and
- * no network carrying the lab's label.
+ * no network of this process's labs.
  */
 import { expect } from 'vitest';
 import { docker, LAB_LABEL } from '../../../src/engines/docker/docker-cli.js';
@@ -12,9 +12,14 @@ import { loadScenarioFile } from '../../../src/scenario/load-scenario.js';
 import { runScenario } from '../../../src/scenario/run-scenario.js';
 import { testPki } from '../../helpers/lab-fixtures.js';
 
-export async function leftovers(): Promise<string[]> {
-  const c = await docker(['ps', '-aq', '--filter', `label=${LAB_LABEL}`]);
-  const n = await docker(['network', 'ls', '-q', '--filter', `label=${LAB_LABEL}`]);
+/**
+ * What this test process's labs (or another process's, by pid) left (label atp-netlab.pid=<pid>): other sessions on the same
+ * daemon may be running labs of their own at the same time.
+ */
+export async function leftovers(pid = process.pid): Promise<string[]> {
+  const mine = `label=${LAB_LABEL}.pid=${pid}`;
+  const c = await docker(['ps', '-aq', '--filter', mine]);
+  const n = await docker(['network', 'ls', '-q', '--filter', mine]);
   return [...c.split('\n'), ...n.split('\n')].filter(Boolean);
 }
 
