@@ -20,7 +20,8 @@ import { runCli } from '../../helpers/run-cli.js';
 const missing = await dockerEngine.prerequisites();
 const reason = missing.join('; ');
 // The representative subset, less what the docker engine skips today (auth required: the
-// host probe takes no proxy credentials; the Squid twins: no Squid image).
+// host probe takes no proxy credentials). The Squid twins are in docker-squid.test.ts (skipped
+// there, with the reason, where Squid is not installed).
 const SCENARIOS = [
   'direct-blocked',
   'firewall-rejects-direct',
