@@ -37,6 +37,7 @@ import type { RevocationCheck } from './check-revocation.js';
 import { applyRevocationPolicy, checkRevocationHosts, type RevocationMode } from './revocation-policy.js';
 import { checkUrl, REAL_TIMEOUTS, type ProbeTimeouts } from './check-url.js';
 import type { ProbeOutcome } from './outcome.js';
+import { clockSkewOn, runRealHostChecks, summariseClock, type HostChecksMode, type HostChecksReport } from './host/real-host-checks.js';
 import { parseSensorConfig, sensorConfigRoute, type SensorConfig } from './sensor-config.js';
 
 /** Where the identity's proxy settings come from. */
@@ -100,6 +101,13 @@ export interface ProbeHostOptions {
    * pinned (--hosts/--resolve: a lab rehearsal, whose lab may not serve them).
    */
   revocation?: RevocationMode;
+  /**
+   * Host prerequisite checks (src/probe/host/real-host-checks.ts): `auto` (default) runs them
+   * on Windows or with a given registryStore, `on` runs what can run anywhere, `off` none.
+   */
+  hostChecks?: HostChecksMode;
+  /** The updater port to dial (default 444): rehearsals and tests only. */
+  updaterPort?: number;
   /** Injected in tests. */
   transport?: NetTransport;
   registryStore?: RegistryStore;
@@ -129,6 +137,8 @@ export interface ProbeHostReport {
   notes: string[];
   /** The revocation hosts as this identity reaches them, when checked. */
   revocation: { mode: RevocationMode; checks: RevocationCheck[] } | null;
+  /** The host prerequisites (optional member of schema 1: absent from reports of older versions). */
+  host?: HostChecksReport;
   checks: ProbeHostCheck[];
 }
 
@@ -346,6 +356,19 @@ export async function probeHost(o: ProbeHostOptions): Promise<ProbeHostReport> {
   const timeouts = stepTimeouts(o.timeoutMs, o.tcpTimeoutMs);
   const progress = o.onProgress ?? (() => undefined);
 
+  // Host prerequisites first, once: a failed one is every check's outcome (step host).
+  const hostReport = await runRealHostChecks({
+    mode: o.hostChecks ?? 'auto',
+    platform: o.platform ?? process.platform,
+    identity: o.identity,
+    cloud: o.cloud ?? (o.region === 'us-gcc-high' ? 'gcc-high' : 'commercial'),
+    ...(o.registryStore ? { registryStore: o.registryStore } : {}),
+    ...(o.updaterPort !== undefined ? { updaterPort: o.updaterPort } : {}),
+    timeoutMs: Math.min(3_000, timeouts.tcpMs),
+  });
+  if (hostReport.ran) progress(`host checks: ${hostReport.checks.filter((c) => c.status !== 'not-run').map((c) => `${c.check} ${c.status}`).join(', ')}`);
+  const hostChecks = hostReport.checks.filter((c) => c.status !== 'not-run');
+
   using pac = new PacRuntime({ transport, fetchTimeoutMs: Math.min(5_000, timeouts.totalMs) });
   const routeFor = (url: string): Promise<RouteResult> => {
     const src = prepared.source;
@@ -368,6 +391,8 @@ export async function probeHost(o: ProbeHostOptions): Promise<ProbeHostReport> {
       ...(prepared.proxyCredentials ? { proxyCredentials: prepared.proxyCredentials } : {}),
       pingPath: testPath,
       ...(sensor !== 'v2-wininet' ? { sensor } : {}),
+      ...(hostChecks.length ? { hostChecks } : {}),
+      ...(clockSkewOn(hostReport, o.identity) ? { checkClockSkew: true } : {}),
       ...(o.authPath ? { authCheckPath: o.authPath } : {}),
       checks: o.authPath ? 'full' : 'ping',
       timeouts,
@@ -393,6 +418,7 @@ export async function probeHost(o: ProbeHostOptions): Promise<ProbeHostReport> {
       return c;
     }),
   );
+  summariseClock(hostReport, o.identity, checks.map((c) => c.observed));
   return {
     tool: 'atp-netlab',
     schema: 1,
@@ -405,6 +431,7 @@ export async function probeHost(o: ProbeHostOptions): Promise<ProbeHostReport> {
     settings: prepared.settings,
     notes: prepared.notes,
     revocation: revocationMode === 'off' ? null : { mode: revocationMode, checks: await revocationChecks() },
+    host: hostReport,
     checks,
   };
 }

@@ -7,6 +7,8 @@ import { parseRegion, parseSensorGeneration, SENSOR_GENERATION_IDS, type Cloud, 
 import { AtpNetlabError } from '../../errors.js';
 import { IDENTITIES, parseIdentity, type Identity } from '../../identity.js';
 import { probeHost, type ProbeHostOptions, type ProbeHostReport, type RouteSpec } from '../../probe/probe-host.js';
+import { SOURCES } from '../../catalog/sources.js';
+import type { HostCheckEntry, HostChecksReport } from '../../probe/host/real-host-checks.js';
 import type { RegisterCommand } from './index.js';
 import { addMatrixOptions, probeMatrixCommand, rejectMatrixOnlyOptions, type ProbeMatrixCommandOptions } from './probe-matrix-option.js';
 import { positiveInt } from './run.js';
@@ -35,6 +37,9 @@ export interface ProbeCommandOptions {
   timeoutMs?: number;
   tcpTimeoutMs?: number;
   revocation?: 'off' | 'warn' | 'enforce';
+  /** --host-checks (true) / --no-host-checks (false); undefined: auto (Windows). */
+  hostChecks?: boolean;
+  updaterPort?: number;
 }
 
 export interface ProbeCommandOutput {
@@ -91,6 +96,8 @@ export function probeOptionsFromCli(o: ProbeCommandOptions): ProbeHostOptions {
     ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
     ...(o.tcpTimeoutMs !== undefined ? { tcpTimeoutMs: o.tcpTimeoutMs } : {}),
     ...(o.revocation !== undefined ? { revocation: o.revocation } : {}),
+    ...(o.hostChecks !== undefined ? { hostChecks: o.hostChecks ? 'on' : 'off' } : {}),
+    ...(o.updaterPort !== undefined ? { updaterPort: o.updaterPort } : {}),
   };
 }
 
@@ -112,11 +119,13 @@ export function renderProbeTable(r: ProbeHostReport): string {
     };
   });
   const head = { host: 'host', reachable: 'reachable', code: 'step/code', route: 'route (source)', chain: 'chain' };
+  // (the host prerequisites come before the table: a failed one decides every row)
   const w = (k: keyof typeof head) => Math.max(head[k].length, ...rows.map((x) => x[k].length));
   const line = (x: typeof head) => [pad(x.host, w('host')), pad(x.reachable, w('reachable')), pad(x.code, w('code')), pad(x.route, w('route')), x.chain].join('  ').trimEnd();
   const out: string[] = [];
   out.push(`atp-netlab probe (real network) as ${r.identity}, sensor ${r.sensor}${r.workspace ? `, workspace ${r.workspace}` : ''}${r.region ? `, region ${r.region}` : ''}; settings: ${r.settings}`);
   for (const n of r.notes) out.push(`note: ${n}`);
+  if (r.host) out.push('', ...renderHostChecks(r.host));
   out.push('');
   out.push(line(head));
   for (const x of rows) {
@@ -133,6 +142,22 @@ export function renderProbeTable(r: ProbeHostReport): string {
   out.push('');
   out.push(`${ok} of ${r.checks.length} host(s) reachable as ${r.identity}.`);
   return out.join('\n') + '\n';
+}
+
+const HOST_STATUS: Record<HostCheckEntry['status'], string> = { ok: 'ok', failed: 'FAILED', indeterminate: 'UNKNOWN', 'not-run': 'not run' };
+
+/** The host prerequisites block of the table: one line per check, the fix under a failed one. */
+export function renderHostChecks(h: HostChecksReport): string[] {
+  const out = [`host prerequisites (${h.ran ? `read-only${h.registry ? `, ${h.registry}` : ''}` : 'not run'}):`];
+  if (!h.ran) {
+    out.push(`  not run: ${h.reason}`);
+    return out;
+  }
+  for (const c of h.checks) {
+    out.push(`  ${pad(HOST_STATUS[c.status], 7)}  ${pad(c.check, 14)}  ${c.code ? `${c.code}: ` : ''}${c.detail}`);
+    if (c.remediation) out.push(`  ${' '.repeat(7)}  fix: ${c.remediation} (${SOURCES[c.source!].path}, "${c.section}")`);
+  }
+  return out;
 }
 
 export async function probeCommand(o: ProbeCommandOptions, onProgress?: (line: string) => void): Promise<ProbeCommandOutput> {
@@ -171,6 +196,11 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
     .addOption(new Option('--timeout-ms <n>', 'deadline of one host check').argParser(positiveInt))
     .addOption(new Option('--tcp-timeout-ms <n>', 'deadline of the TCP connect alone (a lab rehearsal behind a dropping firewall)').argParser(positiveInt))
     .addOption(
+      new Option('--host-checks', 'check the host prerequisites (updater on localhost:444, .NET TLS values, machine roots, clock skew; read-only): default on Windows; here forces them (without a registry only the updater port and clock run)'),
+    )
+    .addOption(new Option('--no-host-checks', 'do not check the host prerequisites'))
+    .addOption(new Option('--updater-port <n>', 'dial this port instead of the updater\'s 444 (rehearsals and tests)').argParser(positiveInt))
+    .addOption(
       new Option('--revocation <mode>', 'also fetch certificate revocation data over the same route: warn = report unreachable hosts as warnings, enforce = fail the checks (default: warn, or off when names are pinned with --hosts/--resolve)').choices(['off', 'warn', 'enforce']),
     )
     .addHelpText(
@@ -181,6 +211,8 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
         '  atp-netlab probe --workspace contosoATP --region europe --proxy http://proxy.contoso.com:8080\n' +
         '  atp-netlab probe --sensor v3 --region europe --reg hklm-export.reg           # v3: TelemetryProxyServer / netsh winhttp\n' +
         '  atp-netlab probe --sensor-config "C:\\Program Files\\Azure Advanced Threat Protection Sensor\\2.x\\SensorConfiguration.json"\n' +
+        '  atp-netlab probe --workspace contosoATP --no-host-checks                 # network only (host checks are on by default on Windows)\n' +
+        '  atp-netlab probe --workspace contosoATP --host-checks --json             # off Windows: updater port and clock; registry checks "not run"\n' +
         '\nExit codes: 0 every host reachable, 1 some not, 2 invalid input or usage, 3 a bug in atp-netlab (please report it).',
     );
   addMatrixOptions(cmd).action(async (o: ProbeMatrixCommandOptions) => {
