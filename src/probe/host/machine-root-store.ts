@@ -44,7 +44,7 @@ export interface MachineRootCertificate {
 export interface MachineRoots {
   certificates: MachineRootCertificate[];
   stores: { name: string; key: string; present: boolean; count: number }[];
-  /** Blobs that could not be read, each naming its value. */
+  /** Blobs that could not be read and misnamed keys, each naming its value. */
   problems: string[];
   autoUpdateDisabled: boolean;
 }
@@ -96,7 +96,7 @@ export async function readMachineRoots(store: RegistryStore): Promise<MachineRoo
 export async function checkMachineRoots(store: RegistryStore, cloud: Cloud, nowMs: number): Promise<HostCheckResult & { missing?: string[]; notes?: string[]; stores: MachineRoots['stores'] }> {
   const m = await readMachineRoots(store);
   const read = m.stores.filter((s) => s.present);
-  const problems = m.problems.length ? `; ${m.problems.length} unreadable: ${m.problems.slice(0, 3).join('; ')}${m.problems.length > 3 ? '; …' : ''}` : '';
+  const problems = m.problems.length ? `; ${m.problems.length} problem${m.problems.length === 1 ? '' : 's'}: ${m.problems.slice(0, 3).join('; ')}${m.problems.length > 3 ? '; …' : ''}` : '';
   if (read.length === 0) {
     return { check: 'required-roots', status: 'indeterminate', detail: `no machine certificate store in the registry (${MACHINE_ROOT_STORES.map((s) => s.key).join(', ')})`, stores: m.stores };
   }
