@@ -15,7 +15,7 @@ import { LabPki } from '../../src/pki/index.js';
 import { DOTNET_TLS_KEYS } from '../../src/probe/host/dotnet-tls.js';
 import { probeHost, type ProbeHostOptions } from '../../src/probe/probe-host.js';
 import { MemoryRegistryStore } from '../../src/registry/index.js';
-import { healthyHostRegistry, ROOT_STORE_KEY, trustRootCert } from '../helpers/host-registry.js';
+import { healthyHostRegistry, putMachineRoot, ROOT_STORE_KEY, trustRootCert } from '../helpers/host-registry.js';
 import { TEST_CERTS_DIR } from '../helpers/test-certs.js';
 
 const WS_HOST = 'contosoatpsensorapi.atp.azure.com';
@@ -112,7 +112,7 @@ describe('probe host checks (real mode)', () => {
   it('a missing root: HOST_ROOT_MISSING for the cloud asked (commercial G2, GCC High Global Root CA)', async () => {
     const store = new MemoryRegistryStore();
     await (await healthyHostRegistry()).exportKeys([DOTNET_TLS_KEYS[0], DOTNET_TLS_KEYS[1]]).then((t) => store.importReg(t));
-    await (await import('../helpers/host-registry.js')).putMachineRoot(store, trustRootCert('DigiCert Global Root CA'));
+    await putMachineRoot(store, trustRootCert('DigiCert Global Root CA'));
     const commercial = await run({ updaterPort }, await onWindows(store));
     expect(commercial.exitCode).toBe(1);
     expect(commercial.report.checks[0]!.observed).toMatchObject({ step: 'host', code: 'HOST_ROOT_MISSING' });
@@ -170,5 +170,13 @@ describe('probe host checks (real mode)', () => {
     expect(by['required-roots']!.status).toBe('indeterminate');
     expect(out.table).toMatch(/UNKNOWN {2}dotnet-tls/);
     expect(out.exitCode).toBe(0);
+  });
+});
+
+describe('probe host-check options', () => {
+  it('--matrix does not take them (usage error, exit 2)', async () => {
+    const { matrixOptionsFromCli } = await import('../../src/cli/commands/probe-matrix-option.js');
+    expect(() => matrixOptionsFromCli({ matrix: true, workspace: 'contosoATP', hostChecks: true })).toThrow(/--matrix does not run the host checks/);
+    expect(() => matrixOptionsFromCli({ matrix: true, workspace: 'contosoATP', updaterPort: 4444 })).toThrow(/--updater-port/);
   });
 });

@@ -213,7 +213,12 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
         '  atp-netlab probe --sensor-config "C:\\Program Files\\Azure Advanced Threat Protection Sensor\\2.x\\SensorConfiguration.json"\n' +
         '  atp-netlab probe --workspace contosoATP --no-host-checks                 # network only (host checks are on by default on Windows)\n' +
         '  atp-netlab probe --workspace contosoATP --host-checks --json             # off Windows: updater port and clock; registry checks "not run"\n' +
-        '\nExit codes: 0 every host reachable, 1 some not, 2 invalid input or usage, 3 a bug in atp-netlab (please report it).',
+        '\nHost checks (read-only; on by default on Windows, where the registry is read with reg.exe): the updater on\n' +
+        'localhost:444 (HOST_UPDATER_PORT_BLOCKED / HOST_UPDATER_NOT_LISTENING), the .NET TLS values (HOST_DOTNET_TLS_VALUES),\n' +
+        'the required root in the LocalMachine stores HKLM\\SOFTWARE\\Microsoft\\SystemCertificates (HOST_ROOT_MISSING), the clock\n' +
+        "against the cloud's Date header (HOST_CLOCK_SKEW). A failed one decides every check (step host); one that could not\n" +
+        'be run or judged says why and is never a pass.\n' +
+        '\nExit codes: 0 every host reachable, 1 some not (a failed host check included), 2 invalid input or usage, 3 a bug in atp-netlab (please report it).',
     );
   addMatrixOptions(cmd).action(async (o: ProbeMatrixCommandOptions) => {
       const progress = (line: string) => process.stderr.write(`atp-netlab: ${line}\n`);

@@ -3,21 +3,20 @@
  * test/wine/machine-roots.test.ts): by fingerprint, across Root/AuthRoot/Group Policy/Enterprise,
  * with every unreadable blob named and never a crash.
  */
-import { X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { TRUST_ROOTS } from '../../../src/catalog/trust-roots.js';
 import { checkMachineRoots, DISABLE_ROOT_AUTO_UPDATE, MACHINE_ROOT_STORES, readMachineRoots } from '../../../src/probe/host/machine-root-store.js';
 import { MemoryRegistryStore, regBinary } from '../../../src/registry/index.js';
 import { serializeCertificate } from '../../../src/registry/serialized-certificate.js';
+import { putMachineRoot, trustRootCert } from '../../helpers/host-registry.js';
 
-const root = (name: string) => new X509Certificate(TRUST_ROOTS.find((r) => r.name === name)!.pem!);
-const G2 = root('DigiCert Global Root G2');
-const GLOBAL_CA = root('DigiCert Global Root CA');
+const G2 = trustRootCert('DigiCert Global Root G2');
+const GLOBAL_CA = trustRootCert('DigiCert Global Root CA');
 const [ROOT, AUTHROOT, GPO, ENTERPRISE] = MACHINE_ROOT_STORES.map((s) => s.key);
-const thumb = (c: X509Certificate) => c.fingerprint.replace(/:/g, '');
 
-async function put(store: MemoryRegistryStore, storeKey: string, cert: X509Certificate, name = thumb(cert)): Promise<void> {
-  await store.writeValue(`${storeKey}\\Certificates\\${name}`, 'Blob', regBinary(serializeCertificate(new Uint8Array(cert.raw))));
+async function put(store: MemoryRegistryStore, storeKey: string, cert: X509Certificate, name?: string): Promise<void> {
+  if (!name) await putMachineRoot(store, cert, storeKey);
+  else await store.writeValue(`${storeKey}\\Certificates\\${name}`, 'Blob', regBinary(serializeCertificate(new Uint8Array(cert.raw))));
 }
 
 describe('machine root stores from the registry', () => {
