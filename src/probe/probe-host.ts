@@ -106,6 +106,11 @@ export interface ProbeHostOptions {
    * on Windows or with a given registryStore, `on` runs what can run anywhere, `off` none.
    */
   hostChecks?: HostChecksMode;
+  /**
+   * .reg exports of the sensor host's HKLM (the .NET key, SystemCertificates...) for the registry
+   * host checks, read off the host (`reg export` on the customer's machine).
+   */
+  hostRegFiles?: string[];
   /** The updater port to dial (default 444): rehearsals and tests only. */
   updaterPort?: number;
   /** Injected in tests. */
@@ -316,6 +321,13 @@ async function prepareRoute(o: ProbeHostOptions, sensor: SensorGenerationId): Pr
   }
 }
 
+/** The host's registry exports, merged in order (a later file's values win, as `reg import` would). */
+async function readHostRegFiles(files: string[]): Promise<MemoryRegistryStore> {
+  const store = new MemoryRegistryStore();
+  for (const file of files) store.tree.apply(readRegFileBytes(await readInputFile(file, 'host-reg'), { file }));
+  return store;
+}
+
 async function readPem(file: string, what: string): Promise<string> {
   const text = await readText(file, what);
   if (!text.includes('-----BEGIN ')) throw new AtpNetlabError('ATPNL_USAGE', `${what} ${file} is not PEM (expected -----BEGIN ...)`, { file });
@@ -357,12 +369,14 @@ export async function probeHost(o: ProbeHostOptions): Promise<ProbeHostReport> {
   const progress = o.onProgress ?? (() => undefined);
 
   // Host prerequisites first, once: a failed one is every check's outcome (step host).
+  const hostRegistry = o.registryStore ?? (o.hostRegFiles?.length ? await readHostRegFiles(o.hostRegFiles) : undefined);
   const hostReport = await runRealHostChecks({
     mode: o.hostChecks ?? 'auto',
     platform: o.platform ?? process.platform,
     identity: o.identity,
     cloud: o.cloud ?? (o.region === 'us-gcc-high' ? 'gcc-high' : 'commercial'),
-    ...(o.registryStore ? { registryStore: o.registryStore } : {}),
+    ...(hostRegistry ? { registryStore: hostRegistry } : {}),
+    ...(!o.registryStore && o.hostRegFiles?.length ? { registryName: `reg export ${o.hostRegFiles.join(', ')}`, registryIsExport: true } : {}),
     ...(o.updaterPort !== undefined ? { updaterPort: o.updaterPort } : {}),
     timeoutMs: Math.min(3_000, timeouts.tcpMs),
   });
@@ -392,7 +406,7 @@ export async function probeHost(o: ProbeHostOptions): Promise<ProbeHostReport> {
       pingPath: testPath,
       ...(sensor !== 'v2-wininet' ? { sensor } : {}),
       ...(hostChecks.length ? { hostChecks } : {}),
-      ...(clockSkewOn(hostReport, o.identity) ? { checkClockSkew: true } : {}),
+      ...(clockSkewOn(hostReport) ? { checkClockSkew: true } : {}),
       ...(o.authPath ? { authCheckPath: o.authPath } : {}),
       checks: o.authPath ? 'full' : 'ping',
       timeouts,
@@ -418,7 +432,7 @@ export async function probeHost(o: ProbeHostOptions): Promise<ProbeHostReport> {
       return c;
     }),
   );
-  summariseClock(hostReport, o.identity, checks.map((c) => c.observed));
+  summariseClock(hostReport, checks.map((c) => c.observed));
   return {
     tool: 'atp-netlab',
     schema: 1,

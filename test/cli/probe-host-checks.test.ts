@@ -13,6 +13,7 @@ import { probeOptionsFromCli, renderProbeTable, type ProbeCommandOptions } from 
 import { startInprocLab, type StartedInprocLab } from '../../src/engines/inproc/inproc-engine.js';
 import { LabPki } from '../../src/pki/index.js';
 import { DOTNET_TLS_KEYS } from '../../src/probe/host/dotnet-tls.js';
+import { MACHINE_ROOT_STORES } from '../../src/probe/host/machine-root-store.js';
 import { probeHost, type ProbeHostOptions } from '../../src/probe/probe-host.js';
 import { MemoryRegistryStore } from '../../src/registry/index.js';
 import { healthyHostRegistry, putMachineRoot, ROOT_STORE_KEY, trustRootCert } from '../helpers/host-registry.js';
@@ -145,7 +146,7 @@ describe('probe host checks (real mode)', () => {
     const out = await run({ hostChecks: true, updaterPort: closedPort }, { platform: 'linux' });
     expect(out.exitCode).toBe(1);
     expect(out.json.host!.checks.map((c) => [c.check, c.status])).toEqual([['updater-port', 'failed'], ['dotnet-tls', 'not-run'], ['required-roots', 'not-run'], ['clock-skew', 'ok']]);
-    expect(out.json.host!.checks[1]!.detail).toBe('no registry to read (not Windows: linux)');
+    expect(out.json.host!.checks[1]!.detail).toBe('no registry to read (not Windows: linux; --host-reg reads an export)');
   });
 
   it('as CurrentUser only the roots apply: the updater, .NET and clock checks are not run, with the reason', async () => {
@@ -173,10 +174,50 @@ describe('probe host checks (real mode)', () => {
   });
 });
 
+describe('probe --host-reg: a customer\'s registry exports, read off the host', () => {
+  it("reads Wine's exported Root blob and a .NET export; the updater and clock are not this machine's to judge", async () => {
+    const dotnet = path.join(dir, 'dotnet.reg');
+    const lines = ['Windows Registry Editor Version 5.00', ''];
+    for (const key of DOTNET_TLS_KEYS) lines.push(`[${key}]`, '"SystemDefaultTlsVersions"=dword:00000001', '"SchUseStrongCrypto"=dword:00000001', '');
+    await writeFile(dotnet, lines.join('\r\n'));
+    const roots = 'test/fixtures/registry/wine-8.0-root-digicert-g2.reg';
+    const out = await run({ hostReg: [dotnet, roots], updaterPort: closedPort }, { platform: 'linux' });
+    expect(out.exitCode).toBe(0);
+    expect(out.json.host).toMatchObject({ mode: 'auto', ran: true, registry: `reg export ${dotnet}, ${roots}` });
+    const by = Object.fromEntries(out.json.host!.checks.map((c) => [c.check, c]));
+    expect(by['dotnet-tls']!.status).toBe('ok');
+    expect(by['required-roots']).toMatchObject({ status: 'ok' });
+    expect(by['required-roots']!.detail).toMatch(/machine stores read: Root \(1\)/);
+    expect(by['updater-port']).toMatchObject({ status: 'not-run', detail: "checks the machine the probe runs on, which is not the sensor's host (linux): --host-checks runs it here" });
+    expect(by['clock-skew']!.status).toBe('not-run');
+    // the roots export alone: the .NET keys are not in it, so not judged (never "missing"); it
+    // lacks the GCC High root, but also AuthRoot & co., so that is not judged either
+    const gcc = await run({ hostReg: [roots], cloud: 'gcc-high' }, { platform: 'linux' });
+    // (the GCC High host is not in this lab: the network decides, not the host step)
+    expect(gcc.report.checks[0]!.observed.step).not.toBe('host');
+    expect(gcc.json.host!.checks.find((c) => c.check === 'dotnet-tls')).toMatchObject({ status: 'not-run', detail: expect.stringMatching(/^the registry export holds neither/) });
+    const gccRoots = gcc.json.host!.checks.find((c) => c.check === 'required-roots')!;
+    expect(gccRoots.status).toBe('indeterminate');
+    expect(gccRoots.detail).toMatch(/missing for gcc-high: DigiCert Global Root CA; machine stores read: Root \(1\); not in the export, so not judged: AuthRoot, Group Policy Root, Enterprise Root/);
+    // an export holding every store (empty ones too) does judge it
+    const all = path.join(dir, 'stores.reg');
+    await writeFile(all, ['Windows Registry Editor Version 5.00', '', ...MACHINE_ROOT_STORES.slice(1).flatMap((st) => [`[${st.key}]`, ''])].join('\r\n'));
+    const judged = await run({ hostReg: [roots, all], cloud: 'gcc-high' }, { platform: 'linux' });
+    expect(judged.report.checks[0]!.observed).toMatchObject({ step: 'host', code: 'HOST_ROOT_MISSING' });
+    // one view only: the other is named as not judged
+    const one = path.join(dir, 'dotnet-one.reg');
+    await writeFile(one, ['Windows Registry Editor Version 5.00', '', `[${DOTNET_TLS_KEYS[0]}]`, '"SystemDefaultTlsVersions"=dword:00000001', '"SchUseStrongCrypto"=dword:00000000', ''].join('\r\n'));
+    const partial = await run({ hostReg: [one, roots] }, { platform: 'linux' });
+    expect(partial.report.checks[0]!.observed).toMatchObject({ step: 'host', code: 'HOST_DOTNET_TLS_VALUES' });
+    expect(partial.json.host!.checks.find((c) => c.check === 'dotnet-tls')!.detail).toMatch(/SchUseStrongCrypto: dword:00000000 \(HKEY_LOCAL_MACHINE\\SOFTWARE\\WOW6432Node.*: not in the export, not judged\)/);
+  });
+});
+
 describe('probe host-check options', () => {
   it('--matrix does not take them (usage error, exit 2)', async () => {
     const { matrixOptionsFromCli } = await import('../../src/cli/commands/probe-matrix-option.js');
     expect(() => matrixOptionsFromCli({ matrix: true, workspace: 'contosoATP', hostChecks: true })).toThrow(/--matrix does not run the host checks/);
     expect(() => matrixOptionsFromCli({ matrix: true, workspace: 'contosoATP', updaterPort: 4444 })).toThrow(/--updater-port/);
+    expect(() => matrixOptionsFromCli({ matrix: true, workspace: 'contosoATP', hostReg: ['x.reg'] })).toThrow(/--host-reg/);
   });
 });

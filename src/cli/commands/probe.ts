@@ -39,6 +39,7 @@ export interface ProbeCommandOptions {
   revocation?: 'off' | 'warn' | 'enforce';
   /** --host-checks (true) / --no-host-checks (false); undefined: auto (Windows). */
   hostChecks?: boolean;
+  hostReg?: string[];
   updaterPort?: number;
 }
 
@@ -97,6 +98,7 @@ export function probeOptionsFromCli(o: ProbeCommandOptions): ProbeHostOptions {
     ...(o.tcpTimeoutMs !== undefined ? { tcpTimeoutMs: o.tcpTimeoutMs } : {}),
     ...(o.revocation !== undefined ? { revocation: o.revocation } : {}),
     ...(o.hostChecks !== undefined ? { hostChecks: o.hostChecks ? 'on' : 'off' } : {}),
+    ...(o.hostReg?.length ? { hostRegFiles: o.hostReg } : {}),
     ...(o.updaterPort !== undefined ? { updaterPort: o.updaterPort } : {}),
   };
 }
@@ -199,6 +201,7 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
       new Option('--host-checks', 'check the host prerequisites (updater on localhost:444, .NET TLS values, machine roots, clock skew; read-only): default on Windows; here forces them (without a registry only the updater port and clock run)'),
     )
     .addOption(new Option('--no-host-checks', 'do not check the host prerequisites'))
+    .option('--host-reg <file>', "the sensor host's HKLM as a .reg export (reg export of the .NET key, SystemCertificates...): the registry host checks read it instead (repeatable)", collect)
     .addOption(new Option('--updater-port <n>', 'dial this port instead of the updater\'s 444 (rehearsals and tests)').argParser(positiveInt))
     .addOption(
       new Option('--revocation <mode>', 'also fetch certificate revocation data over the same route: warn = report unreachable hosts as warnings, enforce = fail the checks (default: warn, or off when names are pinned with --hosts/--resolve)').choices(['off', 'warn', 'enforce']),
@@ -213,6 +216,7 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
         '  atp-netlab probe --sensor-config "C:\\Program Files\\Azure Advanced Threat Protection Sensor\\2.x\\SensorConfiguration.json"\n' +
         '  atp-netlab probe --workspace contosoATP --no-host-checks                 # network only (host checks are on by default on Windows)\n' +
         '  atp-netlab probe --workspace contosoATP --host-checks --json             # off Windows: updater port and clock; registry checks "not run"\n' +
+        '  atp-netlab probe --workspace contosoATP --host-reg dotnet.reg --host-reg systemcertificates.reg   # a customer\'s exports, read here\n' +
         '\nHost checks (read-only; on by default on Windows, where the registry is read with reg.exe): the updater on\n' +
         'localhost:444 (HOST_UPDATER_PORT_BLOCKED / HOST_UPDATER_NOT_LISTENING), the .NET TLS values (HOST_DOTNET_TLS_VALUES),\n' +
         'the required root in the LocalMachine stores HKLM\\SOFTWARE\\Microsoft\\SystemCertificates (HOST_ROOT_MISSING), the clock\n' +

@@ -90,10 +90,11 @@ export async function readMachineRoots(store: RegistryStore): Promise<MachineRoo
 
 /**
  * The required-roots check over the machine stores. No store key at all is `indeterminate`
- * (a registry without certificate stores cannot say the root is missing); a missing root names
- * the stores read and whether automatic root update could still fetch it.
+ * (a registry without certificate stores cannot say the root is missing), and so is a root
+ * missing from a .reg export (`export`) that lacks some store; a missing root names the
+ * stores read and whether automatic root update could still fetch it.
  */
-export async function checkMachineRoots(store: RegistryStore, cloud: Cloud, nowMs: number): Promise<HostCheckResult & { missing?: string[]; notes?: string[]; stores: MachineRoots['stores'] }> {
+export async function checkMachineRoots(store: RegistryStore, cloud: Cloud, nowMs: number, opts: { export?: boolean } = {}): Promise<HostCheckResult & { missing?: string[]; notes?: string[]; stores: MachineRoots['stores'] }> {
   const m = await readMachineRoots(store);
   const read = m.stores.filter((s) => s.present);
   const problems = m.problems.length ? `; ${m.problems.length} problem${m.problems.length === 1 ? '' : 's'}: ${m.problems.slice(0, 3).join('; ')}${m.problems.length > 3 ? '; …' : ''}` : '';
@@ -106,6 +107,11 @@ export async function checkMachineRoots(store: RegistryStore, cloud: Cloud, nowM
     const wanted = new Set(requiredRoots(cloud).map((x) => x.sha256));
     const found = m.certificates.filter((c) => wanted.has(c.cert.fingerprint256)).map((c) => c.store);
     return { ...r, detail: `${r.detail} (in ${[...new Set(found)].join(', ')}); ${where}`, stores: m.stores };
+  }
+  const unread = m.stores.filter((s) => !s.present).map((s) => s.name);
+  if (opts.export && unread.length) {
+    // An export that lacks a store says nothing about it: the root may be there on the host.
+    return { check: 'required-roots', status: 'indeterminate', detail: `${r.detail}; ${where}; not in the export, so not judged: ${unread.join(', ')}`, missing: r.missing, notes: r.notes, stores: m.stores };
   }
   const update = m.autoUpdateDisabled
     ? 'automatic root update is off (DisableRootAutoUpdate=1), so Windows will not fetch it'
