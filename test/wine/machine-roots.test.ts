@@ -11,6 +11,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import net, { type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { TRUST_ROOTS } from '../../src/catalog/trust-roots.js';
@@ -63,6 +64,28 @@ describe("machine roots from Wine's registry", () => {
     const found = new Set(m.certificates.map((c) => c.cert.fingerprint256));
     expect(found.has(G2.sha256)).toBe(true);
     expect(found.has(GLOBAL_CA.sha256)).toBe(true);
+  });
+
+  it("--host-reg reads Wine's own `reg export` of the store (UTF-16, ~1 MiB) as a customer's export", async () => {
+    const file = path.join(wine.scratch, 'root-export.reg');
+    const exp = await wine.wine(['reg', 'export', 'HKLM\\Software\\Microsoft\\SystemCertificates\\Root', wine.winPath(file), '/y']);
+    expect(exp.code, exp.stdout + exp.stderr).toBe(0);
+    const refused = await listener();
+    await refused.close();
+    const report = await probeHost({
+      workspace: 'contosoATP',
+      identity: 'LocalService',
+      route: { kind: 'none' },
+      resolve: [`contosoatpsensorapi.atp.azure.com:127.0.0.1:${refused.port}`],
+      platform: 'linux',
+      hostRegFiles: [file],
+      timeoutMs: 2_000,
+    });
+    expect(report.host!.registry).toBe(`reg export ${file}`);
+    const roots = report.host!.checks.find((c) => c.check === 'required-roots')!;
+    // only the Root store was exported: a present root is judged ok
+    expect(roots.status).toBe('ok');
+    expect(roots.detail).toMatch(/machine stores read: Root \(\d{3}\)/);
   });
 
   it(".NET values set with Wine's reg add read back ok, and a 0 fails naming the value", async () => {
