@@ -67,8 +67,17 @@ export async function dockerPrerequisites(): Promise<string[]> {
 export async function pruneLabObjects(run?: string): Promise<{ containers: string[]; networks: string[] }> {
   const filter = run ? `label=${LAB_LABEL}.run=${run}` : `label=${LAB_LABEL}`;
   const containers = (await docker(['ps', '-aq', '--filter', filter])).split('\n').filter(Boolean);
-  if (containers.length) await docker(['rm', '-f', '-v', ...containers]);
+  if (containers.length) await docker(['rm', '-f', '-v', ...containers]).catch(goneAlready);
   const networks = (await docker(['network', 'ls', '-q', '--filter', filter])).split('\n').filter(Boolean);
-  if (networks.length) await docker(['network', 'rm', ...networks]);
+  if (networks.length) await docker(['network', 'rm', ...networks]).catch(goneAlready);
   return { containers, networks };
+}
+
+/**
+ * Another remover got there first (a `lab prune` while a lab stops, or the lab's own exit
+ * hook): what it removes is gone either way, so that is not a failure.
+ */
+function goneAlready(e: unknown): void {
+  if (e instanceof DockerError && /removal of container .* is already in progress|No such container|not found/i.test(e.stderr)) return;
+  throw e;
 }
