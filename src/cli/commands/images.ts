@@ -7,7 +7,14 @@ import { AtpNetlabError } from '../../errors.js';
 import { dockerPrerequisites, pruneLabObjects } from '../../engines/docker/docker-cli.js';
 import { ensureLabImage, listLabImages } from '../../engines/docker/lab-image.js';
 import { listImages } from '../../engines/docker/offline-image.js';
+import { ensureMitmproxyImage, mitmproxyImageUnavailable, MITMPROXY_IMAGE_REPO } from '../../engines/docker/mitmproxy-image.js';
 import { ensureSquidImage, squidImageUnavailable, SQUID_IMAGE_REPO } from '../../engines/docker/squid-image.js';
+
+/** The images of real programs (Squid, mitmproxy), each built from this machine's own install. */
+const PROGRAM_IMAGES = [
+  { repo: SQUID_IMAGE_REPO, unavailable: squidImageUnavailable, ensure: ensureSquidImage },
+  { repo: MITMPROXY_IMAGE_REPO, unavailable: mitmproxyImageUnavailable, ensure: ensureMitmproxyImage },
+];
 import type { RegisterCommand } from './index.js';
 
 async function requireDocker(): Promise<void> {
@@ -19,31 +26,34 @@ export const registerImages: RegisterCommand = (program) => {
   const images = program
     .command('images')
     .description("the docker engine's images (built offline from this machine's files)")
-    .addHelpText('after', '\nExamples:\n  atp-netlab images build   # FROM scratch: this Node, dnsmasq, dist/; and Debian squid-openssl (cached by content hash)\n  atp-netlab images list\n\nExit codes: 0 done, 2 no usable Docker daemon (the line says what to do).');
+    .addHelpText('after', '\nExamples:\n  atp-netlab images build   # FROM scratch: this Node, dnsmasq, dist/; Debian squid-openssl and mitmproxy (cached by content hash)\n  atp-netlab images list\n\nExit codes: 0 done, 2 no usable Docker daemon (the line says what to do).');
   images
     .command('build')
-    .description('build the lab image and the Squid image (where Squid is installed) unless their content-hash tags exist (progress on stderr)')
+    .description('build the lab image, and the Squid and mitmproxy images where those are installed, unless their content-hash tags exist (progress on stderr)')
     .addHelpText('after', '\nExamples:\n  atp-netlab images build\n  atp-netlab images build && atp-netlab run scenarios/direct-blocked.yaml --engine docker')
     .action(async () => {
       await requireDocker();
       const progress = (line: string) => process.stderr.write(line + '\n');
       const r = await ensureLabImage(progress);
       process.stdout.write(`${r.tag}${r.built ? '' : ' (cached)'}\n`);
-      // The Squid image only where Squid is installed; `squid` components are skipped elsewhere.
-      const noSquid = squidImageUnavailable();
-      if (noSquid) progress(`images: skipped ${SQUID_IMAGE_REPO}: ${noSquid}`);
-      else {
-        const q = await ensureSquidImage(progress);
-        process.stdout.write(`${q.tag}${q.built ? '' : ' (cached)'}\n`);
+      // The program images only where the program is installed; their components are skipped elsewhere.
+      for (const img of PROGRAM_IMAGES) {
+        const why = img.unavailable();
+        if (why) progress(`images: skipped ${img.repo}: ${why}`);
+        else {
+          const q = await img.ensure(progress);
+          process.stdout.write(`${q.tag}${q.built ? '' : ' (cached)'}\n`);
+        }
       }
     });
   images
     .command('list')
-    .description('the lab and Squid images on the Docker daemon')
+    .description('the lab, Squid and mitmproxy images on the Docker daemon')
     .addHelpText('after', '\nExamples:\n  atp-netlab images list')
     .action(async () => {
       await requireDocker();
-      const list = [...(await listLabImages()), ...(await listImages(SQUID_IMAGE_REPO))];
+      const list = [...(await listLabImages())];
+      for (const img of PROGRAM_IMAGES) list.push(...(await listImages(img.repo)));
       process.stdout.write(list.length ? list.map((i) => `${i.tag}  ${i.size}  ${i.created}`).join('\n') + '\n' : 'no lab images (atp-netlab images build)\n');
     });
 };

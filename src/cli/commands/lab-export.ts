@@ -9,6 +9,7 @@ import { AtpNetlabError } from '../../errors.js';
 import { composeUnsupported, defaultSubnetPrefix, exportCompose, parseSubnet } from '../../engines/docker/compose-export.js';
 import { dockerEngine } from '../../engines/docker/docker-engine.js';
 import { labImageTag } from '../../engines/docker/lab-image.js';
+import { mitmproxyImageTag } from '../../engines/docker/mitmproxy-image.js';
 import { squidImageTag } from '../../engines/docker/squid-image.js';
 import { defaultPkiDir, LabPki } from '../../pki/index.js';
 import { compileScenario } from '../../scenario/compile-plan.js';
@@ -43,6 +44,7 @@ async function labExport(o: LabExportOptions): Promise<void> {
     subnetPrefix: prefix,
     labImage: labImageTag(),
     ...(plan.components.some((c) => c.type === 'squid') ? { squidImage: squidImageTag() } : {}),
+    ...(plan.components.some((c) => c.type === 'mitmproxy') ? { mitmproxyImage: mitmproxyImageTag() } : {}),
   });
   if (toStdout) process.stdout.write(yaml);
   else fs.writeFileSync(o.compose, yaml);

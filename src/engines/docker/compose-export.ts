@@ -5,7 +5,7 @@
  *   networks.lab        internal: true (no route off the machine), explicit subnet <prefix>.0/24, gateway .254
  *   services.dns        dnsmasq at .253: the plan's names, NXDOMAIN for every other name
  *   services.c<n>-NAME  one per component at its slot's address: the lab image's component-main
- *                       (squid: the Squid image with its folder mounted at the same path)
+ *                       (squid, mitmproxy: their own images, each folder mounted at the same path)
  *   services.windows-host  .1: probe-worker kept running (stdin open); the probe per identity is
  *                       `docker compose exec windows-host …` (x-atp-netlab.probe)
  *   no `ports:` at all: nothing is published, not even on 127.0.0.1
@@ -23,6 +23,8 @@ import { AtpNetlabError } from '../../errors.js';
 import type { LabPlan } from '../../lab/lab-plan.js';
 import type { SquidDefinition } from '../../lab/kinds/squid-kind.js';
 import { prepareSquid } from '../../lab/squid.js';
+import type { MitmproxyDefinition } from '../../lab/kinds/mitmproxy-kind.js';
+import { prepareMitmproxy } from '../../lab/mitmproxy.js';
 import type { LabPki } from '../../pki/index.js';
 import { shellQuote } from '../../shell-quote.js';
 import { PKI_MOUNT, SPEC_PATH } from './component-spec.js';
@@ -44,6 +46,8 @@ export interface ComposeExportOptions {
   labImage: string;
   /** Needed when the plan has `squid` components. */
   squidImage?: string;
+  /** Needed when the plan has `mitmproxy` components. */
+  mitmproxyImage?: string;
 }
 
 export interface ComposeExport {
@@ -112,6 +116,14 @@ export async function exportCompose(o: ComposeExportOptions): Promise<ComposeExp
       const env = { name: c.name, address: spec.address, pki, dnsTable: () => spec.dns, endpointOf: (n: string) => spec.endpoints[n] };
       const prepared = await prepareSquid(c.definition as SquidDefinition, env, squidDir, SQUID_USER);
       services[name] = { image: o.squidImage, command: ['-N', '-f', prepared.confPath], networks: onLab(c.slot), volumes: [bind(squidDir, squidDir, false)], depends_on: ['dns'], labels: labels(`c${c.slot}`) };
+      continue;
+    }
+    if (c.type === 'mitmproxy') {
+      if (!o.mitmproxyImage) throw new AtpNetlabError('ATPNL_INTERNAL', 'compose export: a mitmproxy component needs the mitmproxy image');
+      const mitmDir = path.join(dir, `mitmproxy-${c.slot}`);
+      fs.mkdirSync(mitmDir, { recursive: true, mode: 0o700 });
+      const args = await prepareMitmproxy(c.definition as MitmproxyDefinition, { address: spec.address, pki, dnsTable: () => spec.dns }, mitmDir, c.port);
+      services[name] = { image: o.mitmproxyImage, command: args, environment: { HOME: mitmDir }, networks: onLab(c.slot), volumes: [bind(mitmDir, mitmDir, false)], labels: labels(`c${c.slot}`) };
       continue;
     }
     const specFile = path.join(dir, `component-${c.slot}.json`);

@@ -12,10 +12,11 @@
  * Every container and the network carry the label atp-netlab (and atp-netlab.run=<run>):
  * stop removes them, and `atp-netlab lab prune` removes what a killed run left.
  * Transparent proxies: the kernel diverts (DNAT in the host's nat OUTPUT chain).
- * Squid: a container of its own (atp-netlab/squid image, squid-container.ts).
+ * Squid and mitmdump: containers of their own (atp-netlab/squid and atp-netlab/mitmproxy
+ * images; squid-container.ts, mitmproxy-container.ts).
  * The layout (slots, DNS, host files, probe command) is docker-lab-layout.ts, shared with
  * `lab export --compose` (compose-export.ts).
- * Not yet here: mitmproxy containers, proxy
+ * Not yet here: proxy
  * credentials (the probe CLI takes them only in --proxy).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -38,12 +39,16 @@ import { addressDiversions, componentSpecs, DNS_SLOT, dnsmasqArgs, GATEWAY_SLOT,
 import { DNSMASQ_PATH, ensureLabImage, IMAGE_APP_DIR } from './lab-image.js';
 import { imageOnce } from './offline-image.js';
 import { readPublishedRecords, RECORDS_MOUNT } from './records-file.js';
+import { DockerMitmproxy } from './mitmproxy-container.js';
+import { mitmproxyImageUnavailable } from './mitmproxy-image.js';
 import { DockerSquid } from './squid-container.js';
 import { squidImageUnavailable } from './squid-image.js';
 
 /** Component kinds that are this project's own Node code (the image runs them); real programs (squid) need images of their own. */
 const NODE_KINDS = new Set(['cloud-endpoint', 'forward-proxy', 'middlebox', 'pac-server', 'transparent-proxy']);
 const READY_TIMEOUT_MS = 20_000;
+/** Kinds that are real programs with an image of their own: why that image cannot be built here, or undefined. */
+const PROGRAM_IMAGES: Record<string, () => string | undefined> = { squid: squidImageUnavailable, mitmproxy: mitmproxyImageUnavailable };
 
 /** Runs not yet stopped: removed synchronously if this process exits first (an uncaught error, process.exit). */
 const liveRuns = new Set<string>();
@@ -78,8 +83,8 @@ export class StartedDockerLab implements StartedEngineLab {
   /** The attached `docker run` of each component (they end when their container is removed). */
   private readonly attached = new Set<ChildProcess>();
   private hostProcess?: ChildProcess;
-  /** The real Squids, by component name: their records are their access logs. */
-  private readonly squids = new Map<string, DockerSquid>();
+  /** The real programs (Squid, mitmdump), by component name: their records are their own logs. */
+  private readonly programs = new Map<string, DockerSquid | DockerMitmproxy>();
   private nextId = 0;
   private readonly pending = new Map<number, (a: { code: number; stdout: string; stderr: string }) => void>();
   /** One probe run per identity and check kind, shared by its checks. */
@@ -157,8 +162,8 @@ export class StartedDockerLab implements StartedEngineLab {
     ];
     for (const spec of specs) {
       const c = spec.component;
-      if (c.type === 'squid') {
-        ready.push(this.startSquid(c, spec, common(`c${c.slot}`, c.slot).filter((a) => a !== '-d')));
+      if (c.type === 'squid' || c.type === 'mitmproxy') {
+        ready.push(this.startProgram(c, spec, common(`c${c.slot}`, c.slot).filter((a) => a !== '-d')));
         continue;
       }
       const specFile = path.join(this.dir, `component-${c.slot}.json`);
@@ -182,11 +187,12 @@ export class StartedDockerLab implements StartedEngineLab {
     await loadRules(this.hostPid, iptablesRules(this.plan.firewall, names, dnsAddress, this.addressDiversions()), this.address(GATEWAY_SLOT));
   }
 
-  /** A real Squid in a container of its own (squid-container.ts), with its own image. */
-  private async startSquid(c: PlannedComponent, spec: ComponentSpec, runArgs: string[]): Promise<void> {
+  /** A real Squid or mitmdump in a container of its own (squid-container.ts, mitmproxy-container.ts), with its own image. */
+  private async startProgram(c: PlannedComponent, spec: ComponentSpec, runArgs: string[]): Promise<void> {
     const env = { name: c.name, address: spec.address, pki: this.pki, dnsTable: () => spec.dns, endpointOf: (n: string) => spec.endpoints[n] };
     const whoIs = (a: string) => this.endpoints().find((e) => e.address === a.replace(/^::ffff:/, ''))?.name ?? a;
-    this.squids.set(c.name, await DockerSquid.start(c, { runArgs, container: this.container(`c${c.slot}`), dir: path.join(this.dir, `squid-${c.slot}`), env, whoIs }));
+    const opts = { runArgs, container: this.container(`c${c.slot}`), dir: path.join(this.dir, `${c.type}-${c.slot}`), env, whoIs };
+    this.programs.set(c.name, c.type === 'squid' ? await DockerSquid.start(c, opts) : await DockerMitmproxy.start(c, opts));
   }
 
   /** `docker run` attached: resolves on READY_LINE, rejects if the container ends or stays silent first. */
@@ -296,8 +302,8 @@ export class StartedDockerLab implements StartedEngineLab {
 
   /** What a component did, in its own record shape: Squid's access log, or what a Node component published (records-file.ts). */
   records(component: string): readonly object[] {
-    const squid = this.squids.get(component);
-    if (squid) return squid.records;
+    const program = this.programs.get(component);
+    if (program) return program.records;
     const c = this.plan.components.find((x) => x.name === component);
     return c ? readPublishedRecords(this.recordsDir(c.slot)) : [];
   }
@@ -344,7 +350,7 @@ export class StartedDockerLab implements StartedEngineLab {
     try {
       await pruneLabObjects(this.run);
       for (const c of this.attached) c.kill();
-      for (const q of this.squids.values()) q.detach();
+      for (const p of this.programs.values()) p.detach();
       liveRuns.delete(this.run);
     } finally {
       fs.rmSync(this.dir, { recursive: true, force: true });
@@ -389,10 +395,10 @@ export const dockerEngine: Engine = {
   },
   unsupported: (plan) => {
     const types = [...new Set([...plan.components.map((c) => c.type), ...(plan.requires.kinds ?? [])])];
-    const other = types.filter((t) => !(NODE_KINDS.has(t) || t === 'squid') || !componentKind(t));
+    const other = types.filter((t) => !(NODE_KINDS.has(t) || t in PROGRAM_IMAGES) || !componentKind(t));
     if (other.length) return `the docker engine does not run component kind ${other.join(', ')} yet`;
-    const noSquid = types.includes('squid') ? squidImageUnavailable() : undefined;
-    if (noSquid) return noSquid;
+    const noImage = types.map((t) => PROGRAM_IMAGES[t]?.()).find((why) => why !== undefined);
+    if (noImage) return noImage;
     if (Object.values(plan.host.identities).some((i) => i?.proxyCredentials)) return 'the docker engine cannot give the host probe proxy credentials yet';
     if (plan.dns.some((n) => !n.component)) return 'the docker engine does not map DNS records with literal addresses yet';
     for (const c of plan.checks) {

@@ -18,6 +18,7 @@ import YAML from 'yaml';
 import { docker, pruneLabObjects } from '../../../src/engines/docker/docker-cli.js';
 import { dockerEngine } from '../../../src/engines/docker/docker-engine.js';
 import { ensureLabImage } from '../../../src/engines/docker/lab-image.js';
+import { mitmproxyImageUnavailable } from '../../../src/engines/docker/mitmproxy-image.js';
 import { ensureSquidImage, squidImageUnavailable } from '../../../src/engines/docker/squid-image.js';
 import { inprocEngine } from '../../../src/engines/inproc/inproc-engine.js';
 import { loadScenarioFile } from '../../../src/scenario/load-scenario.js';
@@ -101,13 +102,24 @@ describe('lab export --compose', () => {
     expect(fs.readFileSync(path.join(mount.source, 'squid.conf'), 'utf8')).toMatch(/ssl_bump splice lab_splice/);
   });
 
-  it('bad input: a subnet that is not a private /24 and a scenario the docker engine cannot run exit 2 with the reason', { timeout: 60_000 }, async () => {
+  const noMitm = mitmproxyImageUnavailable();
+  it.skipIf(noMitm !== undefined)(`a mitmproxy component runs the mitmproxy image with its folder at the same path; the file still validates${noMitm ? ` (skipped: ${noMitm})` : ''}`, { timeout: 60_000 }, async () => {
+    const { doc } = await exportScenario('scenarios/twins/mitmproxy-splice-atp.yaml');
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    const mitm = Object.values(doc.services).find((s) => s.image.startsWith('atp-netlab/mitmproxy:'))!;
+    const mount = mitm.volumes![0]!;
+    expect(mount.source).toBe(mount.target);
+    expect(mitm.command).toEqual(expect.arrayContaining(['-s', path.join(mount.source, 'lab_only.py')]));
+    expect(fs.statSync(path.join(mount.source, 'conf', 'mitmproxy-ca.pem')).mode & 0o777).toBe(0o600);
+  });
+
+  it('bad input: a subnet that is not a private /24 and a scenario the docker engine cannot run (proxy credentials) exit 2 with the reason', { timeout: 60_000 }, async () => {
     const bad = await runCli(['lab', 'export', '--scenario', 'scenarios/direct-blocked.yaml', '--compose', '-', '--subnet', '8.8.8.0/24', '--dir', path.join(tmp, 'bad')]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--subnet: "8\.8\.8\.0\/24" is not a private IPv4 \/24/);
-    const mitm = await runCli(['lab', 'export', '--scenario', 'scenarios/twins/mitmproxy-splice-atp.yaml', '--compose', '-', '--dir', path.join(tmp, 'mitm')]);
-    expect(mitm.code).toBe(2);
-    expect(mitm.stderr).toMatch(/cannot be exported: the docker engine does not run component kind mitmproxy/);
+    const creds = await runCli(['lab', 'export', '--scenario', 'scenarios/proxy-auth-required.yaml', '--compose', '-', '--dir', path.join(tmp, 'creds')]);
+    expect(creds.code).toBe(2);
+    expect(creds.stderr).toMatch(/cannot be exported: the docker engine cannot give the host probe proxy credentials/);
   });
 });
 
