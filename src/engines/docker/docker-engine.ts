@@ -12,6 +12,7 @@
  * Every container and the network carry the label atp-netlab (and atp-netlab.run=<run>):
  * stop removes them, and `atp-netlab lab prune` removes what a killed run left.
  * Transparent proxies: the kernel diverts (DNAT in the host's nat OUTPUT chain).
+ * Faults: a fault relay container on each faulted link (fault-relay.ts), the same plugins.
  * Not yet here: real Squid/mitmproxy containers, proxy
  * credentials (the probe CLI takes them only in --proxy), compose export.
  */
@@ -33,12 +34,15 @@ import { docker, dockerExit, dockerPrerequisites, LAB_LABEL, pruneLabObjects } f
 import { annotate } from '../inproc/inproc-engine.js';
 import { divertedConnections, droppedPackets, iptablesRules, loadRules, type AddressDiversion } from './host-firewall.js';
 import { DNSMASQ_PATH, ensureLabImage, IMAGE_APP_DIR } from './lab-image.js';
+import { faultRelayPlan, loadRelayRules, RelayEventLog, relayUnsupported, RELAY_SPEC_PATH } from './fault-relay.js';
 
 const DNS_SLOT = 253;
 const GATEWAY_SLOT = 254;
 /** Component kinds that are this project's own Node code (the image runs them); real programs (squid) need images of their own. */
 const NODE_KINDS = new Set(['cloud-endpoint', 'forward-proxy', 'middlebox', 'pac-server', 'transparent-proxy']);
 const READY_TIMEOUT_MS = 20_000;
+/** How long a probe run's end waits for the fault relay's last event lines. */
+const FAULT_EVENT_SETTLE_MS = 150;
 
 /** Runs not yet stopped: removed synchronously if this process exits first (an uncaught error, process.exit). */
 const liveRuns = new Set<string>();
@@ -98,6 +102,9 @@ export class StartedDockerLab implements StartedEngineLab {
   private readonly pending = new Map<number, (a: { code: number; stdout: string; stderr: string }) => void>();
   /** One probe run per identity and check kind, shared by its checks. */
   private readonly reports = new Map<string, Promise<{ host: string; observed: ProbeOutcome }[]>>();
+  /** What the fault relay's faults did (its stdout), and when each probe run ran (wall clock). */
+  private readonly faultEvents = new RelayEventLog();
+  private readonly probeWindows = new Map<string, { startMs: number; endMs: number }>();
 
   private constructor(
     readonly plan: LabPlan,
@@ -182,6 +189,13 @@ export class StartedDockerLab implements StartedEngineLab {
       const args = [...common(`c${c.slot}`, c.slot), '-v', `${specFile}:${SPEC_PATH}:ro`, '-v', `${this.pki.dir}:${PKI_MOUNT}:ro`, image, `${IMAGE_APP_DIR}/dist/engines/docker/component-main.js`].filter((a) => a !== '-d');
       ready.push(this.runUntilReady(this.container(`c${c.slot}`), args));
     }
+    const relay = faultRelayPlan(this.plan, (slot) => this.address(slot));
+    if (relay) {
+      const relayFile = path.join(this.dir, 'fault-relay.json');
+      fs.writeFileSync(relayFile, JSON.stringify({ address: relay.address, links: relay.links }));
+      const args = [...common('faults', relay.slot), '-v', `${relayFile}:${RELAY_SPEC_PATH}:ro`, image, `${IMAGE_APP_DIR}/dist/engines/docker/fault-relay-main.js`].filter((a) => a !== '-d');
+      ready.push(this.runUntilReady(this.container('faults'), args, READY_LINE, (d) => this.faultEvents.push(d)));
+    }
     // The Windows host: its files (hive, trust, client certificates) read-only, its DNS the lab's only.
     const hostDir = path.join(this.dir, 'host');
     fs.mkdirSync(hostDir);
@@ -202,10 +216,11 @@ export class StartedDockerLab implements StartedEngineLab {
     for (const c of this.plan.components) names.set(this.address(c.slot), [c.name]);
     for (const [n, a] of dns) names.get(a)?.push(n);
     await loadRules(this.hostPid, iptablesRules(this.plan.firewall, names, dnsAddress, this.addressDiversions()), this.address(GATEWAY_SLOT));
+    if (relay) await loadRelayRules(relay, async (slot) => (slot === HOST_SLOT ? this.hostPid : Number(await docker(['inspect', '-f', '{{.State.Pid}}', this.container(`c${slot}`)]))));
   }
 
   /** `docker run` attached: resolves on READY_LINE, rejects if the container ends or stays silent first. */
-  private runUntilReady(container: string, args: string[], readyLine = READY_LINE): Promise<void> {
+  private runUntilReady(container: string, args: string[], readyLine = READY_LINE, onOutput?: (d: string) => void): Promise<void> {
     return new Promise((resolve, reject) => {
       const child = spawn('docker', args, { stdio: [args.includes('-i') ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
       if (readyLine === HOST_READY_LINE) this.hostProcess = child;
@@ -218,12 +233,19 @@ export class StartedDockerLab implements StartedEngineLab {
         reject(new AtpNetlabError('ATPNL_LAB_BIND', `docker engine: container ${container} did not get ready (${why}): ${(err || out).trim().split('\n').slice(-3).join(' | ')}`));
       };
       const timer = setTimeout(() => fail(`no ready line within ${READY_TIMEOUT_MS} ms`), READY_TIMEOUT_MS);
+      // Once ready, later output goes to onOutput only: `out` stops growing, and the host's
+      // answer reader is attached once (each later chunk used to attach another).
+      let isReady = false;
       child.stdout!.on('data', (d: Buffer) => {
+        if (isReady) return onOutput?.(d.toString());
         out += d.toString();
         if (out.includes(readyLine)) {
+          isReady = true;
           clearTimeout(timer);
           resolve();
-          if (readyLine === HOST_READY_LINE) this.readAnswers(child, out.slice(out.indexOf(readyLine) + readyLine.length));
+          const rest = out.slice(out.indexOf(readyLine) + readyLine.length);
+          if (readyLine === HOST_READY_LINE) this.readAnswers(child, rest);
+          else onOutput?.(rest);
         }
       });
       child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
@@ -286,12 +308,15 @@ export class StartedDockerLab implements StartedEngineLab {
     const port = Number(new URL(check.url).port || 443);
     const address = this.dnsTableAddresses().find(([n]) => n === check.host)?.[1];
     const d = this.addressDiversions().find((x) => x.port === port && address && x.from.includes(address));
-    return d ? annotate(observed, [{ type: 'diverted', address: address!, port, to: d.name, toAddress: d.to, toPort: d.toPort }], check) : observed;
+    const w = this.probeWindows.get(key);
+    const faults = w ? this.faultEvents.during(w.startMs, w.endMs) : [];
+    return d || faults.length ? annotate(observed, [...faults, ...(d ? [{ type: 'diverted' as const, address: address!, port, to: d.name, toAddress: d.to, toPort: d.toPort }] : [])], check) : observed;
   }
 
   private async probe(check: PlanCheck): Promise<{ host: string; observed: ProbeOutcome }[]> {
     const id = ++this.nextId;
     const args = this.probeArgs(check).slice(2); // without `main.js probe`: the host's probe command parses the rest
+    const startMs = Date.now();
     const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
       const timer = setTimeout(() => reject(new AtpNetlabError('ATPNL_INTERNAL', 'docker engine: the host did not answer a probe run')), this.plan.host.timeouts.totalMs * 3 + 10_000);
       this.pending.set(id, (a) => {
@@ -300,6 +325,9 @@ export class StartedDockerLab implements StartedEngineLab {
       });
       this.hostProcess!.stdin!.write(JSON.stringify({ id, args }) + '\n');
     });
+    // The relay's event lines come over another attached stream: give them a moment to arrive.
+    if (this.plan.faults?.length) await new Promise((res) => setTimeout(res, FAULT_EVENT_SETTLE_MS));
+    this.probeWindows.set(`${check.identity} ${check.check}`, { startMs, endMs: Date.now() });
     try {
       return (JSON.parse(r.stdout) as { checks: { host: string; observed: ProbeOutcome }[] }).checks;
     } catch {
@@ -413,6 +441,8 @@ export const dockerEngine: Engine = {
     if (other.length) return `the docker engine does not run component kind ${other.join(', ')} yet`;
     if (Object.values(plan.host.identities).some((i) => i?.proxyCredentials)) return 'the docker engine cannot give the host probe proxy credentials yet';
     if (plan.dns.some((n) => !n.component)) return 'the docker engine does not map DNS records with literal addresses yet';
+    const faults = relayUnsupported(plan);
+    if (faults) return faults;
     for (const c of plan.checks) {
       const u = new URL(c.url);
       if ((u.port && u.port !== '443') || u.pathname !== PING_PATH) return `the host probe checks https://HOST${PING_PATH} only (this plan checks ${c.url})`;
