@@ -8,13 +8,14 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { docker, LAB_LABEL } from '../../../src/engines/docker/docker-cli.js';
+import { docker } from '../../../src/engines/docker/docker-cli.js';
 import { dockerEngine, StartedDockerLab } from '../../../src/engines/docker/docker-engine.js';
 import { ensureLabImage } from '../../../src/engines/docker/lab-image.js';
 import { inprocEngine } from '../../../src/engines/inproc/inproc-engine.js';
 import { compileScenario } from '../../../src/scenario/compile-plan.js';
 import { loadScenarioFile } from '../../../src/scenario/load-scenario.js';
 import { runScenario } from '../../../src/scenario/run-scenario.js';
+import { dockerLeftovers } from '../../helpers/docker-leftovers.js';
 import { testPki, TEST_CERTS_DIR } from '../../helpers/lab-fixtures.js';
 import { runCli } from '../../helpers/run-cli.js';
 
@@ -36,11 +37,7 @@ const SCENARIOS = [
 ];
 const file = (name: string) => path.join('scenarios', `${name}.yaml`);
 
-async function leftovers(): Promise<string[]> {
-  const c = await docker(['ps', '-aq', '--filter', `label=${LAB_LABEL}`]);
-  const n = await docker(['network', 'ls', '-q', '--filter', `label=${LAB_LABEL}`]);
-  return [...c.split('\n'), ...n.split('\n')].filter(Boolean);
-}
+const leftovers = dockerLeftovers;
 
 describe.skipIf(missing.length > 0)(`engine docker${reason ? ` (skipped: ${reason})` : ''}`, () => {
   it('builds the lab image once: the second build is the cached tag', { timeout: 300_000 }, async () => {

@@ -6,13 +6,14 @@
  */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { docker, LAB_LABEL } from '../../../src/engines/docker/docker-cli.js';
+import { docker } from '../../../src/engines/docker/docker-cli.js';
 import { dockerEngine, StartedDockerLab } from '../../../src/engines/docker/docker-engine.js';
 import { relayedConnections } from '../../../src/engines/docker/fault-relay.js';
 import { inprocEngine } from '../../../src/engines/inproc/inproc-engine.js';
 import { compileScenario } from '../../../src/scenario/compile-plan.js';
 import { loadScenarioFile } from '../../../src/scenario/load-scenario.js';
 import { runScenario } from '../../../src/scenario/run-scenario.js';
+import { dockerLeftovers } from '../../helpers/docker-leftovers.js';
 import { testPki } from '../../helpers/lab-fixtures.js';
 
 const missing = await dockerEngine.prerequisites();
@@ -22,11 +23,7 @@ const reason = missing.join('; ');
 const SCENARIOS = ['fault-reset-after-client-hello', 'fault-latency', 'fault-middlebox-reset', 'fault-pac-server-stall', 'fault-timeout-mid-response', 'fault-limit-data'];
 const file = (name: string) => path.join('scenarios', `${name}.yaml`);
 
-async function leftovers(): Promise<string[]> {
-  const c = await docker(['ps', '-aq', '--filter', `label=${LAB_LABEL}`]);
-  const n = await docker(['network', 'ls', '-q', '--filter', `label=${LAB_LABEL}`]);
-  return [...c.split('\n'), ...n.split('\n')].filter(Boolean);
-}
+const leftovers = dockerLeftovers;
 
 describe.skipIf(missing.length > 0)(`docker engine faults${reason ? ` (skipped: ${reason})` : ''}`, () => {
   it.each(SCENARIOS)('%s: the same step and code as inproc, and nothing left after stop', { timeout: 300_000 }, async (name) => {
