@@ -11,6 +11,7 @@ import { componentKind } from '../../lab/kinds/index.js';
 import { LabPki } from '../../pki/index.js';
 import { tcpConnect } from '../../transport.js';
 import { listenOn } from '../inproc/address-block.js';
+import { serveChannel, type ChannelTarget } from './component-channel.js';
 import { PKI_MOUNT, READY_LINE, SPEC_PATH, type ComponentSpec } from './component-spec.js';
 
 export function environmentFromSpec(spec: ComponentSpec, pki: LabPki): ComponentEnvironment {
@@ -41,6 +42,8 @@ async function main(): Promise<void> {
   const pki = await LabPki.load(PKI_MOUNT);
   const started = await kind.start(kind.schema.parse(spec.component.definition), environmentFromSpec(spec, pki));
   process.stdout.write(`${READY_LINE}: ${spec.component.name} on ${spec.address}:${started.port}\n`);
+  // Started with -i (a lab cloud): the engine's requests come on stdin (component-channel.ts).
+  if (!process.stdin.isTTY) serveChannel(started as ChannelTarget, process.stdin, (line) => process.stdout.write(line));
   const stop = () => void started.stop().finally(() => process.exit(0));
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);

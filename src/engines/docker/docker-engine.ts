@@ -25,16 +25,20 @@ import { PING_PATH } from '../../catalog/index.js';
 import { AtpNetlabError } from '../../errors.js';
 import { componentKind } from '../../lab/kinds/index.js';
 import { explainNetworkPlan, HOST_SLOT, type LabPlan, type PlanCheck } from '../../lab/lab-plan.js';
-import { AUTH_CHECK_PATH } from '../../lab/mock-cloud.js';
+import { AUTH_CHECK_PATH, LAB_CLOUD_MARKER_HEADER } from '../../lab/mock-cloud.js';
 import type { LabPki } from '../../pki/index.js';
 import type { ProbeOutcome } from '../../probe/outcome.js';
-import type { Engine, ReachableEndpoint, StartedEngineLab } from '../engine.js';
+import type { Identity } from '../../identity.js';
+import type { Engine, ReachableEndpoint, SensorSide, StartedEngineLab } from '../engine.js';
+import { SimulatedWindowsHost } from '../windows-host.js';
+import { ComponentChannel } from './component-channel.js';
+import { dockerHostTransport } from './docker-sensor-side.js';
 import { HOST_READY_LINE, PKI_MOUNT, READY_LINE, SPEC_PATH, type ComponentSpec } from './component-spec.js';
 import { docker, dockerExit, dockerPrerequisites, LAB_LABEL, pruneLabObjects } from './docker-cli.js';
 import { annotate } from '../inproc/inproc-engine.js';
 import { divertedConnections, droppedPackets, iptablesRules, loadRules, type AddressDiversion } from './host-firewall.js';
 import { DNSMASQ_PATH, ensureLabImage, IMAGE_APP_DIR } from './lab-image.js';
-import { faultRelayPlan, loadRelayRules, RelayEventLog, relayUnsupported, RELAY_SPEC_PATH } from './fault-relay.js';
+import { faultRelayPlan, loadRelayRules, RelayEventLog, relayUnsupported, RELAY_SPEC_PATH, type FaultRelayPlan } from './fault-relay.js';
 
 const DNS_SLOT = 253;
 const GATEWAY_SLOT = 254;
@@ -105,6 +109,12 @@ export class StartedDockerLab implements StartedEngineLab {
   /** What the fault relay's faults did (its stdout), and when each probe run ran (wall clock). */
   private readonly faultEvents = new RelayEventLog();
   private readonly probeWindows = new Map<string, { startMs: number; endMs: number }>();
+  /** Each attached container's `docker run`, and the request channel of each lab cloud. */
+  private readonly children = new Map<string, ChildProcess>();
+  private readonly channels = new Map<string, ComponentChannel>();
+  private relay?: FaultRelayPlan;
+  /** The host side of simulated sensors (load), made on first use. */
+  private sensorHost?: Promise<SimulatedWindowsHost>;
 
   private constructor(
     readonly plan: LabPlan,
@@ -186,10 +196,14 @@ export class StartedDockerLab implements StartedEngineLab {
       const specFile = path.join(this.dir, `component-${c.slot}.json`);
       fs.writeFileSync(specFile, JSON.stringify(spec));
       // Attached (no -d): its stdout says when it listens, without polling `docker logs`.
-      const args = [...common(`c${c.slot}`, c.slot), '-v', `${specFile}:${SPEC_PATH}:ro`, '-v', `${this.pki.dir}:${PKI_MOUNT}:ro`, image, `${IMAGE_APP_DIR}/dist/engines/docker/component-main.js`].filter((a) => a !== '-d');
-      ready.push(this.runUntilReady(this.container(`c${c.slot}`), args));
+      // A lab cloud is attached with stdin too: its request channel (enroll a load run's fleet).
+      const channel = c.type === 'cloud-endpoint' ? new ComponentChannel(this.container(`c${c.slot}`), () => this.children.get(this.container(`c${c.slot}`))) : undefined;
+      if (channel) this.channels.set(c.name, channel);
+      const args = [...common(`c${c.slot}`, c.slot), ...(channel ? ['-i'] : []), '-v', `${specFile}:${SPEC_PATH}:ro`, '-v', `${this.pki.dir}:${PKI_MOUNT}:ro`, image, `${IMAGE_APP_DIR}/dist/engines/docker/component-main.js`].filter((a) => a !== '-d');
+      ready.push(this.runUntilReady(this.container(`c${c.slot}`), args, READY_LINE, channel && ((d) => channel.push(d))));
     }
     const relay = faultRelayPlan(this.plan, (slot) => this.address(slot));
+    this.relay = relay;
     if (relay) {
       const relayFile = path.join(this.dir, 'fault-relay.json');
       fs.writeFileSync(relayFile, JSON.stringify({ address: relay.address, links: relay.links }));
@@ -225,6 +239,7 @@ export class StartedDockerLab implements StartedEngineLab {
       const child = spawn('docker', args, { stdio: [args.includes('-i') ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
       if (readyLine === HOST_READY_LINE) this.hostProcess = child;
       this.attached.add(child);
+      this.children.set(container, child);
       child.once('exit', () => this.attached.delete(child));
       let out = '';
       let err = '';
@@ -335,6 +350,23 @@ export class StartedDockerLab implements StartedEngineLab {
     }
   }
 
+  /** Tell every lab cloud container about more sensor certificates; resolves once each has them. */
+  async enrollSensors(thumbprints: readonly string[]): Promise<void> {
+    await Promise.all([...this.channels.values()].map((c) => c.enroll(thumbprints)));
+  }
+
+  /** A lab cloud's records, asked of its container (other kinds keep theirs in `docker logs`). */
+  async fetchRecords(component: string): Promise<readonly object[]> {
+    return (await this.channels.get(component)?.records()) ?? [];
+  }
+
+  /** Simulated sensors' host side: this process, over the lab network (docker-sensor-side.ts). */
+  async sensorSide(identity: Identity): Promise<SensorSide> {
+    const transport = dockerHostTransport({ plan: this.plan, subnetPrefix: this.subnetPrefix, dnsAddress: this.address(DNS_SLOT), dnsTable: this.dnsTableAddresses(), ...(this.relay ? { relay: this.relay } : {}) });
+    this.sensorHost ??= SimulatedWindowsHost.create(this.plan.host, this.pki, transport, { pingPath: PING_PATH, authCheckPath: AUTH_CHECK_PATH, markerHeader: LAB_CLOUD_MARKER_HEADER });
+    return (await this.sensorHost).sensorSide(identity, transport);
+  }
+
   /** Packets the host's egress firewall dropped so far (the kernel's counters). */
   droppedPackets(): Promise<number> {
     return droppedPackets(this.hostPid);
@@ -390,6 +422,7 @@ export class StartedDockerLab implements StartedEngineLab {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.keepAlive);
+    (await this.sensorHost?.catch(() => undefined))?.[Symbol.dispose]();
     try {
       await pruneLabObjects(this.run);
       for (const c of this.attached) c.kill();

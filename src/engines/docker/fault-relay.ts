@@ -26,6 +26,7 @@ import { execFile } from 'node:child_process';
 import { HOST_LINK_END, faultsOnLink, parseLink, endMatches, type LinkEnd, type PlannedFault } from '../../lab/faults/index.js';
 import { HOST_SLOT, LAST_COMPONENT_SLOT, type LabNetworkPlan } from '../../lab/lab-plan.js';
 import { countedPackets } from './host-firewall.js';
+import { LineBuffer } from './line-buffer.js';
 
 export const RELAY_SPEC_PATH = '/lab/fault-relay.json';
 /** The relay's ports: one per faulted (dialler, target) pair, from here up. */
@@ -141,16 +142,13 @@ export function relayedConnections(pid: number): Promise<number> {
 
 /** The relay's fault events as they arrive on its stdout, for the checks' path trace. */
 export class RelayEventLog {
-  private buf = '';
+  private readonly lines = new LineBuffer();
   private readonly events: RelayFaultEvent[] = [];
   /** Bounded: a long `lab up` keeps the most recent ones. */
   private static readonly MAX_EVENTS = 10_000;
 
   push(chunk: string): void {
-    this.buf += chunk;
-    for (let nl = this.buf.indexOf('\n'); nl >= 0; nl = this.buf.indexOf('\n')) {
-      const line = this.buf.slice(0, nl);
-      this.buf = this.buf.slice(nl + 1);
+    for (const line of this.lines.push(chunk)) {
       if (!line.startsWith(FAULT_EVENT_PREFIX)) continue;
       try {
         this.events.push(JSON.parse(line.slice(FAULT_EVENT_PREFIX.length)) as RelayFaultEvent);
