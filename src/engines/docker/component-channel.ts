@@ -85,7 +85,7 @@ export class ComponentChannel {
     const a = await new Promise<ChannelAnswer>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new AtpNetlabError('ATPNL_INTERNAL', `docker engine: container ${this.container} did not answer a ${body.op} request within ${ANSWER_TIMEOUT_MS} ms`));
+        reject(new AtpNetlabError('ATPNL_INTERNAL', `docker engine: container ${this.container} did not answer the ${body.op} request within ${ANSWER_TIMEOUT_MS} ms`));
       }, ANSWER_TIMEOUT_MS);
       this.pending.set(id, (x) => {
         clearTimeout(timer);
@@ -93,7 +93,7 @@ export class ComponentChannel {
       });
       stdin.write(JSON.stringify({ id, ...body } satisfies ChannelRequest) + '\n');
     });
-    if (!a.ok) throw new AtpNetlabError('ATPNL_INTERNAL', `docker engine: container ${this.container} refused a ${body.op} request: ${a.error}`);
+    if (!a.ok) throw new AtpNetlabError('ATPNL_INTERNAL', `docker engine: container ${this.container} refused the ${body.op} request: ${a.error}`);
     return a;
   }
 }

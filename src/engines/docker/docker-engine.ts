@@ -413,6 +413,7 @@ export class StartedDockerLab implements StartedEngineLab {
     return [
       `The lab runs on the internal Docker network ${this.network} (${this.subnetPrefix}.0/24): it has no route to or from this machine's other networks, so outside tools reach it only from a container on that network (docker run --network ${this.network}).`,
       `The lab DNS is dnsmasq at ${this.address(DNS_SLOT)}; the egress firewall is enforced in the Windows host container only.`,
+      ...(this.relay ? [`The plan's faults act in the fault relay container ${this.container('faults')} (${this.relay.address}) on ${this.relay.links.length} link(s), for connections from the lab's containers; \`lab fault add|remove\` cannot change them on this engine.`] : []),
     ];
   }
 

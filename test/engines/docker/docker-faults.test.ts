@@ -19,8 +19,8 @@ import { testPki } from '../../helpers/lab-fixtures.js';
 const missing = await dockerEngine.prerequisites();
 const reason = missing.join('; ');
 // One per link the issue names (host->proxy, proxy->middlebox, proxy->cloud, host->pac), a reset,
-// a delay, a stall mid-response and a byte limit.
-const SCENARIOS = ['fault-reset-after-client-hello', 'fault-latency', 'fault-middlebox-reset', 'fault-pac-server-stall', 'fault-timeout-mid-response', 'fault-limit-data'];
+// a delay, a stall mid-response, a byte limit and an idle close.
+const SCENARIOS = ['fault-reset-after-client-hello', 'fault-latency', 'fault-middlebox-reset', 'fault-pac-server-stall', 'fault-timeout-mid-response', 'fault-limit-data', 'fault-idle-timeout'];
 const file = (name: string) => path.join('scenarios', `${name}.yaml`);
 
 const leftovers = dockerLeftovers;
