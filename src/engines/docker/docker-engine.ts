@@ -52,8 +52,14 @@ const FAULT_EVENT_SETTLE_MS = 150;
 /** Runs not yet stopped: removed synchronously if this process exits first (an uncaught error, process.exit). */
 const liveRuns = new Set<string>();
 let exitHookInstalled = false;
+/** Every run this process started (tests: what this process must have left nothing of). */
+const startedRuns = new Set<string>();
+export function dockerRunsStarted(): ReadonlySet<string> {
+  return startedRuns;
+}
 function trackRun(run: string): void {
   liveRuns.add(run);
+  startedRuns.add(run);
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.on('exit', () => {

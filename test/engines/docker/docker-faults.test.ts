@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { docker } from '../../../src/engines/docker/docker-cli.js';
-import { dockerEngine, StartedDockerLab } from '../../../src/engines/docker/docker-engine.js';
+import { dockerEngine, dockerRunsStarted, StartedDockerLab } from '../../../src/engines/docker/docker-engine.js';
 import { relayedConnections } from '../../../src/engines/docker/fault-relay.js';
 import { inprocEngine } from '../../../src/engines/inproc/inproc-engine.js';
 import { compileScenario } from '../../../src/scenario/compile-plan.js';
@@ -23,7 +23,8 @@ const reason = missing.join('; ');
 const SCENARIOS = ['fault-reset-after-client-hello', 'fault-latency', 'fault-middlebox-reset', 'fault-pac-server-stall', 'fault-timeout-mid-response', 'fault-limit-data', 'fault-idle-timeout'];
 const file = (name: string) => path.join('scenarios', `${name}.yaml`);
 
-const leftovers = dockerLeftovers;
+// Only this process's labs: another process may run docker labs at the same time.
+const leftovers = () => dockerLeftovers(dockerRunsStarted());
 
 describe.skipIf(missing.length > 0)(`docker engine faults${reason ? ` (skipped: ${reason})` : ''}`, () => {
   it.each(SCENARIOS)('%s: the same step and code as inproc, and nothing left after stop', { timeout: 300_000 }, async (name) => {

@@ -8,7 +8,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { dockerEngine } from '../../../src/engines/docker/docker-engine.js';
+import { docker } from '../../../src/engines/docker/docker-cli.js';
+import { dockerEngine, dockerRunsStarted } from '../../../src/engines/docker/docker-engine.js';
+import { ensureLabImage } from '../../../src/engines/docker/lab-image.js';
 import { runLoad } from '../../../src/load/run-load.js';
 import { LabPki } from '../../../src/pki/index.js';
 import { loadScenarioFile } from '../../../src/scenario/load-scenario.js';
@@ -19,7 +21,10 @@ import { runCli } from '../../helpers/run-cli.js';
 const missing = await dockerEngine.prerequisites();
 const reason = missing.join('; ');
 const openFds = () => fs.readdirSync('/proc/self/fd').length;
-const labDirs = () => fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith('atpnl-docker-')).sort();
+// Only this process's labs (another process may run docker labs at the same time).
+const mine = (name: string) => [...dockerRunsStarted()].some((r) => name.startsWith(`atpnl-docker-${r}-`));
+const labDirs = () => fs.readdirSync(os.tmpdir()).filter(mine).sort();
+const leftovers = () => dockerLeftovers(dockerRunsStarted());
 
 let pki: LabPki;
 beforeAll(async () => {
@@ -40,7 +45,7 @@ describe.skipIf(missing.length > 0)(`load on the docker engine${reason ? ` (skip
     // The cloud container's own records: six distinct enrolled certificates came through the proxy container.
     expect(r.cloud.distinctSensors).toBe(6);
     expect(r.cloud.requests).toBeGreaterThanOrEqual(s.requests);
-    expect(await dockerLeftovers()).toEqual([]);
+    expect(await leftovers()).toEqual([]);
     await new Promise((res) => setTimeout(res, 300));
     expect(openFds()).toBeLessThanOrEqual(fdsBefore + 5);
     expect(labDirs()).toEqual(dirsBefore);
@@ -52,16 +57,20 @@ describe.skipIf(missing.length > 0)(`load on the docker engine${reason ? ` (skip
     expect(r.summary.errorsByCode).toEqual({});
     // One request is one round trip through the link: at least the 100 ms floor of 150 ± 50 down + 20 up.
     expect(r.summary.requestLatencyMs.p50).toBeGreaterThanOrEqual(100);
-    expect(await dockerLeftovers()).toEqual([]);
+    expect(await leftovers()).toEqual([]);
   });
 
-  it('the command: --engine docker, JSON on stdout, exit 0 when every sensor kept in contact', { timeout: 180_000 }, async () => {
+  it('the command: --engine docker, JSON on stdout, exit 0 when every sensor kept in contact, no container of this image left', { timeout: 180_000 }, async () => {
+    // The CLI's lab is another process's run: its containers are told apart by this checkout's image.
+    const { tag } = await ensureLabImage();
+    const ofImage = async () => (await docker(['ps', '-aq', '--filter', `ancestor=${tag}`])).split('\n').filter(Boolean);
+    const before = new Set(await ofImage());
     const out = await runCli(['load', '--scenario', 'proxy-allowlist-ok', '--engine', 'docker', '--sensors', '3', '--duration', '4s', '--stopped-after', '3s', '--json', '-'], { timeoutMs: 170_000 });
     expect(out.code).toBe(0);
     const report = JSON.parse(out.stdout) as { engine: string; summary: { connectionsEstablished: number }; cloud: { distinctSensors: number } };
     expect(report.engine).toBe('docker');
     expect(report.summary.connectionsEstablished).toBe(3);
     expect(report.cloud.distinctSensors).toBe(3);
-    expect(await dockerLeftovers()).toEqual([]);
+    expect((await ofImage()).filter((id) => !before.has(id))).toEqual([]);
   });
 });
