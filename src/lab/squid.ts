@@ -85,7 +85,7 @@ export class StartedSquid implements StartedComponent {
         if (def.mode !== 'none') await run(CERTGEN, ['-c', '-s', files.certDb!, '-M', '4MB']);
         config = squidMiddleboxConfig(def, lab, files);
       } else {
-        if (def.auth === 'basic') {
+        if (def.auth && def.auth !== 'none') {
           files.htpasswd = path.join(dir, 'htpasswd');
           await writePrivate(files.htpasswd, await htpasswdLine(def.credentials?.username ?? 'sensor', def.credentials?.password ?? 'sensor'));
         }
