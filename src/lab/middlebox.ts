@@ -16,6 +16,8 @@
  *                                                            `client_certs`, Squid `cert=`)
  *               decrypted bytes piped both ways; an upstream handshake failure becomes the
  *               optional block page (an HTTP error on the sensor's TLS connection), else a close.
+ *               blockPage.when: always: no TLS to the cloud at all; every decrypted request
+ *               gets the page (a policy block after the bump).
  *
  * `behaves: squid` answers as a bumping Squid 5.7 (squid-answers.ts): a failed CONNECT is
  * Squid's 500/503 page, and a failed upstream handshake is Squid's 503
@@ -67,7 +69,7 @@ export interface MiddleboxRecord {
   /** How the connection reached the middlebox. */
   entry: 'connect' | 'transparent';
   action: MiddleboxAction;
-  /** `ok`, `pending`, or an error code from the cloud side (ENOTFOUND, ECONNREFUSED, a TLS code…). */
+  /** `ok`, `pending`, `blocked` (a block page after the bump: never asked), or an error code from the cloud side (ENOTFOUND, ECONNREFUSED, a TLS code…). */
   upstreamResult: string;
   /** `ok`, `pending`, or the sensor-side handshake error (intercepted connections only). */
   sensorResult: string;
@@ -303,6 +305,7 @@ export class StartedMiddlebox implements AsyncDisposable {
     // Terminate the sensor's TLS with a leaf forged for the name it asked for. node's TLS
     // socket reads the bytes the peek put back before anything new from the wire.
     const sensor = this.track(new tls.TLSSocket(client, { isServer: true, secureContext: this.forgedContext(name) }) as tls.TLSSocket);
+    if (this.def.blockPage?.when === 'always') return this.blockAfterBump(sensor, upstreamTcp, record);
     const cloud = this.track(
       tls.connect({
         socket: upstreamTcp,
@@ -386,6 +389,23 @@ export class StartedMiddlebox implements AsyncDisposable {
   }
 
   /**
+   * A policy block after the bump (blockPage.when: always): the sensor's TLS is terminated and
+   * its request answered with the page; the cloud is never asked, as with Squid's
+   * `http_access deny` after `ssl_bump bump` (client-first bumping at step 2).
+   */
+  private blockAfterBump(sensor: tls.TLSSocket, upstreamTcp: net.Socket, record: MiddleboxRecord): void {
+    upstreamTcp.destroy();
+    record.upstreamResult = 'blocked';
+    sensor.once('secure', () => {
+      Object.assign(record, { decrypted: true, sensorResult: 'ok', sensorTlsVersion: sensor.getProtocol() });
+      this.serveBlockPage(sensor, record, true);
+    });
+    sensor.once('error', (e) => {
+      if (record.sensorResult === 'pending') record.sensorResult = errorCode(e);
+    });
+  }
+
+  /**
    * Answer the sensor's request with the block page, like a real inspecting proxy does when
    * it cannot reach the server. Returns false when no block page is configured.
    */
@@ -395,8 +415,10 @@ export class StartedMiddlebox implements AsyncDisposable {
     if ((!page && !squid) || sensor.destroyed) return false;
     const send = (request?: Buffer) => {
       record.blockPageServed = true;
-      if (page) sensor.end(httpResponse(page.status, page.body));
-      else sensor.end(squidAnswer('upstream-tls-failed', { url: bumpedUrl(request, sensor.servername || record.target), visibleHostname: this.def.name }).raw);
+      const url = bumpedUrl(request, sensor.servername || record.target);
+      if (page && this.def.behaves === 'squid') sensor.end(squidAnswer('denied', { url, visibleHostname: this.def.name, page }).raw);
+      else if (page) sensor.end(httpResponse(page.status, page.body));
+      else sensor.end(squidAnswer('upstream-tls-failed', { url, visibleHostname: this.def.name }).raw);
       setTimeout(() => sensor.destroy(), 2_000).unref();
     };
     if (!waitForRequest) {

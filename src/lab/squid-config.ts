@@ -10,6 +10,7 @@
  */
 import type { ForwardProxyDefinition } from './kinds/forward-proxy-kind.js';
 import type { MiddleboxDefinition, TlsVersionBounds } from './kinds/middlebox-kind.js';
+import { SQUID_BLOCK_PAGE, squidDenyInfoName } from './squid-answers.js';
 
 /** `|`-separated, one line per transaction: what squid-access-log.ts reads. */
 export const SQUID_LOGFORMAT = '%ts.%03tu|%>a|%rm|%ru|%>Hs|%Ss|%err_code|%err_detail|%ssl::bump_mode|%ssl::>sni|%<a|%un';
@@ -192,8 +193,14 @@ export function squidMiddleboxConfig(def: MiddleboxDefinition, lab: SquidLabSide
   if (def.mode === 'splice') lines.push(...domainAcl('lab_splice', 'ssl::server_name', def.spliceHosts ?? ['*.atp.azure.com']), 'ssl_bump splice lab_splice');
   lines.push('ssl_bump bump all');
   if (def.blockPage) {
-    // The block page after the bump: every decrypted request is denied with the page's body.
-    lines.push(`error_directory ${files.errorDir}`, 'acl lab_inner method GET POST PUT HEAD', 'deny_info ERR_ATPNL_BLOCK lab_inner', 'http_access deny lab_inner');
+    // The block page after the bump (blockPage.when: always; the kind refuses the other case):
+    // every decrypted request is denied with the page's body and status.
+    lines.push(
+      `error_directory ${files.errorDir}`,
+      'acl lab_inner method GET POST PUT HEAD',
+      `deny_info ${squidDenyInfoName(def.blockPage.status, SQUID_BLOCK_PAGE)} lab_inner`,
+      'http_access deny lab_inner',
+    );
   }
   lines.push('http_access allow all');
   return lines.join('\n') + '\n';

@@ -18,6 +18,7 @@ import type { ComponentEnvironment } from './component-environment.js';
 import type { StartedComponent } from './component-kind.js';
 import { isMiddleboxDefinition, SQUID_BINARIES, type SquidDefinition } from './kinds/squid-kind.js';
 import { parseSquidAccessLog, type SquidRecord } from './squid-access-log.js';
+import { SQUID_BLOCK_PAGE } from './squid-answers.js';
 import { squidCustomerConfig, squidForwardProxyConfig, squidMiddleboxConfig, type SquidFiles, type SquidLabSide } from './squid-config.js';
 
 const run = promisify(execFile);
@@ -80,7 +81,7 @@ export class StartedSquid implements StartedComponent {
         if (def.blockPage) {
           files.errorDir = path.join(dir, 'errors');
           await fsp.mkdir(files.errorDir);
-          await fsp.writeFile(path.join(files.errorDir, 'ERR_ATPNL_BLOCK'), def.blockPage.body);
+          await fsp.writeFile(path.join(files.errorDir, SQUID_BLOCK_PAGE), def.blockPage.body);
         }
         if (def.mode !== 'none') await run(CERTGEN, ['-c', '-s', files.certDb!, '-M', '4MB']);
         config = squidMiddleboxConfig(def, lab, files);

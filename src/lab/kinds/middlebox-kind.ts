@@ -16,7 +16,17 @@ export const middleboxSchema = z
     spliceHosts: list(hostPattern).optional().describe('splice mode: SNI patterns tunnelled untouched (default *.atp.azure.com)'),
     sensorTls: tlsBounds.optional().describe('TLS versions offered to the sensor'),
     cloudTls: tlsBounds.optional().describe('TLS versions used toward the cloud'),
-    blockPage: z.strictObject({ status: z.number().int().min(400).max(599), body: text(64 * 1024) }).optional(),
+    blockPage: z
+      .strictObject({
+        status: z.number().int().min(400).max(599),
+        body: text(64 * 1024),
+        when: z
+          .enum(['upstream-fails', 'always'])
+          .optional()
+          .describe("upstream-fails (default): the page answers the sensor's request when the middlebox's own TLS to the cloud fails; always: a policy block after the bump, every decrypted request is answered with the page and the cloud is never asked (Squid's http_access deny after ssl_bump bump)"),
+      })
+      .optional()
+      .describe('an HTTP answer the middlebox serves on the decrypted connection; with behaves: squid it carries Squid\'s headers (X-Squid-Error: ERR_ATPNL_BLOCK 0), as a deny_info page does'),
     behaves: z
       .enum(['lab', 'squid'])
       .optional()
@@ -44,7 +54,7 @@ export const middleboxKind = defineComponentKind({
     return (
       `Middlebox ${m.name}:${m.port ?? 8080}: ${what}; the host ${m.hostTrustsCa ? 'trusts' : 'does NOT trust'} its CA` +
       `${tlsText('sensor-side', m.sensorTls)}${tlsText('cloud-side', m.cloudTls)}` +
-      `${m.blockPage ? `, answers ${m.blockPage.status} (block page) when the cloud side fails` : ''}` +
+      `${m.blockPage ? `, answers ${m.blockPage.status} (block page) ${m.blockPage.when === 'always' ? 'to every decrypted request (policy block after the bump)' : 'when the cloud side fails'}` : ''}` +
       `${m.behaves === 'squid' ? ', answers its errors as Squid 5.7 does (503 ERR_SECURE_CONNECT_FAIL inside the tunnel when the cloud side fails)' : ''}.`
     );
   },

@@ -12,10 +12,16 @@ import { middleboxKind, middleboxSchema } from './middlebox-kind.js';
 
 export const SQUID_BINARIES = ['/usr/sbin/squid', 'squid'] as const;
 
-export const squidSchema = z.union([middleboxSchema, forwardProxySchema]);
+// Squid's block page is a deny_info after the bump; a page instead of its own
+// ERR_SECURE_CONNECT_FAIL when the cloud side fails is not something squid.conf can say.
+const squidMiddleboxSchema = middleboxSchema.refine((d) => !d.blockPage || d.blockPage.when === 'always', {
+  message: 'with implementation: squid, blockPage needs when: always (Squid answers a failed cloud side with its own 503 ERR_SECURE_CONNECT_FAIL)',
+  path: ['blockPage', 'when'],
+});
+export const squidSchema = z.union([squidMiddleboxSchema, forwardProxySchema]);
 export type SquidDefinition = z.infer<typeof squidSchema>;
 
-export function isMiddleboxDefinition(def: SquidDefinition): def is z.infer<typeof middleboxSchema> {
+export function isMiddleboxDefinition(def: SquidDefinition): def is z.infer<typeof squidMiddleboxSchema> {
   return 'mode' in def;
 }
 
