@@ -25,6 +25,11 @@
  * a TLS 1.3 `certificate_required` from the cloud, which comes after the handshake, leaves the
  * sensor's request unanswered (a stall), as Squid does.
  *
+ * `behaves: mitmproxy` answers as mitmproxy 8.1.1 (mitmproxy-answers.ts): a failed upstream
+ * handshake is its 502 page inside the tunnel ("Certificate verify failed: …" when
+ * `trustsCloudCa: false`), a failed CONNECT its 502 "Cannot connect to …", and the TLS 1.3
+ * `certificate_required` the same stall.
+ *
  * The transparent proxy hands diverted connections over a CONNECT of its own, like a Squid
  * in intercept mode with a `cache_peer`: components talk over sockets only.
  *
@@ -52,6 +57,7 @@ import { relay } from './byte-relay.js';
 import { httpResponse, parseAuthority, readProxyRequestHead } from './proxy-request-head.js';
 import { readClientHello, type PeekResult } from './peek-client-hello.js';
 import { RecordLog } from './record-log.js';
+import { mitmproxyConnectFailure, mitmproxyErrorPage, mitmproxyUpstreamTlsText } from './mitmproxy-answers.js';
 import { squidAnswer, squidConnectSituation } from './squid-answers.js';
 
 export type { MiddleboxDefinition, MiddleboxMode, TlsVersionBounds } from './kinds/middlebox-kind.js';
@@ -124,9 +130,10 @@ export class StartedMiddlebox implements AsyncDisposable {
     const mutual = def.mode === 'intercept-mutual';
     // One upstream context for the middlebox's life: the lab cloud root as the only trust
     // anchor (the middlebox is lab code and knows the lab), and the sensor's identity in
-    // intercept-mutual mode.
+    // intercept-mutual mode. trustsCloudCa: false puts only its own CA there, a trust set
+    // without the cloud's root (never an empty list, which some TLS stacks read as "defaults").
     this.upstreamContext = tls.createSecureContext({
-      ca: [env.pki.trustedRoot.certPem],
+      ca: [def.trustsCloudCa === false ? env.pki.middleboxCa.certPem : env.pki.trustedRoot.certPem],
       ...(mutual ? { cert: env.pki.clientCert.chainPem, key: env.pki.clientCert.keyPem } : {}),
       minVersion: def.cloudTls?.minTlsVersion ?? 'TLSv1.2',
       maxVersion: def.cloudTls?.maxTlsVersion ?? 'TLSv1.3',
@@ -187,6 +194,10 @@ export class StartedMiddlebox implements AsyncDisposable {
       record.upstreamResult = errorCode(e);
       if (this.def.behaves === 'squid') {
         client.end(squidAnswer(squidConnectSituation(record.upstreamResult), { url: `${host}:${port}`, visibleHostname: this.def.name }).raw);
+        return;
+      }
+      if (this.def.behaves === 'mitmproxy') {
+        client.end(mitmproxyConnectFailure(host, port, { code: record.upstreamResult, message: (e as Error).message, ...(net.isIP(host) ? { address: host } : {}) }));
         return;
       }
       const status = record.upstreamResult === 'ETIMEDOUT' ? 504 : 502;
@@ -319,6 +330,7 @@ export class StartedMiddlebox implements AsyncDisposable {
     let cloudReady = false;
     let cloudFailed = false;
     let cloudBytes = 0;
+    let cloudError: Error | undefined;
     const timer = setTimeout(() => {
       if (!sensorReady) record.sensorResult = 'timeout';
       if (!cloudReady && !cloudFailed) record.upstreamResult = 'timeout';
@@ -336,13 +348,13 @@ export class StartedMiddlebox implements AsyncDisposable {
         onError: (side, e) => {
           if (side !== cloud || cloudBytes > 0) return false;
           record.upstreamResult = errorCode(e);
-          if (!this.def.blockPage && this.def.behaves === 'squid' && /CERTIFICATE_REQUIRED/i.test(record.upstreamResult)) {
+          if (!this.def.blockPage && (this.def.behaves === 'squid' || this.def.behaves === 'mitmproxy') && /CERTIFICATE_REQUIRED/i.test(record.upstreamResult)) {
             // Squid 5.7 (and mitmproxy 8.1.1) stall here without answering (FACTS §7): the
             // sensor's request is read and dropped until the sensor gives up.
             sensor.resume();
             return 'hold';
           }
-          return this.serveBlockPage(sensor, record, false);
+          return this.serveBlockPage(sensor, record, false, e);
         },
       });
     };
@@ -353,7 +365,7 @@ export class StartedMiddlebox implements AsyncDisposable {
       record.sensorTlsVersion = sensor.getProtocol();
       if (cloudFailed) {
         clearTimeout(timer);
-        if (!this.serveBlockPage(sensor, record, true)) sensor.destroy();
+        if (!this.serveBlockPage(sensor, record, true, cloudError)) sensor.destroy();
         return;
       }
       maybeRelay();
@@ -378,12 +390,13 @@ export class StartedMiddlebox implements AsyncDisposable {
     cloud.once('error', (e) => {
       if (cloudReady) return;
       cloudFailed = true;
+      cloudError = e;
       record.upstreamResult = errorCode(e);
       // The sensor's handshake is completed either way (its side then shows the forged chain,
       // as in the field), then it gets the block page or a close.
       if (sensorReady) {
         clearTimeout(timer);
-        if (!this.serveBlockPage(sensor, record, true)) sensor.destroy();
+        if (!this.serveBlockPage(sensor, record, true, e)) sensor.destroy();
       }
     });
   }
@@ -409,15 +422,16 @@ export class StartedMiddlebox implements AsyncDisposable {
    * Answer the sensor's request with the block page, like a real inspecting proxy does when
    * it cannot reach the server. Returns false when no block page is configured.
    */
-  private serveBlockPage(sensor: tls.TLSSocket, record: MiddleboxRecord, waitForRequest: boolean): boolean {
+  private serveBlockPage(sensor: tls.TLSSocket, record: MiddleboxRecord, waitForRequest: boolean, cloudError?: Error): boolean {
     const page = this.def.blockPage;
-    const squid = !page && this.def.behaves === 'squid';
-    if ((!page && !squid) || sensor.destroyed) return false;
+    const ownAnswer = !page && (this.def.behaves === 'squid' || this.def.behaves === 'mitmproxy');
+    if ((!page && !ownAnswer) || sensor.destroyed) return false;
     const send = (request?: Buffer) => {
       record.blockPageServed = true;
       const url = bumpedUrl(request, sensor.servername || record.target);
       if (page && this.def.behaves === 'squid') sensor.end(squidAnswer('denied', { url, visibleHostname: this.def.name, page }).raw);
       else if (page) sensor.end(httpResponse(page.status, page.body));
+      else if (this.def.behaves === 'mitmproxy') sensor.end(mitmproxyErrorPage(502, mitmproxyUpstreamTlsText(cloudError ?? { message: record.upstreamResult })));
       else sensor.end(squidAnswer('upstream-tls-failed', { url, visibleHostname: this.def.name }).raw);
       setTimeout(() => sensor.destroy(), 2_000).unref();
     };

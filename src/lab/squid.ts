@@ -69,10 +69,11 @@ export class StartedSquid implements StartedComponent {
       let config: string;
       if (isMiddleboxDefinition(def)) {
         const pki = env.pki;
-        Object.assign(files, { caPem: path.join(dir, 'ca.pem'), caKey: path.join(dir, 'ca.key'), cloudRootPem: path.join(dir, 'cloud-root.pem'), certDb: path.join(dir, 'ssl_db') });
+        Object.assign(files, { caPem: path.join(dir, 'ca.pem'), caKey: path.join(dir, 'ca.key'), cloudRootPem: path.join(dir, 'upstream-ca.pem'), certDb: path.join(dir, 'ssl_db') });
         await writePrivate(files.caPem!, pki.middleboxCa.certPem);
         await writePrivate(files.caKey!, pki.middleboxCa.keyPem);
-        await fsp.writeFile(files.cloudRootPem!, pki.trustedRoot.certPem);
+        // tls_outgoing_options cafile=: the lab cloud root, or (trustsCloudCa: false) a set without it.
+        await fsp.writeFile(files.cloudRootPem!, def.trustsCloudCa === false ? pki.middleboxCa.certPem : pki.trustedRoot.certPem);
         if (def.mode === 'intercept-mutual') {
           Object.assign(files, { clientCertPem: path.join(dir, 'client.pem'), clientKeyPem: path.join(dir, 'client.key') });
           await fsp.writeFile(files.clientCertPem!, pki.clientCert.chainPem);

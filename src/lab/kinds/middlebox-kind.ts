@@ -28,9 +28,13 @@ export const middleboxSchema = z
       .optional()
       .describe('an HTTP answer the middlebox serves on the decrypted connection; with behaves: squid it carries Squid\'s headers (X-Squid-Error: ERR_ATPNL_BLOCK 0), as a deny_info page does'),
     behaves: z
-      .enum(['lab', 'squid'])
+      .enum(['lab', 'squid', 'mitmproxy'])
       .optional()
-      .describe("lab (default): the built-in middlebox's own answers; squid: answers as a bumping Squid 5.7 does (500/503 with X-Squid-Error on CONNECT, 503 ERR_SECURE_CONNECT_FAIL inside the tunnel when its TLS to the cloud fails)"),
+      .describe("lab (default): the built-in middlebox's own answers; squid: answers as a bumping Squid 5.7 does (500/503 with X-Squid-Error on CONNECT, 503 ERR_SECURE_CONNECT_FAIL inside the tunnel when its TLS to the cloud fails); mitmproxy: answers as mitmproxy 8.1.1 does (502 \"Cannot connect to …\" on CONNECT, its 502 page with its error text inside the tunnel)"),
+    trustsCloudCa: z
+      .boolean()
+      .optional()
+      .describe("false: the middlebox's own upstream trust store lacks the cloud's root (a mitmproxy ssl_verify_upstream_trusted_ca or Squid tls_outgoing_options cafile= set without it, an appliance whose CA bundle was never updated), so its TLS to the cloud fails certificate verification; default true"),
     implementation: z.enum(['lab', 'squid', 'mitmproxy']).optional().describe('lab (default): the built-in middlebox; squid: a real Squid ssl_bump; mitmproxy: a real mitmdump (kinds squid, mitmproxy)'),
     hostTrustsCa: z.boolean().optional().describe("set by the scenario from host.trust: whether the Windows host trusts the middlebox CA (explain only; the middlebox always presents its forged leaf)"),
   })
@@ -55,7 +59,9 @@ export const middleboxKind = defineComponentKind({
       `Middlebox ${m.name}:${m.port ?? 8080}: ${what}; the host ${m.hostTrustsCa ? 'trusts' : 'does NOT trust'} its CA` +
       `${tlsText('sensor-side', m.sensorTls)}${tlsText('cloud-side', m.cloudTls)}` +
       `${m.blockPage ? `, answers ${m.blockPage.status} (block page) ${m.blockPage.when === 'always' ? 'to every decrypted request (policy block after the bump)' : 'when the cloud side fails'}` : ''}` +
-      `${m.behaves === 'squid' ? ', answers its errors as Squid 5.7 does (503 ERR_SECURE_CONNECT_FAIL inside the tunnel when the cloud side fails)' : ''}.`
+      `${m.trustsCloudCa === false ? ", does NOT trust the cloud's CA (its own TLS to the cloud fails verification)" : ''}` +
+      `${m.behaves === 'squid' ? ', answers its errors as Squid 5.7 does (503 ERR_SECURE_CONNECT_FAIL inside the tunnel when the cloud side fails)' : ''}` +
+      `${m.behaves === 'mitmproxy' ? ', answers its errors as mitmproxy 8.1.1 does (502 with its error text inside the tunnel when the cloud side fails)' : ''}.`
     );
   },
   async start(def, env) {
