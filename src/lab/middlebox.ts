@@ -186,9 +186,11 @@ export class StartedMiddlebox implements AsyncDisposable {
   }
 
   private async connectTunnel(client: net.Socket, from: string, host: string, port: number, rest: Buffer): Promise<void> {
-    let upstream: net.Socket;
+    let upstream: net.Socket | undefined;
     try {
-      upstream = await this.openUpstream(host, port);
+      // A middlebox that blocks after the bump answers 200 without dialling, as Squid does:
+      // handleTls dials later, and only for a connection it splices.
+      if (!this.blocksAfterBump) upstream = await this.openUpstream(host, port);
     } catch (e) {
       const record = this.newRecord(from, `${host}:${port}`, 'connect');
       record.upstreamResult = errorCode(e);
@@ -205,7 +207,7 @@ export class StartedMiddlebox implements AsyncDisposable {
       return;
     }
     if (client.destroyed) {
-      upstream.destroy();
+      upstream?.destroy();
       return;
     }
     client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
@@ -214,11 +216,11 @@ export class StartedMiddlebox implements AsyncDisposable {
       const record = this.newRecord(from, `${host}:${port}`, 'connect');
       record.upstreamResult = 'ok';
       if (rest.length) client.unshift(rest);
-      relay(client, upstream);
+      relay(client, upstream!); // mode none never blocks after a bump, so it was dialled
       return;
     }
     const peek = await readClientHello(client, PEEK_TIMEOUT_MS, rest);
-    await this.handleTls(client, { from, host, port, entry: 'connect', peek, upstream });
+    await this.handleTls(client, { from, host, port, entry: 'connect', peek, ...(upstream ? { upstream } : {}) });
   }
 
   private newRecord(from: string, target: string, entry: MiddleboxRecord['entry']): MiddleboxRecord {
@@ -266,6 +268,13 @@ export class StartedMiddlebox implements AsyncDisposable {
       h.upstream?.destroy();
       return record;
     }
+    const name = sni ?? h.host;
+    const passThrough = h.peek.status !== 'ok' || this.def.mode === 'none';
+    const splice = this.def.mode === 'splice' && (this.def.spliceHosts ?? DEFAULT_SPLICE_HOSTS).some((p) => matchesPattern(p, name));
+    if (!passThrough && !splice && this.blocksAfterBump) {
+      this.intercept(client, undefined, name, record);
+      return record;
+    }
     let upstream = h.upstream;
     if (!upstream) {
       try {
@@ -277,9 +286,6 @@ export class StartedMiddlebox implements AsyncDisposable {
         return record;
       }
     }
-    const name = sni ?? h.host;
-    const passThrough = h.peek.status !== 'ok' || this.def.mode === 'none';
-    const splice = this.def.mode === 'splice' && (this.def.spliceHosts ?? DEFAULT_SPLICE_HOSTS).some((p) => matchesPattern(p, name));
     if (passThrough || splice) {
       // Not TLS (nothing to inspect), mode none, or a spliced host: the bytes go through untouched.
       record.action = splice && !passThrough ? 'spliced' : 'tunnel';
@@ -308,7 +314,13 @@ export class StartedMiddlebox implements AsyncDisposable {
     return ctx;
   }
 
-  private intercept(client: net.Socket, upstreamTcp: net.Socket, name: string, record: MiddleboxRecord): void {
+  /** blockPage.when: always on an inspecting mode: every bumped connection gets the page. */
+  private get blocksAfterBump(): boolean {
+    return this.def.blockPage?.when === 'always' && this.def.mode !== 'none';
+  }
+
+  /** `upstreamTcp` is undefined only for a block after the bump (nothing is dialled). */
+  private intercept(client: net.Socket, upstreamTcp: net.Socket | undefined, name: string, record: MiddleboxRecord): void {
     record.action = 'intercepted';
     record.sensorResult = 'pending';
     const mutual = this.def.mode === 'intercept-mutual';
@@ -316,7 +328,7 @@ export class StartedMiddlebox implements AsyncDisposable {
     // Terminate the sensor's TLS with a leaf forged for the name it asked for. node's TLS
     // socket reads the bytes the peek put back before anything new from the wire.
     const sensor = this.track(new tls.TLSSocket(client, { isServer: true, secureContext: this.forgedContext(name) }) as tls.TLSSocket);
-    if (this.def.blockPage?.when === 'always') return this.blockAfterBump(sensor, upstreamTcp, record);
+    if (!upstreamTcp || this.blocksAfterBump) return this.blockAfterBump(sensor, upstreamTcp, record);
     const cloud = this.track(
       tls.connect({
         socket: upstreamTcp,
@@ -406,8 +418,8 @@ export class StartedMiddlebox implements AsyncDisposable {
    * its request answered with the page; the cloud is never asked, as with Squid's
    * `http_access deny` after `ssl_bump bump` (client-first bumping at step 2).
    */
-  private blockAfterBump(sensor: tls.TLSSocket, upstreamTcp: net.Socket, record: MiddleboxRecord): void {
-    upstreamTcp.destroy();
+  private blockAfterBump(sensor: tls.TLSSocket, upstreamTcp: net.Socket | undefined, record: MiddleboxRecord): void {
+    upstreamTcp?.destroy();
     record.upstreamResult = 'blocked';
     sensor.once('secure', () => {
       Object.assign(record, { decrypted: true, sensorResult: 'ok', sensorTlsVersion: sensor.getProtocol() });
