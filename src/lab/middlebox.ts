@@ -75,7 +75,7 @@ export interface MiddleboxRecord {
   /** How the connection reached the middlebox. */
   entry: 'connect' | 'transparent';
   action: MiddleboxAction;
-  /** `ok`, `pending`, `blocked` (a block page after the bump: never asked), or an error code from the cloud side (ENOTFOUND, ECONNREFUSED, a TLS code…). */
+  /** `ok`, `pending`, `blocked` (a block page after the bump: nothing dialled), or an error code from the cloud side (ENOTFOUND, ECONNREFUSED, a TLS code…). */
   upstreamResult: string;
   /** `ok`, `pending`, or the sensor-side handshake error (intercepted connections only). */
   sensorResult: string;
@@ -188,8 +188,8 @@ export class StartedMiddlebox implements AsyncDisposable {
   private async connectTunnel(client: net.Socket, from: string, host: string, port: number, rest: Buffer): Promise<void> {
     let upstream: net.Socket | undefined;
     try {
-      // A middlebox that blocks after the bump answers 200 without dialling, as Squid does:
-      // handleTls dials later, and only for a connection it splices.
+      // A middlebox that blocks after the bump answers 200 without dialling: handleTls dials
+      // later, and only for a connection it splices (see blockAfterBump).
       if (!this.blocksAfterBump) upstream = await this.openUpstream(host, port);
     } catch (e) {
       const record = this.newRecord(from, `${host}:${port}`, 'connect');
@@ -415,8 +415,10 @@ export class StartedMiddlebox implements AsyncDisposable {
 
   /**
    * A policy block after the bump (blockPage.when: always): the sensor's TLS is terminated and
-   * its request answered with the page; the cloud is never asked, as with Squid's
-   * `http_access deny` after `ssl_bump bump` (client-first bumping at step 2).
+   * its request answered with the page, as Squid's `http_access deny` after `ssl_bump bump`
+   * does. Squid's log shows it did connect to the server first (%<a), but it forwards no
+   * request; the built-in dials nothing, so the cloud records neither a request nor a
+   * handshake from an unknown source.
    */
   private blockAfterBump(sensor: tls.TLSSocket, upstreamTcp: net.Socket | undefined, record: MiddleboxRecord): void {
     upstreamTcp?.destroy();

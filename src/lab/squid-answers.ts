@@ -8,8 +8,10 @@
  *   target name does not resolve     500 ERR_CANNOT_FORWARD 0       (hosts_file + lab-only resolver)
  *   parent proxy down / unknown      500 ERR_CANNOT_FORWARD 0       (cache_peer + never_direct)
  *   target refused the connection    503 ERR_CONNECT_FAIL 111       (errno ECONNREFUSED)
- *   target did not answer in time    504 ERR_CONNECT_FAIL 110       (errno ETIMEDOUT; from Squid's
- *                                    source, not captured here: the lab cannot drop packets for Squid)
+ *   target did not answer in time    503 ERR_CONNECT_FAIL 110       (errno ETIMEDOUT: connect_timeout
+ *                                    passed; 503, not 504, in the capture)
+ *   http_access deny after the bump  403 (or deny_info's status) with the deny_info page's name
+ *                                    (ERR_ATPNL_BLOCK), the page as written, inside the tunnel
  *   bumped, upstream TLS failed      503 ERR_SECURE_CONNECT_FAIL 0  (inside the sensor's tunnel)
  *   no credentials                   407 ERR_CACHE_ACCESS_DENIED 0  + Proxy-Authenticate: Basic
  *
@@ -40,7 +42,7 @@ const SHAPES: Record<SquidSituation, SquidAnswerShape> = {
   'name-unknown': { status: 500, reason: 'Internal Server Error', errorId: 'ERR_CANNOT_FORWARD', errno: 0, text: 'Unable to forward this request at this time.', via: false },
   'parent-failed': { status: 500, reason: 'Internal Server Error', errorId: 'ERR_CANNOT_FORWARD', errno: 0, text: 'Unable to forward this request at this time.', via: false },
   refused: { status: 503, reason: 'Service Unavailable', errorId: 'ERR_CONNECT_FAIL', errno: 111, text: 'Connection to the server failed.', via: false },
-  'timed-out': { status: 504, reason: 'Gateway Timeout', errorId: 'ERR_CONNECT_FAIL', errno: 110, text: 'Connection to the server failed.', via: false },
+  'timed-out': { status: 503, reason: 'Service Unavailable', errorId: 'ERR_CONNECT_FAIL', errno: 110, text: 'Connection to the server failed.', via: false },
   'upstream-tls-failed': { status: 503, reason: 'Service Unavailable', errorId: 'ERR_SECURE_CONNECT_FAIL', errno: 0, text: 'Failed to establish a secure connection to the server.', via: true },
   'auth-required': { status: 407, reason: 'Proxy Authentication Required', errorId: 'ERR_CACHE_ACCESS_DENIED', errno: 0, text: 'Cache Access Denied.', via: true },
 };
@@ -92,8 +94,8 @@ export function squidAnswer(situation: SquidSituation, opts: { url: string; visi
     `Content-Length: ${Buffer.byteLength(body)}`,
     `X-Squid-Error: ${s.errorId} ${s.errno}`,
     ...(situation === 'auth-required' ? [`Proxy-Authenticate: Basic realm="${opts.realm ?? 'atp-netlab'}"`] : []),
-    'Vary: Accept-Language',
-    'Content-Language: en',
+    // A page from error_directory is not language-negotiated.
+    ...(opts.page ? [] : ['Vary: Accept-Language', 'Content-Language: en']),
     ...(s.via ? [`Via: 1.1 ${opts.visibleHostname} (${SQUID_VERSION})`] : []),
     'Connection: close',
   ];

@@ -22,7 +22,7 @@ function mb(def: Partial<MiddleboxDefinition> & Pick<MiddleboxDefinition, 'mode'
 describe('middlebox, block page after the bump (blockPage.when: always)', () => {
   const page = { status: 403, body: '<h1>Blocked by the web policy</h1>', when: 'always' as const };
 
-  it('behaves: squid: Squid deny_info headers, PROXY_DENIED (not mutual auth); the cloud is never asked', async () => {
+  it('behaves: squid: Squid deny_info headers, PROXY_DENIED (not mutual auth); nothing is dialled, the cloud records nothing', async () => {
     await using lab = await startLab(baseLab({ middleboxes: [mb({ mode: 'intercept-mutual', behaves: 'squid', blockPage: page })] }), pki);
     const o = await probe(lab, viaProxy('inspector'));
     expect(o).toMatchObject({ reachable: false, step: 'http', code: 'PROXY_DENIED', inspected: true, httpStatus: 403, responder: { kind: 'middlebox', name: 'squid/5.7' } });

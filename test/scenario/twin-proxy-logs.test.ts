@@ -29,7 +29,7 @@ async function settled<T>(read: () => readonly object[], done: (r: T[]) => boole
 }
 
 describe.skipIf(squidMissing !== undefined)(`real Squid twins, from Squid's access log${squidMissing ? ` (skipped: ${squidMissing})` : ''}`, () => {
-  it('block page after the bump: PROXY_DENIED from squid/5.7 quoting ERR_ATPNL_BLOCK, exit 1; Squid bumped the CONNECT and denied each GET, and the cloud saw nothing', async () => {
+  it('block page after the bump: PROXY_DENIED from squid/5.7 quoting ERR_ATPNL_BLOCK, exit 1; Squid bumped the CONNECT and denied each GET, and no request reached the cloud', async () => {
     await using running = await startLabForScenario('scenarios/twins/squid-block-page-after-bump.yaml', { certs: TEST_CERTS_DIR });
     const out = await probeCommand({ ...running.probeOptions, identity: 'LocalService', timeoutMs: 8_000 });
     const check = out.report.checks.find((c) => c.host === WORKSPACE)!;
@@ -40,7 +40,7 @@ describe.skipIf(squidMissing !== undefined)(`real Squid twins, from Squid's acce
     const records = await settled<SquidRecord>(() => running.lab.records('inspector'), (r) => r.some((x) => x.method === 'GET') && r.some((x) => x.method === 'CONNECT'));
     expect(records.filter((r) => r.method === 'GET' && r.target === WORKSPACE)).toEqual([expect.objectContaining({ status: 403, result: 'TCP_DENIED', errCode: 'ERR_ATPNL_BLOCK', decision: 'denied' })]);
     expect(records.filter((r) => r.method === 'CONNECT' && r.target === WORKSPACE)).toEqual([expect.objectContaining({ status: 200, bumpMode: 'bump' })]);
-    // Bumped client-first and denied before forwarding: Squid never opened TLS to the cloud.
+    // Denied before forwarding: no request reached the cloud, and no failed handshake either.
     const { cloud } = running.lab as StartedInprocLab;
     expect(cloud.endpoints.length).toBeGreaterThan(0);
     expect(cloud.handshakeFailures, 'the cloud saw no handshake').toEqual([]);

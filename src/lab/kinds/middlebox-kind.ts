@@ -23,7 +23,7 @@ export const middleboxSchema = z
         when: z
           .enum(['upstream-fails', 'always'])
           .optional()
-          .describe("upstream-fails (default): the page answers the sensor's request when the middlebox's own TLS to the cloud fails; always: a policy block after the bump, every decrypted request is answered with the page and the cloud is never asked (Squid's http_access deny after ssl_bump bump)"),
+          .describe("upstream-fails (default): the page answers the sensor's request when the middlebox's own TLS to the cloud fails; always: a policy block after the bump, every decrypted request is answered with the page and no request reaches the cloud (Squid's http_access deny after ssl_bump bump)"),
       })
       .optional()
       .describe('an HTTP answer the middlebox serves on the decrypted connection; with behaves: squid it carries Squid\'s headers (X-Squid-Error: ERR_ATPNL_BLOCK 0), as a deny_info page does'),
