@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { MiddleboxDefinition } from '../../src/lab/middlebox.js';
 import { startInprocLab as startLab } from '../../src/engines/inproc/inproc-engine.js';
 import type { LabPki } from '../../src/pki/index.js';
-import { baseLab, loadPki, probe, settled, viaProxy } from './inspection-fixtures.js';
+import { baseLab, CLOUD_HOST, loadPki, probe, settled, viaProxy } from './inspection-fixtures.js';
 
 let pki: LabPki;
 beforeAll(async () => {
@@ -48,7 +48,7 @@ describe('middlebox, block page after the bump (blockPage.when: always)', () => 
   });
 });
 
-describe('middlebox that does not trust the cloud (trustsCloudCa: false)', () => {
+describe('middlebox answering as mitmproxy 8.1.1, or not trusting the cloud (trustsCloudCa: false)', () => {
   it("behaves: mitmproxy: mitmproxy 8.1.1's 502 \"Certificate verify failed\", INSPECTION_UPSTREAM_FAILED, responder the middlebox", async () => {
     await using lab = await startLab(baseLab({ middleboxes: [mb({ mode: 'intercept-mutual', trustsCloudCa: false, behaves: 'mitmproxy' })] }), pki);
     const o = await probe(lab, viaProxy('inspector'));
@@ -58,6 +58,14 @@ describe('middlebox that does not trust the cloud (trustsCloudCa: false)', () =>
     expect(rec).toMatchObject({ upstreamResult: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', blockPageServed: true, clientCertPresentedUpstream: true });
     // The middlebox gave up on the cloud's chain: the cloud never got a request.
     expect(lab.cloud.records).toEqual([]);
+  });
+
+  it("behaves: mitmproxy, a TLS 1.2 cloud demanding a certificate it does not hold: mitmproxy's OpenSSL Error text (as the real one sends)", async () => {
+    const cloud = { hosts: [{ host: CLOUD_HOST, clientCert: 'require' as const, maxTlsVersion: 'TLSv1.2' as const }] };
+    await using lab = await startLab(baseLab({ cloud, middleboxes: [mb({ mode: 'intercept', behaves: 'mitmproxy' })] }), pki);
+    const o = await probe(lab, viaProxy('inspector'));
+    expect(o).toMatchObject({ code: 'INSPECTION_UPSTREAM_FAILED', httpStatus: 502, responder: { name: 'mitmproxy 8.1.1' } });
+    expect(o.detail).toContain("OpenSSL Error([('SSL routines', '', 'sslv3 alert handshake failure')])");
   });
 
   it('behaves: squid: 503 ERR_SECURE_CONNECT_FAIL, the same code', async () => {
