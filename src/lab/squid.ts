@@ -25,6 +25,7 @@ const run = promisify(execFile);
 const READY_TIMEOUT_MS = 10_000;
 const CERTGEN = '/usr/lib/squid/security_file_certgen';
 const SQUID_USER = 'proxy';
+const SQUID_TEMPLATES = '/usr/share/squid/errors/templates';
 
 export class StartedSquid implements StartedComponent {
   private constructor(
@@ -82,6 +83,9 @@ export class StartedSquid implements StartedComponent {
         if (def.blockPage) {
           files.errorDir = path.join(dir, 'errors');
           await fsp.mkdir(files.errorDir);
+          // error_directory replaces every template, so Squid's own go beside the page: its other
+          // errors (a spliced host that fails, say) keep their usual pages.
+          if (fs.existsSync(SQUID_TEMPLATES)) await fsp.cp(SQUID_TEMPLATES, files.errorDir, { recursive: true });
           await fsp.writeFile(path.join(files.errorDir, SQUID_BLOCK_PAGE), def.blockPage.body);
         }
         if (def.mode !== 'none') await run(CERTGEN, ['-c', '-s', files.certDb!, '-M', '4MB']);
