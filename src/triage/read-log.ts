@@ -62,7 +62,6 @@ const WARN_LEVEL = /^\d{4}-\d{2}-\d{2}[ T][\d:.]+\s+Warn\b|^\[[0-9A-F:]+\]\[[^\]
 
 export async function readLog(file: string, limits: ReadLimits = {}): Promise<ReadLog> {
   const maxBytes = limits.maxBytes ?? DEFAULT_MAX_BYTES;
-  const maxLineChars = limits.maxLineChars ?? DEFAULT_MAX_LINE_CHARS;
   let size: number;
   try {
     const st = await stat(file);
@@ -85,7 +84,38 @@ export async function readLog(file: string, limits: ReadLimits = {}): Promise<Re
   } finally {
     await fh.close();
   }
-  const { text, encoding } = decode(buf.subarray(0, bytesRead), file);
+  return parseLog(file, buf.subarray(0, bytesRead), size, limits);
+}
+
+/**
+ * A log piped in (`-`): the same byte cap, read as it arrives. Past the cap it stops reading
+ * and reports the log as truncated; `bytes` is then what had arrived, not the stream's length.
+ */
+export async function readLogStream(stream: AsyncIterable<Uint8Array> & { destroy?: () => void }, name: string, limits: ReadLimits = {}): Promise<ReadLog> {
+  const maxBytes = limits.maxBytes ?? DEFAULT_MAX_BYTES;
+  const chunks: Buffer[] = [];
+  let kept = 0;
+  let seen = 0;
+  for await (const chunk of stream) {
+    seen += chunk.byteLength;
+    const room = maxBytes - kept;
+    if (room > 0) {
+      const part = Buffer.from(chunk.buffer, chunk.byteOffset, Math.min(room, chunk.byteLength));
+      chunks.push(part);
+      kept += part.byteLength;
+    }
+    if (seen > maxBytes) {
+      stream.destroy?.();
+      break;
+    }
+  }
+  return parseLog(name, Buffer.concat(chunks, kept), seen, limits);
+}
+
+function parseLog(file: string, bytes: Buffer, size: number, limits: ReadLimits): ReadLog {
+  const maxLineChars = limits.maxLineChars ?? DEFAULT_MAX_LINE_CHARS;
+  const bytesRead = bytes.byteLength;
+  const { text, encoding } = decode(bytes, file);
   const rawLines = text.split(/\r\n|\n|\r/);
   if (rawLines.length && rawLines[rawLines.length - 1] === '') rawLines.pop();
   let longLines = 0;

@@ -9,7 +9,8 @@ import { SOURCES, type SourceRef } from '../catalog/sources.js';
 import { AtpNetlabError } from '../errors.js';
 import { HOST_PREREQUISITE_CODES } from '../probe/host/host-prerequisite-codes.js';
 import { PROBE_CODES } from '../probe/outcome.js';
-import { readLog, type LogKind, type ReadLimits, type ReadLog } from './read-log.js';
+import { STDIN } from '../input/read-input.js';
+import { readLog, readLogStream, type LogKind, type ReadLimits, type ReadLog } from './read-log.js';
 import { SIGNATURES, type CodeRef, type Signature } from './signatures.js';
 
 export const TRIAGE_SCHEMA = 1;
@@ -57,6 +58,11 @@ export interface TriageReport {
 export async function expandInputs(inputs: string[]): Promise<string[]> {
   const out: string[] = [];
   for (const input of inputs) {
+    if (input === STDIN) {
+      if (out.includes(STDIN)) throw new AtpNetlabError('ATPNL_USAGE', '- (stdin) is named twice: only one log can come from stdin');
+      out.push(STDIN);
+      continue;
+    }
     let st;
     try {
       st = await stat(input);
@@ -75,7 +81,8 @@ export async function expandInputs(inputs: string[]): Promise<string[]> {
 
 export async function triageFiles(inputs: string[], limits: ReadLimits = {}): Promise<TriageReport> {
   const logs: ReadLog[] = [];
-  for (const f of await expandInputs(inputs)) logs.push(await readLog(f, limits));
+  // `-` is a log piped in (e.g. `Get-Content … | atp-netlab triage -`), reported as (stdin).
+  for (const f of await expandInputs(inputs)) logs.push(f === STDIN ? await readLogStream(process.stdin, '(stdin)', limits) : await readLog(f, limits));
   return triageLogs(logs);
 }
 

@@ -91,6 +91,19 @@ describe('- as stdin', () => {
     expect(JSON.parse(fromStdin.out)).toEqual(JSON.parse(fromFile.out));
   });
 
+  it('triage - reads a log from stdin: the same finding as the file, reported as (stdin)', () => {
+    const log = path.resolve('test/fixtures/logs/Microsoft.Tri.Sensor.log');
+    const fromFile = JSON.parse(cli(['triage', log, '--json']).out);
+    const r = cli(['triage', '-', '--json'], fs.readFileSync(log));
+    expect(r.code, r.err).toBe(1);
+    const fromStdin = JSON.parse(r.out);
+    expect(fromStdin.findings.map((f: { signature: string }) => f.signature)).toEqual(fromFile.findings.map((f: { signature: string }) => f.signature));
+    expect(fromStdin.findings[0].occurrences[0]).toMatchObject({ file: '(stdin)', line: fromFile.findings[0].occurrences[0].line });
+    const twice = cli(['triage', '-', '-'], 'x\n');
+    expect(twice.code).toBe(2);
+    expect(twice.err).toContain('- (stdin) is named twice');
+  });
+
   it('decode - reads hex from stdin', () => {
     const hex = cli(['encode', '--proxy', 'proxy.contoso.com:8080']).out.trim();
     const r = cli(['decode', '-', '--json'], hex + '\n');

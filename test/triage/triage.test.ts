@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SIGNATURES, normalise, readLog, triageFiles, writeScenarios, PACKAGE_SCENARIOS_DIR } from '../../src/triage/index.js';
+import { SIGNATURES, normalise, readLog, readLogStream, triageFiles, writeScenarios, PACKAGE_SCENARIOS_DIR } from '../../src/triage/index.js';
 import { PROBE_CODES } from '../../src/probe/outcome.js';
 import { HOST_PREREQUISITE_CODES } from '../../src/probe/host/host-prerequisite-codes.js';
 import { SOURCES } from '../../src/catalog/index.js';
@@ -102,6 +102,22 @@ describe('bounded reading', () => {
     expect(r.longLines).toBe(r.lines);
     expect(r.records.every((x) => x.firstLine.length <= 50)).toBe(true);
   });
+  it('a piped log has the same cap: stops reading past it and says truncated', async () => {
+    const line = '2026-01-01 00:00:00.0000 Error X ' + 'y'.repeat(200) + '\n';
+    let pulled = 0;
+    async function* chunks() {
+      for (let i = 0; i < 1000; i++) {
+        pulled++;
+        yield Buffer.from(line);
+      }
+    }
+    const r = await readLogStream(chunks(), '(stdin)', { maxBytes: 1000 });
+    expect(r).toMatchObject({ file: '(stdin)', kind: 'unknown', truncated: true, bytesRead: 1000 });
+    expect(pulled, 'reading stops once past the cap').toBeLessThan(10);
+    const whole = await readLogStream(chunks(), '(stdin)', { maxBytes: 1 << 20 });
+    expect(whole).toMatchObject({ truncated: false, bytesRead: line.length * 1000, bytes: line.length * 1000, lines: 1000 });
+  });
+
   it('rejects a binary file with the file named', async () => {
     const d = await tmpDir();
     const f = path.join(d, 'x.log');

@@ -25,6 +25,7 @@ import { MemoryRegistryStore } from '../../registry/memory-registry-store.js';
 import { encodeRegText } from '../../registry/reg-file-writer.js';
 import { compileScenario } from '../../scenario/compile-plan.js';
 import { loadScenarioFile, type LoadedScenario } from '../../scenario/load-scenario.js';
+import { scenarioPathFor } from '../scenario-by-name.js';
 import { DEFAULT_WORKSPACE } from '../../scenario/scenario-lab.js';
 import { MACHINE_CONNECTIONS_KEY, PROXY_POLICY_KEY } from '../../wininet/read-state.js';
 import type { RegisterCommand } from './index.js';
@@ -77,7 +78,7 @@ export function shellQuote(arg: string): string {
 }
 
 export async function startLabForScenario(file: string, opts: LabUpOptions = {}): Promise<RunningLab> {
-  const loaded = await loadScenarioFile(file, { allowRoots: opts.allowRoots ?? [] });
+  const loaded = await loadScenarioFile(scenarioPathFor(file), { allowRoots: opts.allowRoots ?? [] });
   const s = loaded.scenario;
   const pki = await LabPki.load(opts.certs ?? defaultPkiDir());
   const engine = engineByName(opts.engine ?? DEFAULT_ENGINE);

@@ -13,6 +13,7 @@ import { renderLoadHtml } from '../../load/load-html.js';
 import { DEFAULT_SHAPE, LOAD_LIMITS, runLoad, type LoadReport } from '../../load/run-load.js';
 import { LabPki, defaultPkiDir } from '../../pki/index.js';
 import { loadScenarioFile } from '../../scenario/load-scenario.js';
+import { scenarioPathFor } from '../scenario-by-name.js';
 import type { RegisterCommand } from './index.js';
 
 interface LoadCommandOptions {
@@ -76,7 +77,7 @@ export const registerLoad: RegisterCommand = (program, setExit) => {
     )
     .action(async (o: LoadCommandOptions) => {
       if (o.json === '-' && o.html === '-') throw new AtpNetlabError('ATPNL_USAGE', '--json - and --html - would both write to stdout; give one a file');
-      const loaded = await loadScenarioFile(o.scenario);
+      const loaded = await loadScenarioFile(scenarioPathFor(o.scenario));
       const pki = await LabPki.load(o.certs);
       const live = !!process.stderr.isTTY;
       let lastLineMs = -Infinity;

@@ -7,6 +7,7 @@
 import { explainNetworkPlan } from '../../lab/lab-plan.js';
 import { compileScenario, redactPlan } from '../../scenario/compile-plan.js';
 import { loadScenarioFile } from '../../scenario/load-scenario.js';
+import { scenarioPathFor } from '../scenario-by-name.js';
 import type { RegisterCommand } from './index.js';
 
 export const registerPlan: RegisterCommand = (program) => {
@@ -17,7 +18,7 @@ export const registerPlan: RegisterCommand = (program) => {
     .option('--json', 'the whole plan as JSON (schema 1)')
     .addHelpText('after', '\nExamples:\n  atp-netlab plan scenarios/transparent-proxy.yaml          # in words, then the checks\n  atp-netlab plan scenarios/transparent-proxy.yaml --json   # the serializable plan\n\nExit codes: 0 printed, 2 invalid scenario.')
     .action(async (file: string, o: { json?: boolean }) => {
-      const { plan, expectations } = await compileScenario(await loadScenarioFile(file));
+      const { plan, expectations } = await compileScenario(await loadScenarioFile(scenarioPathFor(file)));
       if (o.json) {
         process.stdout.write(JSON.stringify(redactPlan(plan), null, 2) + '\n');
         return;

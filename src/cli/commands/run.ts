@@ -20,6 +20,7 @@ import { STDIN } from '../../input/read-input.js';
 import { DEFAULT_ENGINE, ENGINES, engineByName } from '../../engines/index.js';
 import type { RegisterCommand } from './index.js';
 import { defaultScenarios } from '../default-scenarios.js';
+import { scenarioPathFor } from '../scenario-by-name.js';
 
 export interface RunCommandOptions {
   json?: boolean;
@@ -51,7 +52,7 @@ export function collectPath(v: string, prev: string[] = []): string[] {
 export async function loadAll(paths: string[], opts: LoadOptions = {}): Promise<LoadedScenario[]> {
   const chosen = paths.length ? paths : [defaultScenarios().dir];
   // `-` is one scenario read from stdin (its fixtures resolve against the current folder).
-  const files = (await Promise.all(chosen.map((p) => (p === STDIN ? [STDIN] : findScenarioFiles([p]))))).flat();
+  const files = (await Promise.all(chosen.map((p) => (p === STDIN ? [STDIN] : findScenarioFiles([scenarioPathFor(p)]))))).flat();
   if (!files.length) throw new AtpNetlabError('ATPNL_USAGE', `no scenario files (*.yaml) under ${chosen.join(', ')}`);
   const loaded: LoadedScenario[] = [];
   for (const f of files) loaded.push(await loadScenarioFile(f, opts));
@@ -68,7 +69,7 @@ export const registerRun: RegisterCommand = (program, setExit) => {
   program
     .command('run')
     .description('run scenarios (files or folders; default ./scenarios, else the bundled ones) in the in-process lab and report per identity and host')
-    .argument('[paths...]', 'scenario files or folders; - reads one scenario from stdin')
+    .argument('[paths...]', 'scenario files or folders, or catalogue names (proxy-auth-required); - reads one scenario from stdin')
     .option('--json', 'write the JSON report (schema 1) to stdout instead of the table')
     .option('--junit <file>', 'write a JUnit XML report (- for stdout)')
     .option('--html <file>', 'write a self-contained HTML report (- for stdout)')
@@ -80,7 +81,7 @@ export const registerRun: RegisterCommand = (program, setExit) => {
     .option('--engine <name>', `where the labs run: ${ENGINES.map((e) => e.name).join(', ')}`, DEFAULT_ENGINE)
     .option('--require-all', 'a skipped scenario (an engine or component it needs is missing) fails the run (for CI)')
     .option('--allow-root <dir>', ALLOW_ROOT_HELP, collectPath)
-    .addHelpText('after', '\nExamples:\n  atp-netlab run                         # every scenario under ./scenarios (else the bundled ones)\n  atp-netlab run scenarios/proxy-auth-required.yaml --json\n  atp-netlab run scenarios --junit out/junit.xml --markdown out/summary.md\n  atp-netlab run scenarios --junit - > junit.xml   # - is stdout (the table goes to stderr)\n  cat case.yaml | atp-netlab run -       # - reads one scenario from stdin\n  atp-netlab run scenarios --engine inproc --require-all   # CI: a skip fails\n  atp-netlab run customer/case.yaml --allow-root ~/exports   # host.reg files kept elsewhere\n  atp-netlab run --quiet                 # warnings, failures and the summary line only\n  FORCE_COLOR=1 atp-netlab run | less -R # colour through a pipe (NO_COLOR=1 turns it off)\n\nOutput: one line per passing scenario, the table for each failure, then the warnings (once each,\nwith the checks they were seen on), the failures again, and the summary; rows are cut to the\nterminal width (COLUMNS, or 100 when not a terminal). Progress goes to stderr on a terminal only.\n\nExit codes: 0 all expectations met (skipped scenarios are reported, not passed), 1 some not met (or, with --require-all, some skipped), 2 invalid input or usage, 3 internal error, 4 environment (permissions, disk full).')
+    .addHelpText('after', '\nExamples:\n  atp-netlab run                         # every scenario under ./scenarios (else the bundled ones)\n  atp-netlab run scenarios/proxy-auth-required.yaml --json\n  atp-netlab run proxy-auth-required     # a catalogue scenario by name, from any folder\n  atp-netlab run scenarios --junit out/junit.xml --markdown out/summary.md\n  atp-netlab run scenarios --junit - > junit.xml   # - is stdout (the table goes to stderr)\n  cat case.yaml | atp-netlab run -       # - reads one scenario from stdin\n  atp-netlab run scenarios --engine inproc --require-all   # CI: a skip fails\n  atp-netlab run customer/case.yaml --allow-root ~/exports   # host.reg files kept elsewhere\n  atp-netlab run --quiet                 # warnings, failures and the summary line only\n  FORCE_COLOR=1 atp-netlab run | less -R # colour through a pipe (NO_COLOR=1 turns it off)\n\nOutput: one line per passing scenario, the table for each failure, then the warnings (once each,\nwith the checks they were seen on), the failures again, and the summary; rows are cut to the\nterminal width (COLUMNS, or 100 when not a terminal). Progress goes to stderr on a terminal only.\n\nExit codes: 0 all expectations met (skipped scenarios are reported, not passed), 1 some not met (or, with --require-all, some skipped), 2 invalid input or usage, 3 internal error, 4 environment (permissions, disk full).')
     .action(async (paths: string[], opts: RunCommandOptions) => {
       const scenarios = await loadAll(paths, { allowRoots: opts.allowRoot ?? [] });
       const engine = engineByName(opts.engine ?? DEFAULT_ENGINE);

@@ -15,7 +15,7 @@ export const registerTriage: RegisterCommand = (program, setExit) => {
   program
     .command('triage')
     .description('find known failure signatures in sensor, deployer, updater and installer logs')
-    .argument('<files...>', 'log files, or folders holding *.log / *.txt files')
+    .argument('<files...>', 'log files, or folders holding *.log / *.txt files; - reads one log from stdin')
     .option('--json', 'print the triage report as JSON (schema in docs/triage.md)')
     .option('--scenario-out <dir>', 'copy the scenario that reproduces each finding into DIR (never overwrites)')
     .option('--max-mib <n>', `read at most N MiB of each file (default ${DEFAULT_MAX_BYTES / 1024 / 1024}); the rest is reported as truncated`, positiveInt('--max-mib'))
@@ -33,6 +33,7 @@ export const registerTriage: RegisterCommand = (program, setExit) => {
         'Examples:',
         '  atp-netlab triage Logs/',
         '  atp-netlab triage Microsoft.Tri.Sensor.Deployment.Deployer.log --json',
+        '  ssh dc01 type Logs\\Microsoft.Tri.Sensor.log | atp-netlab triage -   # - reads stdin',
         '  atp-netlab triage Logs/ --scenario-out ./repro && atp-netlab run ./repro',
       ].join('\n'),
     )
