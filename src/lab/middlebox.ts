@@ -199,7 +199,8 @@ export class StartedMiddlebox implements AsyncDisposable {
         return;
       }
       if (this.def.behaves === 'mitmproxy') {
-        client.end(mitmproxyConnectFailure(host, port, { code: record.upstreamResult, message: (e as Error).message, ...(net.isIP(host) ? { address: host } : {}) }));
+        const address = net.isIP(host) ? host : this.env.resolve(host);
+        client.end(mitmproxyConnectFailure(host, port, { code: record.upstreamResult, message: (e as Error).message, ...(address ? { address } : {}) }));
         return;
       }
       const status = record.upstreamResult === 'ETIMEDOUT' ? 504 : 502;

@@ -68,6 +68,13 @@ describe('middlebox answering as mitmproxy 8.1.1, or not trusting the cloud (tru
     expect(o.detail).toContain("OpenSSL Error([('SSL routines', '', 'sslv3 alert handshake failure')])");
   });
 
+  it('behaves: mitmproxy, CONNECT to a name the lab does not know: its plain 502 "Cannot connect to …", PROXY_UPSTREAM_FAILED', async () => {
+    await using lab = await startLab(baseLab({ middleboxes: [mb({ mode: 'intercept', behaves: 'mitmproxy' })] }), pki);
+    const o = await probe(lab, viaProxy('inspector'), 'nosuch.atp.azure.com');
+    expect(o).toMatchObject({ reachable: false, step: 'proxy', code: 'PROXY_UPSTREAM_FAILED', httpStatus: 502 });
+    expect(o.detail).toContain('Cannot connect to nosuch.atp.azure.com:443: [Errno -2] Name or service not known');
+  });
+
   it('behaves: squid: 503 ERR_SECURE_CONNECT_FAIL, the same code', async () => {
     await using lab = await startLab(baseLab({ middleboxes: [mb({ mode: 'intercept-mutual', trustsCloudCa: false, behaves: 'squid' })] }), pki);
     const o = await probe(lab, viaProxy('inspector'));
