@@ -14,6 +14,8 @@
  *                                    (ERR_ATPNL_BLOCK), the page as written, inside the tunnel
  *   bumped, upstream TLS failed      503 ERR_SECURE_CONNECT_FAIL 0  (inside the sensor's tunnel)
  *   no credentials                   407 ERR_CACHE_ACCESS_DENIED 0  + Proxy-Authenticate: Basic
+ *   no credentials, auth: "401"      401 401:ERR_CACHE_ACCESS_DENIED 0 + WWW-Authenticate: Basic
+ *   no credentials, 403 + challenge  403 403:ERR_CACHE_ACCESS_DENIED 0 + Proxy-Authenticate: Basic
  *
  * Only the identifying parts are copied (status line, Server, X-Squid-Error, Via, the error
  * page's title and its `<!-- ERR_… -->` trailer); Squid's 3 KB stylesheet is left out.
@@ -24,7 +26,7 @@ import http from 'node:http';
 export const SQUID_VERSION = 'squid/5.7';
 
 /** The situations in which a built-in component can answer like Squid. */
-export type SquidSituation = 'denied' | 'name-unknown' | 'parent-failed' | 'refused' | 'timed-out' | 'upstream-tls-failed' | 'auth-required';
+export type SquidSituation = 'denied' | 'name-unknown' | 'parent-failed' | 'refused' | 'timed-out' | 'upstream-tls-failed' | 'auth-required' | 'auth-401' | 'auth-403-challenge';
 
 interface SquidAnswerShape {
   status: number;
@@ -45,6 +47,9 @@ const SHAPES: Record<SquidSituation, SquidAnswerShape> = {
   'timed-out': { status: 503, reason: 'Service Unavailable', errorId: 'ERR_CONNECT_FAIL', errno: 110, text: 'Connection to the server failed.', via: false },
   'upstream-tls-failed': { status: 503, reason: 'Service Unavailable', errorId: 'ERR_SECURE_CONNECT_FAIL', errno: 0, text: 'Failed to establish a secure connection to the server.', via: true },
   'auth-required': { status: 407, reason: 'Proxy Authentication Required', errorId: 'ERR_CACHE_ACCESS_DENIED', errno: 0, text: 'Cache Access Denied.', via: true },
+  // deny_info 401:/403:ERR_CACHE_ACCESS_DENIED (squid-config.ts misreportedAuth): the page is named with its status.
+  'auth-401': { status: 401, reason: 'Unauthorized', errorId: '401:ERR_CACHE_ACCESS_DENIED', errno: 0, text: 'Cache Access Denied.', via: true },
+  'auth-403-challenge': { status: 403, reason: 'Forbidden', errorId: '403:ERR_CACHE_ACCESS_DENIED', errno: 0, text: 'Cache Access Denied.', via: true },
 };
 
 /** The lab's deny_info template name for a scenario's block page (squid-config.ts writes it). */
@@ -57,6 +62,9 @@ export const SQUID_BLOCK_PAGE = 'ERR_ATPNL_BLOCK';
 export function squidDenyInfoName(status: number, page: string): string {
   return status === 403 ? page : `${status}:${page}`;
 }
+
+/** Squid adds its scheme's challenge to a 407 (Proxy-) and a 401 (WWW-); the 403 one is reply_header_add's. */
+const CHALLENGE_HEADER: Partial<Record<SquidSituation, string>> = { 'auth-required': 'Proxy-Authenticate', 'auth-401': 'WWW-Authenticate', 'auth-403-challenge': 'Proxy-Authenticate' };
 
 export interface SquidAnswer {
   status: number;
@@ -93,7 +101,7 @@ export function squidAnswer(situation: SquidSituation, opts: { url: string; visi
     'Content-Type: text/html;charset=utf-8',
     `Content-Length: ${Buffer.byteLength(body)}`,
     `X-Squid-Error: ${s.errorId} ${s.errno}`,
-    ...(situation === 'auth-required' ? [`Proxy-Authenticate: Basic realm="${opts.realm ?? 'atp-netlab'}"`] : []),
+    ...(CHALLENGE_HEADER[situation] ? [`${CHALLENGE_HEADER[situation]}: Basic realm="${opts.realm ?? 'atp-netlab'}"`] : []),
     // A page from error_directory is not language-negotiated.
     ...(opts.page ? [] : ['Vary: Accept-Language', 'Content-Language: en']),
     ...(s.via ? [`Via: 1.1 ${opts.visibleHostname} (${SQUID_VERSION})`] : []),

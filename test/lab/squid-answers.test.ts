@@ -72,9 +72,14 @@ describe('squid answers of the built-in components', () => {
     const real = captured(title);
     expect(real.status).toBe(status);
     expect(real.headers[header]).toBe('Basic realm="atp-netlab"');
-    const v = classifyConnectResponse(real, ctx);
-    expect(v).toMatchObject({ code: 'PROXY_AUTH_MISREPORTED', responder: { kind: 'proxy', name: 'squid/5.7' } });
-    expect(v.detail).toContain('squid/5.7 ERR_CACHE_ACCESS_DENIED');
+    const mine = lab(status === 401 ? 'auth-401' : 'auth-403-challenge');
+    expect(mine.status).toBe(status);
+    for (const h of ['x-squid-error', 'server', header]) expect(mine.headers[h], h).toBe(real.headers[h]);
+    for (const head of [real, mine]) {
+      const v = classifyConnectResponse(head, ctx);
+      expect(v).toMatchObject({ code: 'PROXY_AUTH_MISREPORTED', responder: { kind: 'proxy', name: 'squid/5.7' } });
+      expect(v.detail).toContain('squid/5.7 ERR_CACHE_ACCESS_DENIED');
+    }
   });
 
   it('407 names Squid and asks for Basic credentials', () => {
