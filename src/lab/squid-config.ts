@@ -117,6 +117,10 @@ export function squidForwardProxyConfig(def: ForwardProxyDefinition, lab: SquidL
  *         Proxy-Authenticate on those answers (TCP_DENIED/403).
  *
  * deny_info on the proxy_auth ACL itself does not work: Squid keeps 407 for its own challenge.
+ * Sources: squid-cache.org/Doc/config/deny_info ("A different 4xx or 5xx may be specified by
+ * prefixing the file name with the code and a colon"), /Doc/config/reply_header_add (it "does
+ * not apply to successful CONNECT replies", so it does apply to a denied one); the answers
+ * themselves are in test/probe/fixtures/real-proxy-answers.txt.
  * Wrong credentials still get Squid's 407 (the built-in proxy answers 401/403 to those too).
  */
 function misreportedAuth(auth: ForwardProxyDefinition['auth']): string[] {
