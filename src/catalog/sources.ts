@@ -1,6 +1,7 @@
 /**
  * Where the catalogue's facts come from: Microsoft's public pages in MicrosoftDocs/defender-docs
- * and Microsoft's DefenderForIdentity PowerShell module, each with the commit of the stored copy
+ * and Microsoft's DefenderForIdentity PowerShell module (and, for the middlebox's vendor
+ * profiles, FortiGate's, Palo Alto's and Zscaler's public documentation), each with the commit of the stored copy
  * that was read and the page's own `ms.date`. Every catalogue entry, triage signature and host
  * prerequisite names one of these by key, so a reader can open exactly the text it models.
  *
@@ -22,6 +23,7 @@ export interface SourceRef {
 
 const DOCS = 'MicrosoftDocs/defender-docs';
 const READ_ON = '2026-12-02';
+const VENDOR_READ_ON = '2026-12-04';
 
 export const SOURCES = {
   mdiConfigureProxy: { repo: DOCS, path: 'defender-for-identity/deploy/configure-proxy.md', commit: '21d53b3c6fa60f8397f7589b57c08fa8d86eeefd', msDate: '06/15/2026', readOn: READ_ON },
@@ -40,6 +42,23 @@ export const SOURCES = {
    * repository; the copy read has Test-MDISensorApiConnection without `-SensorType`.
    */
   mdiPowerShellModule: { repo: 'FFFreak/defenderforidentity', path: 'DefenderForIdentity.psm1', commit: 'f8800bd28252905c689dfa43d60b51dab2b26d72', readOn: READ_ON },
+  /**
+   * Vendor documentation behind the middlebox's vendor profiles (src/lab/inspection-policy.ts),
+   * public pages outside a repository: `repo` is the site, `path` the page.
+   * FortiOS 6.4 CLI reference, config firewall ssl-ssh-profile → config https →
+   * `set client-certificate [bypass|inspect|...]` (6.2 named it `client-cert-request`).
+   */
+  fortiosSslSshProfile: { repo: 'https://docs.fortinet.com', path: 'document/fortigate/6.4.16/cli-reference/116695140', commit: 'n/a', readOn: VENDOR_READ_ON, section: 'config firewall ssl-ssh-profile: config https: client-certificate' },
+  /**
+   * PAN-OS 10.1 admin guide, Local Decryption Exclusion Cache: with a decryption profile that
+   * allows client authentication, "the firewall adds the application and server to the local
+   * exclusion cache and allows the traffic"; entries age out after 12 hours.
+   */
+  panosExclusionCache: { repo: 'https://docs.paloaltonetworks.com', path: 'pan-os/10-1/pan-os-admin/decryption/decryption-exclusions/local-ssl-decryption-exclusion-cache', commit: 'n/a', readOn: VENDOR_READ_ON, section: 'Local Decryption Exclusion Cache' },
+  /** ZIA, Deploying SSL Inspection: "Zscaler does not support the decryption of mutually authenticated TLS sessions" (bypass them). */
+  zscalerDeploySslInspection: { repo: 'https://help.zscaler.com', path: 'zia/deploying-ssl-inspection', commit: 'n/a', readOn: VENDOR_READ_ON, section: 'best practices: global bypass list for client certificate authentication' },
+  /** Zscaler, Certificate Pinning and SSL Inspection: a pinned client may end the handshake with a fatal "Unknown CA" alert, a FIN or a RST. */
+  zscalerCertificatePinning: { repo: 'https://help.zscaler.com', path: 'unified/certificate-pinning-and-ssl-inspection', commit: 'n/a', readOn: VENDOR_READ_ON, section: 'Impacts of Certificate Pinning and SSL Inspection' },
   /** The 2018 seed and its English revisions (FACTS.md §1–§3). */
   facts: { repo: 'atp-netlab', path: 'shared/reference/FACTS.md', commit: 'n/a', readOn: READ_ON },
   /** Issue 14's own text, for facts no readable source confirmed. */

@@ -28,6 +28,7 @@ import { PacRuntime, readWinHttpRouteState, readWinInetState, resolveRoute, reso
 import type { RouteResult } from '../route.js';
 import { SENSOR_GENERATIONS } from '../catalog/index.js';
 import type { SensorSide } from './engine.js';
+import { hostTrustPems } from './host-trust.js';
 
 /** Paths and markers of the lab cloud the host's probe needs (the lab's, not the probe's, knowledge). */
 export interface LabCloudFacts {
@@ -186,7 +187,7 @@ export class SimulatedWindowsHost implements Disposable {
   }
 
   private trustedCaPems(): string[] {
-    return this.host.trust.map((t) => (t === 'cloud-root' ? this.pki.trustedRoot.certPem : this.pki.middleboxCa.certPem));
+    return hostTrustPems(this.host, this.pki);
   }
 
   [Symbol.dispose](): void {

@@ -13,6 +13,7 @@
  * - fstat on the opened descriptor, not stat on the path: what we check is what we read.
  * - at most cap+1 bytes: a file that grows (or lies about its size, like /proc files and
  *   /dev/zero) never grows memory past the cap.
+ * - ownerOnly (private keys): a key others can read is refused, on the same descriptor.
  * Errors name the path and the limit, never the file's contents.
  */
 import { constants, type Stats } from 'node:fs';
@@ -30,6 +31,7 @@ export const INPUT_CAPS = {
   pac: { maxBytes: 1 * MiB, what: 'PAC script' },
   'sensor-config': { maxBytes: 1 * MiB, what: 'sensor configuration' },
   certificate: { maxBytes: 1 * MiB, what: 'certificate (PEM) file' },
+  'private-key': { maxBytes: 64 * 1024, what: 'private key (PEM) file' },
   'hosts-file': { maxBytes: 1 * MiB, what: 'hosts file' },
   'proxy-config': { maxBytes: 1 * MiB, what: 'proxy configuration' },
   journal: { maxBytes: 1 * MiB, what: 'proxy-copy journal' },
@@ -52,6 +54,8 @@ export interface ReadInputOptions {
   location?: ErrorLocation;
   /** Override the cap of the kind (tests, or a command with its own documented limit). */
   maxBytes?: number;
+  /** A private key: refuse a file group or others may read (like ssh and its keys). */
+  ownerOnly?: boolean;
 }
 
 /** Pseudo file systems whose "regular files" are generated on read (sizes lie, reads may never end). */
@@ -182,6 +186,11 @@ export async function readInputFile(file: string, kind: InputKind, opts: ReadInp
     const st = await handle.stat();
     if (!st.isFile()) throw new AtpNetlabError('ATPNL_FILE_NOT_REGULAR', `${file}: is ${describeNonRegular(st)}, not a regular file`, where);
     if (st.size > maxBytes) throw tooLarge(kind, maxBytes, where, file);
+    // Checked on the opened descriptor, like the type: the mode is the file's that is read.
+    if (opts.ownerOnly && (st.mode & 0o077) !== 0) {
+      const mode = (st.mode & 0o777).toString(8).padStart(4, '0');
+      throw new AtpNetlabError('ATPNL_FILE_NOT_PRIVATE', `${file}: a private key readable by group or others (mode ${mode}); run chmod 600 ${file}`, where);
+    }
     return await readBounded(handle, maxBytes, () => tooLarge(kind, maxBytes, where, file));
   } catch (e) {
     if (e instanceof AtpNetlabError) throw e;

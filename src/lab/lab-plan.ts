@@ -95,6 +95,12 @@ export interface HostPlan {
   /** The host registry after the admin steps: hive file name → `.reg` text (regedit 5). */
   hives: Record<string, string>;
   trust: TrustRole[];
+  /**
+   * What `middlebox-ca` in `trust` stands for when a middlebox signs with a customer's CA
+   * (`inspectionCa`): those CA files' certificates, and the lab's middlebox CA when another
+   * middlebox uses it (`lab`). Absent: the lab's middlebox CA only.
+   */
+  middleboxCa?: { customerPems: string[]; lab: boolean };
   identities: Partial<Record<Identity, { clientCert: ClientCertRole; proxyCredentials?: { username: string; password: string } }>>;
   revocation: 'off' | 'warn' | 'enforce';
   timeouts: ProbeTimeouts;
@@ -111,6 +117,8 @@ export interface PlanCheck {
   check: 'full' | 'ping';
   /** probe --matrix: check under this proxy method instead of the identity's route. */
   method?: MatrixMethod;
+  /** The round the check runs in (absent: 1): every check of a round finishes before the next starts. */
+  attempt?: number;
 }
 
 export interface LabPlan extends LabNetworkPlan {

@@ -19,6 +19,21 @@
  *               blockPage.when: always: no TLS to the cloud at all; every decrypted request
  *               gets the page (a policy block after the bump).
  *
+ * Vendor settings (FortiGate `clientCertificate`, Palo Alto `exclusionCache`, Zscaler's bypass
+ * list as `spliceHosts`) are decided by inspection-policy.ts, which says how each was modelled:
+ *     ClientHello ──▶ decideOnClientHello ── probe ──▶ a TLS connection of its own to host:443
+ *                     (FortiGate)                       (did the server send a CertificateRequest?)
+ *                                          ──▶ decideAfterProbe: splice │ intercept │ block (reset)
+ *     intercepted, server asked for a client certificate ──▶ exclusion cache: fail once, splice later
+ * A middlebox learns that the server sent a CertificateRequest from OpenSSL itself: a TLS
+ * client's shared signature algorithms are computed from the CertificateRequest's
+ * signature_algorithms (tls_process_cert_request → tls1_process_sigalgs), so node's
+ * getSharedSigalgs() is non-empty exactly when the server asked, under TLS 1.2 and 1.3 alike.
+ *
+ * The forged leaves are signed by the lab's middlebox CA, or by a customer's own CA
+ * (`inspectionCa`, read by the scenario loader; any RSA or ECDSA CA, its SKI copied into the
+ * leaves' AKI by sign-certificate.ts).
+ *
  * `behaves: squid` answers as a bumping Squid 5.7 (squid-answers.ts): a failed CONNECT is
  * Squid's 500/503 page, and a failed upstream handshake is Squid's 503
  * ERR_SECURE_CONNECT_FAIL on the sensor's TLS connection (unless a block page is configured);
@@ -48,7 +63,6 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import { matchesPattern } from '../host-pattern.js';
 import type { NetError } from '../transport.js';
 import type { ComponentEnvironment } from './component-environment.js';
 import type { MiddleboxDefinition, TlsVersionBounds } from './kinds/middlebox-kind.js';
@@ -59,12 +73,13 @@ import { readClientHello, type PeekResult } from './peek-client-hello.js';
 import { RecordLog } from './record-log.js';
 import { mitmproxyConnectFailure, mitmproxyErrorPage, mitmproxyUpstreamTlsText } from './mitmproxy-answers.js';
 import { squidAnswer, squidConnectSituation } from './squid-answers.js';
+import { decideAfterProbe, decideOnClientHello, ExclusionCache, exclusionKey, onUpstreamClientCertRequest } from './inspection-policy.js';
 
 export type { MiddleboxDefinition, MiddleboxMode, TlsVersionBounds } from './kinds/middlebox-kind.js';
 
-export const DEFAULT_SPLICE_HOSTS = ['*.atp.azure.com'];
+export { DEFAULT_SPLICE_HOSTS } from './inspection-policy.js';
 
-export type MiddleboxAction = 'tunnel' | 'spliced' | 'intercepted';
+export type MiddleboxAction = 'tunnel' | 'spliced' | 'intercepted' | 'blocked';
 
 export interface MiddleboxRecord {
   /** Lab component that opened the connection (windows-host, a forward proxy…). */
@@ -87,6 +102,10 @@ export interface MiddleboxRecord {
   cloudTlsVersion: string | null;
   /** Whether the block page was served. */
   blockPageServed: boolean;
+  /** Whether the server sent a CertificateRequest (seen by a probe or the intercepted handshake); null: not learnt. */
+  clientCertRequested: boolean | null;
+  /** Why the vendor policy decided as it did (inspection-policy.ts), when it had a say. */
+  policy?: string;
 }
 
 /** What a caller that already holds a connection (CONNECT front end, transparent proxy) knows. */
@@ -105,6 +124,7 @@ const HEAD_TIMEOUT_MS = 10_000;
 const PEEK_TIMEOUT_MS = 10_000;
 const CONNECT_TIMEOUT_MS = 5_000;
 const HANDSHAKE_TIMEOUT_MS = 10_000;
+const PROBE_TIMEOUT_MS = 5_000;
 
 function errorCode(e: unknown): string {
   const err = e as NodeJS.ErrnoException;
@@ -120,6 +140,9 @@ export class StartedMiddlebox implements AsyncDisposable {
   private readonly tracker = new SocketTracker();
   private readonly forgedContexts = new Map<string, tls.SecureContext>();
   private readonly upstreamContext: tls.SecureContext;
+  /** The probe of FortiGate's client-certificate option: no client certificate, like the device's own. */
+  private readonly probeContext: tls.SecureContext;
+  private readonly exclusions = new ExclusionCache();
 
   private constructor(
     readonly def: MiddleboxDefinition,
@@ -135,6 +158,12 @@ export class StartedMiddlebox implements AsyncDisposable {
     this.upstreamContext = tls.createSecureContext({
       ca: [def.trustsCloudCa === false ? env.pki.middleboxCa.certPem : env.pki.trustedRoot.certPem],
       ...(mutual ? { cert: env.pki.clientCert.chainPem, key: env.pki.clientCert.keyPem } : {}),
+      minVersion: def.cloudTls?.minTlsVersion ?? 'TLSv1.2',
+      maxVersion: def.cloudTls?.maxTlsVersion ?? 'TLSv1.3',
+      ...(lowTls(def.cloudTls) ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
+    });
+    this.probeContext = tls.createSecureContext({
+      ca: [env.pki.trustedRoot.certPem],
       minVersion: def.cloudTls?.minTlsVersion ?? 'TLSv1.2',
       maxVersion: def.cloudTls?.maxTlsVersion ?? 'TLSv1.3',
       ...(lowTls(def.cloudTls) ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}),
@@ -238,6 +267,7 @@ export class StartedMiddlebox implements AsyncDisposable {
       sensorTlsVersion: null,
       cloudTlsVersion: null,
       blockPageServed: false,
+      clientCertRequested: null,
     };
     this.records.push(r);
     return r;
@@ -270,10 +300,10 @@ export class StartedMiddlebox implements AsyncDisposable {
       return record;
     }
     const name = sni ?? h.host;
-    const passThrough = h.peek.status !== 'ok' || this.def.mode === 'none';
-    const splice = this.def.mode === 'splice' && (this.def.spliceHosts ?? DEFAULT_SPLICE_HOSTS).some((p) => matchesPattern(p, name));
-    if (!passThrough && !splice && this.blocksAfterBump) {
-      this.intercept(client, undefined, name, record);
+    const hello = decideOnClientHello(this.def, { isTls: h.peek.status === 'ok', name, excluded: this.exclusions.has(exclusionKey(name, h.port), Date.now()) });
+    if (hello.action === 'intercept' && this.blocksAfterBump) {
+      // A block after the bump dials nothing (blockAfterBump).
+      this.intercept(client, undefined, name, h.port, record);
       return record;
     }
     let upstream = h.upstream;
@@ -287,21 +317,91 @@ export class StartedMiddlebox implements AsyncDisposable {
         return record;
       }
     }
-    if (passThrough || splice) {
+    let action: 'tunnel' | 'splice' | 'intercept' | 'block' = hello.action === 'probe' ? 'intercept' : hello.action;
+    if (hello.action !== 'intercept' && hello.action !== 'tunnel') record.policy = hello.why;
+    if (hello.action === 'probe') {
+      // The sensor's ClientHello waits unread while the middlebox asks the server itself.
+      record.clientCertRequested = await this.probeClientCertRequest(h.host, h.port, name);
+      const after = decideAfterProbe(this.def, { serverRequestedClientCert: record.clientCertRequested === true });
+      action = after.action;
+      record.policy = after.why;
+    }
+    if (client.destroyed) {
+      upstream.destroy();
+      return record;
+    }
+    if (action === 'block') {
+      // FortiGate blocks the session. The CLI reference says only "block"; the lab ends the
+      // sensor's handshake with a TCP reset (no alert, no certificate), as a firewall drop does.
+      record.action = 'blocked';
+      record.upstreamResult = 'not-used';
+      upstream.destroy();
+      client.resetAndDestroy();
+      return record;
+    }
+    if (action === 'tunnel' || action === 'splice') {
       // Not TLS (nothing to inspect), mode none, or a spliced host: the bytes go through untouched.
-      record.action = splice && !passThrough ? 'spliced' : 'tunnel';
+      record.action = action === 'splice' ? 'spliced' : 'tunnel';
       record.upstreamResult = 'ok';
       relay(client, upstream);
       return record;
     }
-    this.intercept(client, upstream, name, record);
+    this.intercept(client, upstream, name, h.port, record);
     return record;
+  }
+
+  /**
+   * FortiGate's probe: a TLS connection of the middlebox's own to the server, without a client
+   * certificate, that only reads whether the server's flight held a CertificateRequest; null
+   * when the server could not be reached.
+   */
+  private async probeClientCertRequest(host: string, port: number, name: string): Promise<boolean | null> {
+    let tcp: net.Socket;
+    try {
+      tcp = await this.openUpstream(host, port);
+    } catch {
+      return null;
+    }
+    return new Promise((resolve) => {
+      const probe = this.track(tls.connect({ socket: tcp, secureContext: this.probeContext, servername: net.isIP(name) ? undefined : name, host: name, ALPNProtocols: ['http/1.1'] }));
+      let settled = false;
+      const done = () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        // Read before destroying: the shared algorithms live in the OpenSSL session (null once freed).
+        const asked = sharedSigalgCount(probe) > 0;
+        probe.destroy();
+        resolve(asked);
+      };
+      const timer = setTimeout(done, PROBE_TIMEOUT_MS).unref();
+      // A TLS 1.2 server that requires the certificate fails the probe's handshake; a TLS 1.3
+      // one completes it and sends certificate_required later: both asked.
+      probe.once('secureConnect', done);
+      probe.once('error', done);
+      probe.once('close', done);
+    });
+  }
+
+  /**
+   * The server asked the intercepting middlebox for a client certificate: with the exclusion
+   * cache, this session fails and the server is spliced from now on. True when it must fail.
+   */
+  private onClientCertRequest(cloud: tls.TLSSocket, name: string, port: number, record: MiddleboxRecord): boolean {
+    record.clientCertRequested = sharedSigalgCount(cloud) > 0;
+    if (!record.clientCertRequested) return false;
+    const d = onUpstreamClientCertRequest(this.def);
+    if (d.action !== 'fail-and-exclude') return false;
+    record.policy = d.why;
+    this.exclusions.add(exclusionKey(name, port), Date.now());
+    return true;
   }
 
   private forgedContext(name: string): tls.SecureContext {
     let ctx = this.forgedContexts.get(name);
     if (!ctx) {
-      const leaf = this.env.pki.leaf(name, { issuer: 'middlebox' });
+      const ca = this.def.inspectionCaPem;
+      const leaf = ca ? this.env.pki.leaf(name, { issuerCa: ca }) : this.env.pki.leaf(name, { issuer: 'middlebox' });
       ctx = tls.createSecureContext({
         key: leaf.keyPem,
         cert: leaf.chainPem,
@@ -321,7 +421,7 @@ export class StartedMiddlebox implements AsyncDisposable {
   }
 
   /** `upstreamTcp` is undefined only for a block after the bump (nothing is dialled). */
-  private intercept(client: net.Socket, upstreamTcp: net.Socket | undefined, name: string, record: MiddleboxRecord): void {
+  private intercept(client: net.Socket, upstreamTcp: net.Socket | undefined, name: string, port: number, record: MiddleboxRecord): void {
     record.action = 'intercepted';
     record.sensorResult = 'pending';
     const mutual = this.def.mode === 'intercept-mutual';
@@ -394,23 +494,32 @@ export class StartedMiddlebox implements AsyncDisposable {
     };
     sensor.once('error', (e) => sensorGone(errorCode(e)));
     sensor.once('close', () => sensorGone('closed'));
-    cloud.once('secureConnect', () => {
-      cloudReady = true;
-      record.upstreamResult = 'ok';
-      record.cloudTlsVersion = cloud.getProtocol();
-      maybeRelay();
-    });
-    cloud.once('error', (e) => {
-      if (cloudReady) return;
+    const failUpstream = (result: string, e?: Error) => {
       cloudFailed = true;
       cloudError = e;
-      record.upstreamResult = errorCode(e);
+      record.upstreamResult = result;
       // The sensor's handshake is completed either way (its side then shows the forged chain,
       // as in the field), then it gets the block page or a close.
       if (sensorReady) {
         clearTimeout(timer);
         if (!this.serveBlockPage(sensor, record, true, e)) sensor.destroy();
       }
+    };
+    cloud.once('secureConnect', () => {
+      if (this.onClientCertRequest(cloud, name, port, record)) {
+        // Decryption failed for this session (Palo Alto): it ends like a failed upstream.
+        cloud.destroy();
+        failUpstream('client-auth-excluded');
+        return;
+      }
+      cloudReady = true;
+      record.upstreamResult = 'ok';
+      record.cloudTlsVersion = cloud.getProtocol();
+      maybeRelay();
+    });
+    cloud.once('error', (e) => {
+      if (cloudReady || cloudFailed) return;
+      failUpstream(this.onClientCertRequest(cloud, name, port, record) ? 'client-auth-excluded' : errorCode(e), e);
     });
   }
 
@@ -467,6 +576,15 @@ export class StartedMiddlebox implements AsyncDisposable {
   [Symbol.asyncDispose](): Promise<void> {
     return this.stop();
   }
+}
+
+/**
+ * How many signature algorithms client and server share. On a TLS client OpenSSL computes them
+ * from the server's CertificateRequest only, so more than zero means the server asked for a
+ * client certificate. node returns null once the socket's OpenSSL session is freed.
+ */
+function sharedSigalgCount(s: tls.TLSSocket): number {
+  return (s.getSharedSigalgs() as string[] | null)?.length ?? 0;
 }
 
 /** The URL Squid names on its page for a bumped request: https://host/path from the request line. */

@@ -18,6 +18,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AtpNetlabError } from '../errors.js';
 import { generateKey, issueCertificate, thumbprint } from './sign-certificate.js';
+import { splitPemCertificates } from '../pem-bundle.js';
 import { userCacheDir } from '../user-cache-dir.js';
 
 export const PKI_LAYOUT_VERSION = 1;
@@ -42,6 +43,11 @@ export interface LeafOptions {
   expired?: boolean;
   /** Issue for this name instead of the requested one (the leaf is then presented for `host`). */
   subjectHost?: string;
+  /**
+   * A CA the lab did not generate (a customer's inspection CA): `certPem` is the signing CA,
+   * optionally followed by its chain; overrides `issuer`.
+   */
+  issuerCa?: { certPem: string; keyPem: string };
 }
 
 const DAY_MS = 86_400_000;
@@ -92,6 +98,7 @@ export class LabPki {
    * so issuing one costs a native signature only; they are cached in memory per process.
    */
   leaf(host: string, opts: LeafOptions = {}): CertKey {
+    if (opts.issuerCa) return this.leafFromCa(host, opts.issuerCa);
     const issuerName = opts.issuer ?? 'cloud';
     const key = `${issuerName}|${host}|${opts.expired ? 'x' : ''}|${opts.subjectHost ?? ''}`;
     const cached = this.leafCache.get(key);
@@ -113,6 +120,37 @@ export class LabPki {
     // Intermediates travel with the leaf; the root never does (like real servers).
     const chainPem = issuerName === 'cloud' ? certPem + this.cloudIssuingCa.certPem : certPem;
     const ck: CertKey = { chainPem, certPem, keyPem: this.leafKey.keyPem, thumbprint: thumbprint(certPem), subject: `CN=${name}` };
+    this.leafCache.set(key, ck);
+    return ck;
+  }
+
+  /**
+   * A forged leaf from a customer's CA. The chain sent with it is the leaf plus every
+   * certificate of the CA file that is not self-signed (the intermediates; roots never travel).
+   */
+  private leafFromCa(host: string, ca: { certPem: string; keyPem: string }): CertKey {
+    const certs = splitPemCertificates(ca.certPem);
+    const signer = certs[0]!;
+    const key = `ca:${thumbprint(signer)}|${host}`;
+    const cached = this.leafCache.get(key);
+    if (cached) return cached;
+    const now = Date.now();
+    const certPem = issueCertificate({
+      subjectCN: host,
+      subjectO: 'atp-netlab middlebox (forged, customer CA)',
+      dnsNames: [host],
+      usage: 'server',
+      notBefore: new Date(now - DAY_MS),
+      notAfter: new Date(now + 365 * DAY_MS),
+      publicKeyPem: this.leafKey.publicKeyPem,
+      issuerCertPem: signer,
+      signerKeyPem: ca.keyPem,
+    });
+    const intermediates = certs.filter((c) => {
+      const x = new crypto.X509Certificate(c);
+      return !(x.subject === x.issuer && x.verify(x.publicKey));
+    });
+    const ck: CertKey = { chainPem: certPem + intermediates.join(''), certPem, keyPem: this.leafKey.keyPem, thumbprint: thumbprint(certPem), subject: `CN=${host}` };
     this.leafCache.set(key, ck);
     return ck;
   }

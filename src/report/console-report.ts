@@ -96,7 +96,7 @@ function renderScenario(s: ScenarioResult, paint: Paint, columns: number, verbos
   const cells = s.checks.map((c) => [
     c.passed ? (isWarning(c) ? paint('yellow', 'warn') : paint('green', ' ok ')) : paint('red', 'FAIL'),
     c.identity,
-    `${c.host}${c.check === 'ping' ? ' [ping]' : ''}${c.method ? ` [${c.method}]` : ''}`,
+    `${c.host}${c.check === 'ping' ? ' [ping]' : ''}${c.method ? ` [${c.method}]` : ''}${c.attempt ? ` [attempt ${c.attempt}]` : ''}`,
     shortExpected(c),
     shortObserved(c),
     `${c.observed.route}${c.observed.routeSource ? ` (${c.observed.routeSource})` : ''}`,
@@ -161,7 +161,7 @@ function renderFailures(report: RunReport, paint: Paint): string[] {
     if (s.error) out.push(`       ${paint('red', 'could not run:')} ${s.error}`);
     for (const c of s.checks.filter((x) => !x.passed)) {
       // The host last: on a narrow terminal it is what gets cut.
-      out.push(`       ${padEnd(c.identity, idWidth)}  expected ${shortExpected(c)}  observed ${paint('red', shortObserved(c))}  ${c.host}${c.check === 'ping' ? ' [ping]' : ''}${c.method ? ` [${c.method}]` : ''}`);
+      out.push(`       ${padEnd(c.identity, idWidth)}  expected ${shortExpected(c)}  observed ${paint('red', shortObserved(c))}  ${c.host}${c.check === 'ping' ? ' [ping]' : ''}${c.method ? ` [${c.method}]` : ''}${c.attempt ? ` [attempt ${c.attempt}]` : ''}`);
     }
   }
   return out;

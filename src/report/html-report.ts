@@ -301,7 +301,7 @@ function renderCheckRow(c: CheckResult, si: number, ci: number, gi: number): str
     `<tr class="check check-${st}${expectedFailure ? ' check-expected' : ''}" id="check-${si}-${ci}" data-check-status="${st}" data-identity="${esc(c.identity)}" data-host="${esc(c.host)}" data-code="${esc(o.code)}" data-path="path-${si}-${gi}"${expectedFailure ? ' data-expected-failure="true"' : ''}>`,
     `<td>${badge}</td>`,
     `<td>${esc(c.identity)}</td>`,
-    `<td class="host">${esc(c.host)}${c.check === 'ping' ? ' <span class="tag">ping</span>' : ''}${c.method ? ` <span class="tag">${esc(c.method)}</span>` : ''}</td>`,
+    `<td class="host">${esc(c.host)}${c.check === 'ping' ? ' <span class="tag">ping</span>' : ''}${c.method ? ` <span class="tag">${esc(c.method)}</span>` : ''}${c.attempt ? ` <span class="tag">attempt ${c.attempt}</span>` : ''}</td>`,
     `<td>${expected}</td>`,
     `<td>${observed}</td>`,
     `<td class="time"><span class="nowrap" data-duration-ms="${esc(o.durationMs)}">${esc(o.durationMs)} ms</span>${renderTimingStrip(o.timings ?? {}, o.durationMs)}</td>`,

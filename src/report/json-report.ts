@@ -30,6 +30,7 @@ export function renderJsonReport(report: RunReport): string {
             host: c.host,
             check: c.check,
             ...(c.method ? { method: c.method } : {}),
+            ...(c.attempt ? { attempt: c.attempt } : {}),
             passed: c.passed,
             expected: c.expected,
             observed: {

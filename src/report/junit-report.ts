@@ -26,7 +26,7 @@ export function renderJunitReport(report: RunReport): string {
       const tc = suite
         .testCase()
         .className(`${s.name}.${c.identity}`)
-        .name(`${c.identity} ${c.host} (${c.check})`)
+        .name(`${c.identity} ${c.host} (${c.check}${c.attempt ? `, attempt ${c.attempt}` : ''})`)
         .time(c.observed.durationMs / 1000);
       tc.standardOutput(`route: ${c.observed.route}${c.observed.routeSource ? ` (${c.observed.routeSource})` : ''}\n${c.observed.detail}`);
       if (!c.passed) {

@@ -63,7 +63,7 @@ function renderFailingScenario(s: ScenarioResult): string[] {
   const failing = s.checks.filter((c) => !c.passed);
   out.push('| Identity | Host | Expected | Observed | Fix |', '|---|---|---|---|---|');
   for (const c of failing.slice(0, MAX_ROWS_PER_SCENARIO)) {
-    out.push(`| ${cell(c.identity)} | ${cell(c.host)}${c.check === 'ping' ? ' (ping)' : ''}${c.method ? ` (${cell(c.method)})` : ''} | ${cell(describeExpected(c))} | ${cell(describeObserved(c))} | ${fixFor(c)} |`);
+    out.push(`| ${cell(c.identity)} | ${cell(c.host)}${c.check === 'ping' ? ' (ping)' : ''}${c.method ? ` (${cell(c.method)})` : ''}${c.attempt ? ` (attempt ${c.attempt})` : ''} | ${cell(describeExpected(c))} | ${cell(describeObserved(c))} | ${fixFor(c)} |`);
   }
   if (failing.length > MAX_ROWS_PER_SCENARIO) out.push('', `… and ${failing.length - MAX_ROWS_PER_SCENARIO} more failing check(s); see the HTML or JUnit report.`);
   return out;

@@ -27,6 +27,8 @@ export interface CheckResult {
   check: 'full' | 'ping';
   /** A proxy method of the matrix (probe --matrix in the lab); absent: the identity's own route. */
   method?: string;
+  /** The round the check ran in, when the scenario has more than one (expectation `attempt`). */
+  attempt?: number;
   passed: boolean;
   expected: ExpectedOutcome;
   observed: ProbeOutcome;

@@ -18,6 +18,7 @@ import { buildHostRegistry } from './host-registry.js';
 import type { LoadedScenario } from './load-scenario.js';
 import { scenarioHosts, scenarioLabDefinition } from './scenario-lab.js';
 import { scenarioSensorProxy } from './sensor-proxy.js';
+import { splitPemCertificates } from '../pem-bundle.js';
 
 export interface CompiledScenario {
   plan: LabPlan;
@@ -57,18 +58,26 @@ export async function compileScenario(loaded: LoadedScenario): Promise<CompiledS
               cloud: s.cloud ?? (s.region === 'us-gcc-high' ? 'gcc-high' : 'commercial'),
             },
           }
-        : {}), ...(sensorProxy ? { sensorProxy } : {}), hives, trust: s.host.trust, identities, revocation: s.revocation, timeouts: { ...LAB_TIMEOUTS, ...s.timeouts }, steps: registry.steps, ...(s.matrix ? { matrix: { ...s.matrix } } : {}) },
-    checks: planned.map((p) => ({ identity: p.identity, host: p.host, url: `https://${p.host}${SENSOR_GENERATIONS[s.sensor].testPath}`, check: p.check, ...(p.method ? { method: p.method } : {}) })),
+        : {}), ...(sensorProxy ? { sensorProxy } : {}), hives, trust: s.host.trust, ...middleboxCaTrust(s), identities, revocation: s.revocation, timeouts: { ...LAB_TIMEOUTS, ...s.timeouts }, steps: registry.steps, ...(s.matrix ? { matrix: { ...s.matrix } } : {}) },
+    checks: planned.map((p) => ({ identity: p.identity, host: p.host, url: `https://${p.host}${SENSOR_GENERATIONS[s.sensor].testPath}`, check: p.check, ...(p.method ? { method: p.method } : {}), ...(p.attempt ? { attempt: p.attempt } : {}) })),
     requires: { ...(s.requires?.engines ? { engines: s.requires.engines } : {}), ...(s.requires?.kinds ? { kinds: s.requires.kinds } : {}) },
   };
   return { plan, expectations: planned.map((p) => p.expected) };
+}
+
+/** The certificates `middlebox-ca` means when some middlebox signs with a customer's CA. */
+function middleboxCaTrust(s: LoadedScenario['scenario']): Pick<HostPlan, 'middleboxCa'> {
+  const boxes = s.network.middleboxes ?? [];
+  if (!boxes.some((m) => m.inspectionCaPem)) return {};
+  const customerPems = [...new Set(boxes.flatMap((m) => (m.inspectionCaPem ? splitPemCertificates(m.inspectionCaPem.certPem) : [])))];
+  return { middleboxCa: { customerPems, lab: boxes.some((m) => !m.inspectionCaPem) } };
 }
 
 /** The plan as `atp-netlab plan --json` prints it: credentials never leave the process. */
 export function redactPlan(plan: LabPlan): LabPlan {
   // The v2 sensor's user name is half of its credential (probe/sensor-config.ts): hidden too.
   const json = JSON.stringify(plan, (k, v: unknown) =>
-    k === 'password' ? '***'
+    k === 'password' || k === 'keyPem' ? '***'
     : k === 'sensorProxy' && v && typeof v === 'object' && 'credentials' in v ? { ...v, credentials: { username: '***', password: '***' } }
     : v,
   );

@@ -23,6 +23,8 @@ export interface PlannedCheck {
   check: 'full' | 'ping';
   /** A proxy method of the matrix; absent: the route the identity takes. */
   method?: MatrixMethod;
+  /** The round it runs in (absent: 1); rounds run one after another. */
+  attempt?: number;
   expected: ExpectedOutcome;
 }
 
@@ -48,7 +50,7 @@ export function planChecks(expect: Expectation[], hosts: HostSet): PlannedCheck[
     for (const identity of identities)
       for (const host of selected)
         for (const method of methods)
-          planned.set(`${identity}|${host}|${e.check}|${method ?? ''}`, { identity, host, check: e.check, ...(method ? { method } : {}), expected });
+          planned.set(`${identity}|${host}|${e.check}|${method ?? ''}|${e.attempt ?? 1}`, { identity, host, check: e.check, ...(method ? { method } : {}), ...(e.attempt && e.attempt > 1 ? { attempt: e.attempt } : {}), expected });
   }
   return [...planned.values()];
 }

@@ -9,6 +9,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, visit, type Documen
 import type { z } from 'zod';
 import { AtpNetlabError, isAtpNetlabError, type ErrorLocation } from '../errors.js';
 import { readInputFile, type InputRoots } from '../input/read-input.js';
+import { checkCustomerCa } from '../pki/customer-ca.js';
 import { readRegFileBytes } from '../registry/reg-file-reader.js';
 import { scenarioSchema, type Scenario } from './schema.js';
 import { validateScenario, type ScenarioLocator } from './validate-scenario.js';
@@ -54,6 +55,16 @@ async function checkFixtures(s: Scenario, roots: InputRoots, locate: ScenarioLoc
     if (p.implementation !== 'squid') throw new AtpNetlabError('ATPNL_SCENARIO_INVALID', `${p.name}: config (a squid.conf) needs implementation: squid`, at);
     const bytes = await readInputFile(p.config, 'proxy-config', { roots, location: at });
     p.configText = decodeScenarioBytes(bytes, p.config);
+  }
+  for (const [i, m] of (s.network.middleboxes ?? []).entries()) {
+    const at = (...f: string[]) => locate(['network', 'middleboxes', i, ...f]);
+    if (m.inspectionCaPem !== undefined) throw new AtpNetlabError('ATPNL_SCENARIO_INVALID', `${m.name}: inspectionCaPem is set by the loader from inspectionCa; name the files with inspectionCa`, at('inspectionCaPem'));
+    if (m.inspectionCa === undefined) continue;
+    const certAt = at('inspectionCa', 'cert');
+    const keyAt = at('inspectionCa', 'key');
+    const certPem = decodeScenarioBytes(await readInputFile(m.inspectionCa.cert, 'certificate', { roots, location: certAt }), m.inspectionCa.cert);
+    const keyPem = decodeScenarioBytes(await readInputFile(m.inspectionCa.key, 'private-key', { roots, location: keyAt, ownerOnly: true }), m.inspectionCa.key);
+    m.inspectionCaPem = checkCustomerCa({ certPem, keyPem }, m.inspectionCa, certAt, keyAt);
   }
   for (const [i, ref] of (s.host.reg ?? []).entries()) {
     const at = locate(['host', 'reg', i]);

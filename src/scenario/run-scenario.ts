@@ -90,12 +90,19 @@ export async function runScenario(loaded: LoadedScenario, pki: LabPki, opts: { e
     if (reason) return { ...skipped(loaded, reason), lab };
     await using running = await engine.start(plan, { pki });
     const endpoints = running.endpoints();
-    const checks = await mapLimit(plan.checks, CHECKS_IN_FLIGHT, async (check, i): Promise<CheckResult> => {
+    const runOne = async (i: number): Promise<CheckResult> => {
+      const check = plan.checks[i]!;
       const observed = await running.runCheck(check);
       const expected = expectations[i]!;
       const mismatches = compareOutcome(expected, observed);
-      return { identity: check.identity, url: check.url, host: check.host, check: check.check, ...(check.method ? { method: check.method } : {}), passed: mismatches.length === 0, expected, observed, mismatches, path: describePath(plan, observed, check.host, { endpoints, targetPort: Number(new URL(check.url).port || 443) }) };
-    });
+      return { identity: check.identity, url: check.url, host: check.host, check: check.check, ...(check.method ? { method: check.method } : {}), ...(check.attempt ? { attempt: check.attempt } : {}), passed: mismatches.length === 0, expected, observed, mismatches, path: describePath(plan, observed, check.host, { endpoints, targetPort: Number(new URL(check.url).port || 443) }) };
+    };
+    // Rounds (expectation `attempt`) run one after another; the checks of a round in parallel.
+    const checks: CheckResult[] = new Array(plan.checks.length);
+    for (const round of attemptRounds(plan.checks)) {
+      const results = await mapLimit(round, CHECKS_IN_FLIGHT, (i) => runOne(i));
+      round.forEach((i, k) => (checks[i] = results[k]!));
+    }
     return { ...base, passed: checks.every((c) => c.passed), durationMs: Math.round(performance.now() - started), checks, lab, steps: plan.host.steps };
   } catch (e) {
     // A bug in the tool is not a scenario result: it ends the run (exit 3).
@@ -103,6 +110,16 @@ export async function runScenario(loaded: LoadedScenario, pki: LabPki, opts: { e
     const message = isAtpNetlabError(e) ? e.describe() : `${(e as Error).message}`;
     return { ...base, passed: false, durationMs: Math.round(performance.now() - started), checks: [], error: message, ...(lab ? { lab } : {}) };
   }
+}
+
+/** Check indexes grouped by round (attempt 1 first), each round in plan order. */
+export function attemptRounds(checks: readonly { attempt?: number }[]): number[][] {
+  const byRound = new Map<number, number[]>();
+  checks.forEach((c, i) => {
+    const r = c.attempt ?? 1;
+    byRound.set(r, [...(byRound.get(r) ?? []), i]);
+  });
+  return [...byRound.entries()].sort((a, b) => a[0] - b[0]).map(([, idx]) => idx);
 }
 
 async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T, i: number) => Promise<R>): Promise<R[]> {

@@ -121,6 +121,13 @@ export const expectationSchema = z.strictObject({
     .union([z.enum(MATRIX_METHODS), z.array(z.enum(MATRIX_METHODS)).min(1).max(MATRIX_METHODS.length)])
     .optional()
     .describe('probe --matrix in the lab: check under this proxy method (or these) instead of the route the identity takes; a method with no setting for the identity is code ROUTE_NOT_CONFIGURED. Reports show these checks as a matrix'),
+  attempt: z
+    .number()
+    .int()
+    .min(1)
+    .max(C.attempts)
+    .optional()
+    .describe('run these checks in round N (default 1): every check of a round finishes before the next round starts, for a middlebox that learns from an earlier connection (e.g. Palo Alto\'s decryption exclusion cache: the first attempt fails, a later one passes)'),
   reachable: z.boolean(),
   step: z.enum(PROBE_STEPS).optional(),
   code: z.enum(PROBE_CODE_NAMES as [string, ...string[]]).optional(),

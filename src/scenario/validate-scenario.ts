@@ -44,6 +44,14 @@ export function validateScenario(s: Scenario, locate: ScenarioLocator): void {
   n.pacServers.forEach((w, i) => claim(w.name, ['network', 'pacServers', i, 'name']));
   if (n.transparentProxy?.name !== undefined) claim(n.transparentProxy.name, ['network', 'transparentProxy', 'name']);
 
+  // Vendor profiles and a customer CA are the built-in middlebox's: a real Squid or mitmdump would ignore them.
+  n.middleboxes.forEach((m, i) => {
+    if (!m.implementation || m.implementation === 'lab') return;
+    for (const key of ['clientCertificate', 'exclusionCache', 'inspectionCa'] as const) {
+      if (m[key] !== undefined) fail(`middlebox ${m.name}: ${key} is a setting of the built-in middlebox (implementation: lab), not of ${m.implementation}`, locate(['network', 'middleboxes', i, key]));
+    }
+  });
+
   // 2. proxy chains: upstreams exist, and following them ends (a real loop, not a duplicate)
   const proxyIndex = new Map(n.proxies.map((p, i) => [p.name, i]));
   const middleboxNames = new Set(n.middleboxes.map((m) => m.name));

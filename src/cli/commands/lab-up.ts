@@ -34,6 +34,7 @@ import { makeTempDir, removeTempDir } from '../../temp-dirs.js';
 import type { ProbeCommandOptions } from './probe.js';
 import { CONTROL_SOCKET_NAME, startControlServer, type ControlServer } from './lab-control.js';
 import { CONTROL_ENV } from './lab-fault.js';
+import { hostTrustPems } from '../../engines/host-trust.js';
 
 export interface LabUpOptions {
   /** Lab PKI cache directory (default $ATP_NETLAB_CERTS, else <user cache>/certs). */
@@ -117,7 +118,12 @@ export async function startLabForScenario(file: string, opts: LabUpOptions = {})
       await fs.writeFile(regFile, encodeRegText(regText, 'regedit5'));
     }
     const trustsMiddlebox = s.host.trust.includes('middlebox-ca');
-    const trustBundle = pki.trustBundlePath(trustsMiddlebox ? 'cloud+middlebox' : 'cloud');
+    // A customer's inspection CA (inspectionCa) is not in the lab PKI's bundles: write this lab's own.
+    let trustBundle = pki.trustBundlePath(trustsMiddlebox ? 'cloud+middlebox' : 'cloud');
+    if (trustsMiddlebox && plan.host.middleboxCa) {
+      trustBundle = path.join(dir, 'trust-bundle.pem');
+      await fs.writeFile(trustBundle, hostTrustPems(plan.host, pki).join(''));
+    }
     const sensorCert = s.host.identities.LocalService?.clientCert ?? 'enrolled';
     const certRole = sensorCert === 'enrolled' ? 'client-cert' : sensorCert === 'unenrolled' ? 'unenrolled-client-cert' : undefined;
     const clientCertFile = certRole ? path.join(pki.dir, `${certRole}.pem`) : undefined;

@@ -14,7 +14,7 @@ export function expectedOutcomeSummary(s: Scenario): string {
       const who = e.identities === 'all' ? 'all identities' : e.identities.join(', ');
       const hosts = Array.isArray(e.hosts) ? e.hosts.join(', ') : e.hosts === 'all' ? '' : ` (${e.hosts} hosts)`;
       const what = e.reachable ? `reachable${e.inspected ? ' (inspected)' : ''}` : `${e.step ?? '?'}/${e.code ?? '?'}`;
-      return `${who}${hosts}${e.check === 'ping' ? ' [ping only]' : ''}: ${what}`;
+      return `${who}${hosts}${e.check === 'ping' ? ' [ping only]' : ''}${e.attempt ? ` [attempt ${e.attempt}]` : ''}: ${what}`;
     })
     .join('; ');
 }

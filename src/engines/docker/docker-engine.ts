@@ -26,6 +26,7 @@ import { componentKind } from '../../lab/kinds/index.js';
 import { explainNetworkPlan, HOST_SLOT, type LabPlan, type PlanCheck } from '../../lab/lab-plan.js';
 import { AUTH_CHECK_PATH } from '../../lab/mock-cloud.js';
 import type { LabPki } from '../../pki/index.js';
+import { hostTrustPems } from '../host-trust.js';
 import type { ProbeOutcome } from '../../probe/outcome.js';
 import type { Engine, ReachableEndpoint, StartedEngineLab } from '../engine.js';
 import { HOST_READY_LINE, PKI_MOUNT, READY_LINE, SPEC_PATH, type ComponentSpec } from './component-spec.js';
@@ -177,7 +178,8 @@ export class StartedDockerLab implements StartedEngineLab {
     for (const c of this.plan.components) {
       const spec: ComponentSpec = { component: c, address: this.address(c.slot), endpoints, dns };
       const specFile = path.join(this.dir, `component-${c.slot}.json`);
-      fs.writeFileSync(specFile, JSON.stringify(spec));
+      // 0600: a middlebox's definition may carry a customer's CA key (inspectionCaPem).
+      fs.writeFileSync(specFile, JSON.stringify(spec), { mode: 0o600 });
       // Attached (no -d): its stdout says when it listens, without polling `docker logs`.
       const args = [...common(`c${c.slot}`, c.slot), '-v', `${specFile}:${SPEC_PATH}:ro`, '-v', `${this.pki.dir}:${PKI_MOUNT}:ro`, image, `${IMAGE_APP_DIR}/dist/engines/docker/component-main.js`].filter((a) => a !== '-d');
       ready.push(this.runUntilReady(this.container(`c${c.slot}`), args));
@@ -187,7 +189,7 @@ export class StartedDockerLab implements StartedEngineLab {
     fs.mkdirSync(hostDir);
     fs.writeFileSync(path.join(hostDir, 'resolv.conf'), `nameserver ${dnsAddress}\noptions timeout:1 attempts:2\n`);
     fs.writeFileSync(path.join(hostDir, 'hive.reg'), mergedHives(this.plan.host.hives));
-    this.plan.host.trust.forEach((t, i) => fs.writeFileSync(path.join(hostDir, `trust-${i}.pem`), t === 'cloud-root' ? this.pki.trustedRoot.certPem : this.pki.middleboxCa.certPem));
+    hostTrustPems(this.plan.host, this.pki).forEach((pem, i) => fs.writeFileSync(path.join(hostDir, `trust-${i}.pem`), pem));
     for (const [name, cert] of [['enrolled', this.pki.clientCert], ['unenrolled', this.pki.unenrolledClientCert]] as const) {
       fs.writeFileSync(path.join(hostDir, `${name}.pem`), cert.chainPem);
       fs.writeFileSync(path.join(hostDir, `${name}.key`), cert.keyPem, { mode: 0o600 });

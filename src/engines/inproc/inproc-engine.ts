@@ -20,6 +20,7 @@ import type { StartedMiddlebox } from '../../lab/middlebox.js';
 import type { StartedPacServer } from '../../lab/pac-server.js';
 import type { StartedTransparentProxy } from '../../lab/transparent-proxy.js';
 import type { LabPki } from '../../pki/index.js';
+import { splitPemCertificates } from '../../pem-bundle.js';
 import type { ExternalReport, ProbeEvidence } from '../../probe/evidence.js';
 import type { ProbeOutcome } from '../../probe/outcome.js';
 import { policyResetReports, resetRightAfterConnect, type DecisionRecordLike } from '../../probe/policy-reset-reports.js';
@@ -117,7 +118,10 @@ export class StartedInprocLab implements StartedEngineLab {
    */
   hostTrustedCaPems(): string[] {
     const pems = [this.pki.trustedRoot.certPem];
-    if (this.plan.components.some((c) => c.role === 'middlebox' && (c.definition as { hostTrustsCa?: boolean }).hostTrustsCa)) pems.push(this.pki.middleboxCa.certPem);
+    for (const c of this.plan.components) {
+      const def = c.definition as { hostTrustsCa?: boolean; inspectionCaPem?: { certPem: string } };
+      if (c.role === 'middlebox' && def.hostTrustsCa) pems.push(...(def.inspectionCaPem ? splitPemCertificates(def.inspectionCaPem.certPem) : [this.pki.middleboxCa.certPem]));
+    }
     return pems;
   }
 

@@ -21,6 +21,8 @@ export const SCENARIO_CAPS = {
   listEntries: 256,
   ports: 64,
   expectations: 64,
+  /** Rounds of checks a scenario may ask for (expectation `attempt`). */
+  attempts: 5,
   regFiles: 16,
   steps: 8,
   bypassChars: 64 * 1024,

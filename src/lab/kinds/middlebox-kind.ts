@@ -13,7 +13,9 @@ export const middleboxSchema = z
     name: componentName,
     port: z.number().int().min(1).max(65535).optional(),
     mode: z.enum(['none', 'splice', 'intercept', 'intercept-mutual']),
-    spliceHosts: list(hostPattern).optional().describe('splice mode: SNI patterns tunnelled untouched (default *.atp.azure.com)'),
+    spliceHosts: list(hostPattern)
+      .optional()
+      .describe('splice mode: SNI patterns tunnelled untouched (default *.atp.azure.com); an SSL inspection bypass list such as Zscaler\'s "Do Not Inspect" for mutual-TLS destinations'),
     sensorTls: tlsBounds.optional().describe('TLS versions offered to the sensor'),
     cloudTls: tlsBounds.optional().describe('TLS versions used toward the cloud'),
     blockPage: z
@@ -35,6 +37,25 @@ export const middleboxSchema = z
       .boolean()
       .optional()
       .describe("false: the middlebox's own upstream trust store lacks the cloud's root (a mitmproxy ssl_verify_upstream_trusted_ca or Squid tls_outgoing_options cafile= set without it, an appliance whose CA bundle was never updated), so its TLS to the cloud fails certificate verification; default true"),
+    clientCertificate: z
+      .enum(['bypass', 'inspect', 'block'])
+      .optional()
+      .describe("FortiGate ssl-ssh-profile `set client-certificate`: when the server asks for a client certificate (learnt by probing the server first), bypass = splice the session uninspected, inspect = intercept without relaying the sensor's certificate, block = close the sensor's connection. Absent: the lab's own behaviour (intercept, no probe)"),
+    exclusionCache: z
+      .boolean()
+      .optional()
+      .describe("Palo Alto's Local SSL Decryption Exclusion Cache: a server that asks for a client certificate fails its first intercepted session and is then spliced (not decrypted) for 12 hours"),
+    inspectionCa: z
+      .strictObject({
+        cert: text(1024).describe('PEM file: the CA that signs the forged leaves (RSA or ECDSA), optionally followed by its chain up to the root'),
+        key: text(1024).describe("PEM file: the CA's private key, unencrypted, mode 0600"),
+      })
+      .optional()
+      .describe("a customer's own inspection CA instead of the lab's (files relative to the scenario, inside its folder or an --allow-root); host.trust middlebox-ca then means this CA"),
+    inspectionCaPem: z
+      .strictObject({ certPem: text(1024 * 1024), keyPem: text(64 * 1024) })
+      .optional()
+      .describe('set by the scenario loader from inspectionCa (the files\' text); not for scenario authors'),
     implementation: z.enum(['lab', 'squid', 'mitmproxy']).optional().describe('lab (default): the built-in middlebox; squid: a real Squid ssl_bump; mitmproxy: a real mitmdump (kinds squid, mitmproxy)'),
     hostTrustsCa: z.boolean().optional().describe("set by the scenario from host.trust: whether the Windows host trusts the middlebox CA (explain only; the middlebox always presents its forged leaf)"),
   })
@@ -60,6 +81,9 @@ export const middleboxKind = defineComponentKind({
       `${tlsText('sensor-side', m.sensorTls)}${tlsText('cloud-side', m.cloudTls)}` +
       `${m.blockPage ? `, answers ${m.blockPage.status} (block page) ${m.blockPage.when === 'always' ? 'to every decrypted request (policy block after the bump)' : 'when the cloud side fails'}` : ''}` +
       `${m.trustsCloudCa === false ? ", does NOT trust the cloud's CA (its own TLS to the cloud fails verification)" : ''}` +
+      `${m.clientCertificate ? `, FortiGate client-certificate ${m.clientCertificate} (probes each server for a CertificateRequest first)` : ''}` +
+      `${m.exclusionCache ? ', Palo Alto exclusion cache (a server asking for a client certificate fails once, then is spliced for 12 h)' : ''}` +
+      `${m.inspectionCa ? `, forges leaves with the customer CA ${m.inspectionCa.cert}` : ''}` +
       `${m.behaves === 'squid' ? ', answers its errors as Squid 5.7 does (503 ERR_SECURE_CONNECT_FAIL inside the tunnel when the cloud side fails)' : ''}` +
       `${m.behaves === 'mitmproxy' ? ', answers its errors as mitmproxy 8.1.1 does (502 with its error text inside the tunnel when the cloud side fails)' : ''}.`
     );

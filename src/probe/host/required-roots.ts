@@ -8,6 +8,7 @@ import { X509Certificate } from 'node:crypto';
 import type { Cloud } from '../../catalog/endpoints.js';
 import { TRUST_ROOTS, requiredRoots } from '../../catalog/trust-roots.js';
 import { failed, type HostCheckResult } from './host-prerequisite-codes.js';
+import { splitPemCertificates } from '../../pem-bundle.js';
 
 export function checkRequiredRoots(store: readonly X509Certificate[], cloud: Cloud, nowMs: number): HostCheckResult & { missing: string[]; notes: string[] } {
   const have = new Map(store.map((c) => [c.fingerprint256, c]));
@@ -31,6 +32,5 @@ export function checkRequiredRoots(store: readonly X509Certificate[], cloud: Clo
 
 /** PEM bundle text → certificates (a bad block is an error naming its index, not skipped). */
 export function parsePemBundle(text: string): X509Certificate[] {
-  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
-  return blocks.map((b) => new X509Certificate(b));
+  return splitPemCertificates(text).map((b) => new X509Certificate(b));
 }
