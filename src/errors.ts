@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   ATPNL_BLOB_INPUT: 'a connection-settings value could not be parsed from its textual form (hex)',
   ATPNL_BLOB_SUSPICIOUS: 'a connection-settings value decodes but has warnings (odd version, trailer, flags or strings); proxy-copy refuses it without --force',
   ATPNL_REG_PARSE: 'a .reg file could not be parsed',
+  ATPNL_CERT_BLOB: 'a serialized certificate (a system certificate store\'s Blob value) is truncated, declares a length past its end, or holds no certificate',
   ATPNL_REG_NOT_FOUND: 'a registry key or value the operation needs is missing',
   ATPNL_PROXY_COPY: 'the proxy-copy procedure failed (it rolled back)',
   ATPNL_PROXY_COPY_VERIFY: 'proxy-copy wrote a value that did not read back byte-identical',

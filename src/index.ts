@@ -13,6 +13,7 @@ export { checkUrl, REAL_TIMEOUTS, type ProbeOptions, type ProbeTimeouts } from '
 export { checkRevocationUrl, type RevocationCheck } from './probe/check-revocation.js';
 export { PROBE_CHANNELS } from './probe/diagnostics.js';
 export { probeHost, type ProbeHostOptions, type ProbeHostReport } from './probe/probe-host.js';
+export { runRealHostChecks, type HostChecksReport, type HostCheckEntry, type HostChecksMode } from './probe/host/real-host-checks.js';
 export * as wininet from './wininet/index.js';
 export * as registry from './registry/index.js';
 export * as proxyCopy from './proxy-copy/index.js';

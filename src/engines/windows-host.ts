@@ -10,7 +10,7 @@
 import { X509Certificate } from 'node:crypto';
 import { TRUST_ROOTS } from '../catalog/trust-roots.js';
 import { checkDotNetTlsValues } from '../probe/host/dotnet-tls.js';
-import type { HostCheckResult } from '../probe/host/host-prerequisite-codes.js';
+import { hostCheckApplies, type HostCheckResult } from '../probe/host/host-prerequisite-codes.js';
 import { checkRequiredRoots } from '../probe/host/required-roots.js';
 import { checkUpdaterPort, UPDATER_PORT } from '../probe/host/updater-port.js';
 import { SimulatedUpdater } from './simulated-updater.js';
@@ -84,9 +84,7 @@ export class SimulatedWindowsHost implements Disposable {
       }
       return out;
     })();
-    const all = await this.hostChecks;
-    const sensorProcess = identity === 'LocalService' || identity === 'LocalSystem';
-    return all.filter((c) => c.check === 'required-roots' || (sensorProcess && c.check === 'dotnet-tls') || (identity === 'LocalService' && c.check === 'updater-port'));
+    return (await this.hostChecks).filter((c) => hostCheckApplies(c.check, identity));
   }
 
   private stateFor(identity: Identity): Promise<WinInetState> {
@@ -160,7 +158,7 @@ export class SimulatedWindowsHost implements Disposable {
       pingPath: SENSOR_GENERATIONS[sensor].testPath,
       ...(sensor !== 'v2-wininet' ? { sensor } : {}),
       hostChecks: await this.hostChecksFor(check.identity),
-      checkClockSkew: !!this.host.prerequisites && (check.identity === 'LocalService' || check.identity === 'LocalSystem'),
+      checkClockSkew: !!this.host.prerequisites && hostCheckApplies('clock-skew', check.identity),
       authCheckPath: this.cloud.authCheckPath,
       checks: check.check,
       timeouts: this.host.timeouts,

@@ -28,6 +28,8 @@ export const INPUT_CAPS = {
   scenario: { maxBytes: 1 * MiB, what: 'scenario file' },
   reg: { maxBytes: 4 * MiB, what: '.reg file' },
   hive: { maxBytes: 16 * MiB, what: 'lab registry hive file' },
+  // a full export of HKLM\SOFTWARE\Microsoft\SystemCertificates (AuthRoot holds hundreds of roots) runs to several MiB
+  'host-reg': { maxBytes: 16 * MiB, what: 'host registry export (.reg)' },
   pac: { maxBytes: 1 * MiB, what: 'PAC script' },
   'sensor-config': { maxBytes: 1 * MiB, what: 'sensor configuration' },
   certificate: { maxBytes: 1 * MiB, what: 'certificate (PEM) file' },

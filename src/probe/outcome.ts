@@ -3,6 +3,7 @@
  * in exactly one outcome. Outcomes are data; the probe never throws for a network result.
  */
 import type { PingAnswerId, SensorGenerationId } from '../catalog/ping-answers.js';
+import type { HostCheckResult } from './host/host-prerequisite-codes.js';
 
 /** `host`: a prerequisite on the sensor's own host (probe/host/), decided before any route. */
 export const PROBE_STEPS = ['host', 'route', 'dns', 'tcp', 'proxy', 'tls', 'http'] as const;
@@ -98,6 +99,11 @@ export interface ProbeOutcome {
   tlsVersion?: string;
   tlsCipher?: string;
   warnings?: string[];
+  /**
+   * The host clock as judged by the cloud's Date header (host checks on, the cloud answered):
+   * `skewMs` = local - cloud. A failed one is also the outcome (HOST_CLOCK_SKEW).
+   */
+  hostClock?: { status: HostCheckResult['status']; detail: string; skewMs?: number; uncertaintyMs?: number };
   hops?: HopTrace[];
 }
 

@@ -37,6 +37,7 @@ import type { RevocationCheck } from './check-revocation.js';
 import { applyRevocationPolicy, checkRevocationHosts, type RevocationMode } from './revocation-policy.js';
 import { checkUrl, REAL_TIMEOUTS, type ProbeTimeouts } from './check-url.js';
 import type { ProbeOutcome } from './outcome.js';
+import { clockSkewOn, runRealHostChecks, summariseClock, type HostChecksMode, type HostChecksReport } from './host/real-host-checks.js';
 import { parseSensorConfig, sensorConfigRoute, type SensorConfig } from './sensor-config.js';
 
 /** Where the identity's proxy settings come from. */
@@ -100,6 +101,18 @@ export interface ProbeHostOptions {
    * pinned (--hosts/--resolve: a lab rehearsal, whose lab may not serve them).
    */
   revocation?: RevocationMode;
+  /**
+   * Host prerequisite checks (src/probe/host/real-host-checks.ts): `auto` (default) runs them
+   * on Windows or with a given registryStore, `on` runs what can run anywhere, `off` none.
+   */
+  hostChecks?: HostChecksMode;
+  /**
+   * .reg exports of the sensor host's HKLM (the .NET key, SystemCertificates...) for the registry
+   * host checks, read off the host (`reg export` on the customer's machine).
+   */
+  hostRegFiles?: string[];
+  /** The updater port to dial (default 444): rehearsals and tests only. */
+  updaterPort?: number;
   /** Injected in tests. */
   transport?: NetTransport;
   registryStore?: RegistryStore;
@@ -129,6 +142,8 @@ export interface ProbeHostReport {
   notes: string[];
   /** The revocation hosts as this identity reaches them, when checked. */
   revocation: { mode: RevocationMode; checks: RevocationCheck[] } | null;
+  /** The host prerequisites (optional member of schema 1: absent from reports of older versions). */
+  host?: HostChecksReport;
   checks: ProbeHostCheck[];
 }
 
@@ -306,6 +321,13 @@ async function prepareRoute(o: ProbeHostOptions, sensor: SensorGenerationId): Pr
   }
 }
 
+/** The host's registry exports, merged in order (a later file's values win, as `reg import` would). */
+async function readHostRegFiles(files: string[]): Promise<MemoryRegistryStore> {
+  const store = new MemoryRegistryStore();
+  for (const file of files) store.tree.apply(readRegFileBytes(await readInputFile(file, 'host-reg'), { file }));
+  return store;
+}
+
 async function readPem(file: string, what: string): Promise<string> {
   const text = await readText(file, what);
   if (!text.includes('-----BEGIN ')) throw new AtpNetlabError('ATPNL_USAGE', `${what} ${file} is not PEM (expected -----BEGIN ...)`, { file });
@@ -346,6 +368,21 @@ export async function probeHost(o: ProbeHostOptions): Promise<ProbeHostReport> {
   const timeouts = stepTimeouts(o.timeoutMs, o.tcpTimeoutMs);
   const progress = o.onProgress ?? (() => undefined);
 
+  // Host prerequisites first, once: a failed one is every check's outcome (step host).
+  const hostRegistry = o.registryStore ?? (o.hostRegFiles?.length ? await readHostRegFiles(o.hostRegFiles) : undefined);
+  const hostReport = await runRealHostChecks({
+    mode: o.hostChecks ?? 'auto',
+    platform: o.platform ?? process.platform,
+    identity: o.identity,
+    cloud: o.cloud ?? (o.region === 'us-gcc-high' ? 'gcc-high' : 'commercial'),
+    ...(hostRegistry ? { registryStore: hostRegistry } : {}),
+    ...(!o.registryStore && o.hostRegFiles?.length ? { registryName: `reg export ${o.hostRegFiles.join(', ')}`, registryIsExport: true } : {}),
+    ...(o.updaterPort !== undefined ? { updaterPort: o.updaterPort } : {}),
+    timeoutMs: Math.min(3_000, timeouts.tcpMs),
+  });
+  if (hostReport.ran) progress(`host checks: ${hostReport.checks.filter((c) => c.status !== 'not-run').map((c) => `${c.check} ${c.status}`).join(', ')}`);
+  const hostChecks = hostReport.checks.filter((c) => c.status !== 'not-run');
+
   using pac = new PacRuntime({ transport, fetchTimeoutMs: Math.min(5_000, timeouts.totalMs) });
   const routeFor = (url: string): Promise<RouteResult> => {
     const src = prepared.source;
@@ -368,6 +405,8 @@ export async function probeHost(o: ProbeHostOptions): Promise<ProbeHostReport> {
       ...(prepared.proxyCredentials ? { proxyCredentials: prepared.proxyCredentials } : {}),
       pingPath: testPath,
       ...(sensor !== 'v2-wininet' ? { sensor } : {}),
+      ...(hostChecks.length ? { hostChecks } : {}),
+      ...(clockSkewOn(hostReport) ? { checkClockSkew: true } : {}),
       ...(o.authPath ? { authCheckPath: o.authPath } : {}),
       checks: o.authPath ? 'full' : 'ping',
       timeouts,
@@ -393,6 +432,7 @@ export async function probeHost(o: ProbeHostOptions): Promise<ProbeHostReport> {
       return c;
     }),
   );
+  summariseClock(hostReport, checks.map((c) => c.observed));
   return {
     tool: 'atp-netlab',
     schema: 1,
@@ -405,6 +445,7 @@ export async function probeHost(o: ProbeHostOptions): Promise<ProbeHostReport> {
     settings: prepared.settings,
     notes: prepared.notes,
     revocation: revocationMode === 'off' ? null : { mode: revocationMode, checks: await revocationChecks() },
+    host: hostReport,
     checks,
   };
 }

@@ -115,6 +115,8 @@ export async function probeMatrix(o: ProbeMatrixOptions): Promise<ProbeMatrixRep
       methods.map((method) =>
         probeHost({
           ...base,
+          // The matrix compares proxy methods; the host prerequisites are `probe`'s (not per cell).
+          hostChecks: 'off',
           extraHosts,
           identity,
           route: {

@@ -12,7 +12,7 @@
  */
 import { classifyPingAnswer, PING_ANSWERS, SENSOR_GENERATIONS, type PingAnswerId } from '../catalog/index.js';
 import { formatHop } from '../route.js';
-import { checkClockSkew } from './host/clock-skew.js';
+import { checkClockSkew, type ClockSkewResult } from './host/clock-skew.js';
 import { chainDetail } from './chain-analysis.js';
 import { classifyConnectResponse } from './connect-response.js';
 import type { ConnectEvidence, HopAttempt, HttpExchange, HttpHead, ProbeEvidence, TlsEvidence } from './evidence.js';
@@ -29,6 +29,7 @@ interface Decision {
   httpStatus?: number;
   pingAnswer?: PingAnswerId;
   warnings?: string[];
+  clock?: ClockSkewResult;
 }
 
 const fail = (code: ProbeCode, detail: string, extra: Partial<Decision> = {}): Decision => ({ reachable: false, step: stepOf(code), code, detail, ...extra });
@@ -57,6 +58,7 @@ export function verdict(ev: ProbeEvidence): ProbeOutcome {
     ...(ev.tls?.cipher ? { tlsCipher: ev.tls.cipher } : {}),
     ...(d.responder ? { responder: d.responder } : {}),
     ...(d.warnings?.length ? { warnings: d.warnings } : {}),
+    ...(d.clock ? { hostClock: { status: d.clock.status, detail: d.clock.detail, ...(d.clock.skewMs !== undefined ? { skewMs: d.clock.skewMs, uncertaintyMs: d.clock.uncertaintyMs! } : {}) } } : {}),
   };
 }
 
@@ -70,21 +72,25 @@ function connectStatusOf(c: ConnectEvidence | undefined): { connectStatus?: stri
 function decide(ev: ProbeEvidence, notes: string[]): Decision {
   // A broken host prerequisite fails every check of the identity, whatever the network does.
   const host = ev.hostChecks?.find((h) => h.status === 'failed' && h.code);
+  // The network is still judged under a host failure (its notes dropped): the clock can only
+  // be read from an answer the cloud itself gave.
+  const d = decideNetwork(ev, host ? [] : notes);
+  const clock = d.reachable && ev.checkClockSkew ? clockOf(ev) : undefined;
+  const withClock = clock ? { clock } : {};
   if (host?.code) {
     // HOST_CERT_ENROLL_BLOCKED is an installer finding (triage), never a check's outcome.
     const code: ProbeCode = host.code in PROBE_CODES ? (host.code as ProbeCode) : 'HTTP_STATUS';
-    return fail(code, `${host.check}: ${host.detail}`, { step: 'host' });
+    return fail(code, `${host.check}: ${host.detail}`, { step: 'host', ...withClock });
   }
-  const d = decideNetwork(ev, notes);
-  return d.reachable && ev.checkClockSkew ? (clockDecision(ev) ?? d) : d;
+  if (clock?.status === 'failed') return fail('HOST_CLOCK_SKEW', `the cloud answered, but ${clock.detail}`, { step: 'host', clock });
+  return { ...d, ...withClock };
 }
 
-/** HOST_CLOCK_SKEW from the cloud's own ping answer; undefined when the clock is fine or cannot be judged. */
-function clockDecision(ev: ProbeEvidence): Decision | undefined {
+/** The host clock judged by the cloud's own ping answer (its Date header); undefined without one. */
+function clockOf(ev: ProbeEvidence): ClockSkewResult | undefined {
   const ping = ev.http.find((x) => x.purpose === 'ping');
   if (!ping?.response || ping.receivedAtMs === undefined) return undefined;
-  const c = checkClockSkew({ dateHeader: ping.response.headers['date'], receivedAtMs: ping.receivedAtMs, roundTripMs: ping.roundTripMs ?? 0 });
-  return c.status === 'failed' ? fail('HOST_CLOCK_SKEW', `the cloud answered, but ${c.detail}`, { step: 'host' }) : undefined;
+  return checkClockSkew({ dateHeader: ping.response.headers['date'], receivedAtMs: ping.receivedAtMs, roundTripMs: ping.roundTripMs ?? 0 });
 }
 
 function decideNetwork(ev: ProbeEvidence, notes: string[]): Decision {

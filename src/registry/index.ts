@@ -18,3 +18,4 @@ export {
   type WindowsStoreOptions,
 } from './windows-registry-store.js';
 export * from './connection-values.js';
+export { CERT_CERT_PROP_ID, parseSerializedCertificate, serializeCertificate, type SerializedCertificate, type SerializedProperty } from './serialized-certificate.js';

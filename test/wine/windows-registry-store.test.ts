@@ -8,31 +8,14 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { proxyCopyCommand } from '../../src/cli/commands/proxy-copy.js';
 import { connectionsKey } from '../../src/proxy-copy/index.js';
-import { WindowsRegistryStore, commandRegRunner, decodeRegBytes, encodeRegText, writeRegText, type RegRunner } from '../../src/registry/index.js';
+import { decodeRegBytes, encodeRegText, writeRegText, type RegRunner, type WindowsRegistryStore } from '../../src/registry/index.js';
 import { encodeSettings } from '../../src/wininet/index.js';
-import { CONNECTIONS, useWineSession } from './wine-harness.js';
+import { CONNECTIONS, useWineSession, wineRegistryStore, wineRegRunner } from './wine-harness.js';
 
 const wine = useWineSession('windows-registry-store');
 
-/**
- * Wine's reg.exe, in the suite's private network namespace. Once in several runs a Wine
- * process exits 1 without printing anything (reg.exe itself always prints a message, so
- * this is Wine failing to start it, with WINEDEBUG=-all hiding why); such a run is repeated
- * once, and said so on stderr, so that reg.exe's real answers are what the tests judge.
- */
-function wineRunner(): RegRunner {
-  const run = commandRegRunner([wine.netns[0]!, ...wine.netns.slice(1), 'wine', 'reg.exe'] as [string, ...string[]], { env: wine.env, timeoutMs: 60_000 });
-  return async (args) => {
-    const r = await run(args);
-    if (r.exitCode === 0 || (r.stdout + r.stderr).trim() !== '') return r;
-    console.warn(`wine reg.exe ${args[0]} exited ${r.exitCode} without a message; running it once more`);
-    return run(args);
-  };
-}
-
-function store(runner: RegRunner = wineRunner()): WindowsRegistryStore {
-  return new WindowsRegistryStore({ runner, tempDir: wine.scratch, regExePath: (p) => wine.winPath(p) });
-}
+const wineRunner = (): RegRunner => wineRegRunner(wine);
+const store = (runner: RegRunner = wineRunner()): WindowsRegistryStore => wineRegistryStore(wine, runner);
 
 const dcs = encodeSettings({ proxy: 'proxy.contoso.com:8080', bypass: '<local>' });
 const sls = encodeSettings({ proxy: 'proxy.contoso.com:8080', bypass: '<local>', counter: 7 });

@@ -18,6 +18,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { commandRegRunner, WindowsRegistryStore, type RegRunner } from '../../src/registry/index.js';
 
 const C_DIR = path.resolve('test/wine/c');
 
@@ -243,4 +244,25 @@ export function useWineSession(suite: string, prepare?: (wine: WineSession) => P
       return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(session) : v;
     },
   });
+}
+
+/**
+ * Wine's reg.exe, in the suite's private network namespace. Once in several runs a Wine
+ * process exits 1 without printing anything (reg.exe itself always prints a message, so
+ * this is Wine failing to start it, with WINEDEBUG=-all hiding why); such a run is repeated
+ * once, and said so on stderr, so that reg.exe's real answers are what the tests judge.
+ */
+export function wineRegRunner(wine: WineSession): RegRunner {
+  const run = commandRegRunner([wine.netns[0]!, ...wine.netns.slice(1), 'wine', 'reg.exe'] as [string, ...string[]], { env: wine.env, timeoutMs: 60_000 });
+  return async (args) => {
+    const r = await run(args);
+    if (r.exitCode === 0 || (r.stdout + r.stderr).trim() !== '') return r;
+    console.warn(`wine reg.exe ${args[0]} exited ${r.exitCode} without a message; running it once more`);
+    return run(args);
+  };
+}
+
+/** The project's live-registry store, over Wine's reg.exe (temp files mapped to Z:\...). */
+export function wineRegistryStore(wine: WineSession, runner: RegRunner = wineRegRunner(wine)): WindowsRegistryStore {
+  return new WindowsRegistryStore({ runner, tempDir: wine.scratch, regExePath: (p) => wine.winPath(p) });
 }

@@ -38,6 +38,9 @@ function parseList<T extends string>(text: string, parse: (s: string) => T | und
 }
 
 export function matrixOptionsFromCli(o: ProbeMatrixCommandOptions): ProbeMatrixOptions {
+  if (o.hostChecks !== undefined || o.updaterPort !== undefined || o.hostReg !== undefined) {
+    throw usage('--matrix does not run the host checks (it compares proxy methods): run probe without --matrix for --host-checks / --no-host-checks / --host-reg / --updater-port', o.updaterPort !== undefined ? 'updater-port' : o.hostReg !== undefined ? 'host-reg' : 'host-checks');
+  }
   if (o.pac !== undefined) throw usage('--matrix does not take --pac: the wininet column reads the identity\'s own PAC setting from --reg (or the live registry), the wpad column discovers WPAD', 'pac');
   // The shared options (hosts, trust, pins, timeouts) are read by the probe's own parser; the
   // route options are the matrix's inputs, so they are taken out first.

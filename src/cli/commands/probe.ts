@@ -7,6 +7,8 @@ import { parseRegion, parseSensorGeneration, SENSOR_GENERATION_IDS, type Cloud, 
 import { AtpNetlabError } from '../../errors.js';
 import { IDENTITIES, parseIdentity, type Identity } from '../../identity.js';
 import { probeHost, type ProbeHostOptions, type ProbeHostReport, type RouteSpec } from '../../probe/probe-host.js';
+import { SOURCES } from '../../catalog/sources.js';
+import type { HostCheckEntry, HostChecksReport } from '../../probe/host/real-host-checks.js';
 import type { RegisterCommand } from './index.js';
 import { addMatrixOptions, probeMatrixCommand, rejectMatrixOnlyOptions, type ProbeMatrixCommandOptions } from './probe-matrix-option.js';
 import { positiveInt } from './run.js';
@@ -35,6 +37,10 @@ export interface ProbeCommandOptions {
   timeoutMs?: number;
   tcpTimeoutMs?: number;
   revocation?: 'off' | 'warn' | 'enforce';
+  /** --host-checks (true) / --no-host-checks (false); undefined: auto (Windows). */
+  hostChecks?: boolean;
+  hostReg?: string[];
+  updaterPort?: number;
 }
 
 export interface ProbeCommandOutput {
@@ -91,6 +97,9 @@ export function probeOptionsFromCli(o: ProbeCommandOptions): ProbeHostOptions {
     ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
     ...(o.tcpTimeoutMs !== undefined ? { tcpTimeoutMs: o.tcpTimeoutMs } : {}),
     ...(o.revocation !== undefined ? { revocation: o.revocation } : {}),
+    ...(o.hostChecks !== undefined ? { hostChecks: o.hostChecks ? 'on' : 'off' } : {}),
+    ...(o.hostReg?.length ? { hostRegFiles: o.hostReg } : {}),
+    ...(o.updaterPort !== undefined ? { updaterPort: o.updaterPort } : {}),
   };
 }
 
@@ -112,11 +121,13 @@ export function renderProbeTable(r: ProbeHostReport): string {
     };
   });
   const head = { host: 'host', reachable: 'reachable', code: 'step/code', route: 'route (source)', chain: 'chain' };
+  // (the host prerequisites come before the table: a failed one decides every row)
   const w = (k: keyof typeof head) => Math.max(head[k].length, ...rows.map((x) => x[k].length));
   const line = (x: typeof head) => [pad(x.host, w('host')), pad(x.reachable, w('reachable')), pad(x.code, w('code')), pad(x.route, w('route')), x.chain].join('  ').trimEnd();
   const out: string[] = [];
   out.push(`atp-netlab probe (real network) as ${r.identity}, sensor ${r.sensor}${r.workspace ? `, workspace ${r.workspace}` : ''}${r.region ? `, region ${r.region}` : ''}; settings: ${r.settings}`);
   for (const n of r.notes) out.push(`note: ${n}`);
+  if (r.host) out.push('', ...renderHostChecks(r.host));
   out.push('');
   out.push(line(head));
   for (const x of rows) {
@@ -133,6 +144,22 @@ export function renderProbeTable(r: ProbeHostReport): string {
   out.push('');
   out.push(`${ok} of ${r.checks.length} host(s) reachable as ${r.identity}.`);
   return out.join('\n') + '\n';
+}
+
+const HOST_STATUS: Record<HostCheckEntry['status'], string> = { ok: 'ok', failed: 'FAILED', indeterminate: 'UNKNOWN', 'not-run': 'not run' };
+
+/** The host prerequisites block of the table: one line per check, the fix under a failed one. */
+export function renderHostChecks(h: HostChecksReport): string[] {
+  const out = [`host prerequisites (${h.ran ? `read-only${h.registry ? `, ${h.registry}` : ''}` : 'not run'}):`];
+  if (!h.ran) {
+    out.push(`  not run: ${h.reason}`);
+    return out;
+  }
+  for (const c of h.checks) {
+    out.push(`  ${pad(HOST_STATUS[c.status], 7)}  ${pad(c.check, 14)}  ${c.code ? `${c.code}: ` : ''}${c.detail}`);
+    if (c.remediation) out.push(`  ${' '.repeat(7)}  fix: ${c.remediation} (${SOURCES[c.source!].path}, "${c.section}")`);
+  }
+  return out;
 }
 
 export async function probeCommand(o: ProbeCommandOptions, onProgress?: (line: string) => void): Promise<ProbeCommandOutput> {
@@ -171,6 +198,12 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
     .addOption(new Option('--timeout-ms <n>', 'deadline of one host check').argParser(positiveInt))
     .addOption(new Option('--tcp-timeout-ms <n>', 'deadline of the TCP connect alone (a lab rehearsal behind a dropping firewall)').argParser(positiveInt))
     .addOption(
+      new Option('--host-checks', 'check the host prerequisites (updater on localhost:444, .NET TLS values, machine roots, clock skew; read-only): default on Windows; here forces them (without a registry only the updater port and clock run)'),
+    )
+    .addOption(new Option('--no-host-checks', 'do not check the host prerequisites'))
+    .option('--host-reg <file>', "the sensor host's HKLM as a .reg export (reg export of the .NET key, SystemCertificates...): the registry host checks read it instead (repeatable)", collect)
+    .addOption(new Option('--updater-port <n>', 'dial this port instead of the updater\'s 444 (rehearsals and tests)').argParser(positiveInt))
+    .addOption(
       new Option('--revocation <mode>', 'also fetch certificate revocation data over the same route: warn = report unreachable hosts as warnings, enforce = fail the checks (default: warn, or off when names are pinned with --hosts/--resolve)').choices(['off', 'warn', 'enforce']),
     )
     .addHelpText(
@@ -181,7 +214,15 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
         '  atp-netlab probe --workspace contosoATP --region europe --proxy http://proxy.contoso.com:8080\n' +
         '  atp-netlab probe --sensor v3 --region europe --reg hklm-export.reg           # v3: TelemetryProxyServer / netsh winhttp\n' +
         '  atp-netlab probe --sensor-config "C:\\Program Files\\Azure Advanced Threat Protection Sensor\\2.x\\SensorConfiguration.json"\n' +
-        '\nExit codes: 0 every host reachable, 1 some not, 2 invalid input or usage, 3 a bug in atp-netlab (please report it).',
+        '  atp-netlab probe --workspace contosoATP --no-host-checks                 # network only (host checks are on by default on Windows)\n' +
+        '  atp-netlab probe --workspace contosoATP --host-checks --json             # off Windows: updater port and clock; registry checks "not run"\n' +
+        '  atp-netlab probe --workspace contosoATP --host-reg dotnet.reg --host-reg systemcertificates.reg   # a customer\'s exports, read here\n' +
+        '\nHost checks (read-only; on by default on Windows, where the registry is read with reg.exe): the updater on\n' +
+        'localhost:444 (HOST_UPDATER_PORT_BLOCKED / HOST_UPDATER_NOT_LISTENING), the .NET TLS values (HOST_DOTNET_TLS_VALUES),\n' +
+        'the required root in the LocalMachine stores HKLM\\SOFTWARE\\Microsoft\\SystemCertificates (HOST_ROOT_MISSING), the clock\n' +
+        "against the cloud's Date header (HOST_CLOCK_SKEW). A failed one decides every check (step host); one that could not\n" +
+        'be run or judged says why and is never a pass.\n' +
+        '\nExit codes: 0 every host reachable, 1 some not (a failed host check included), 2 invalid input or usage, 3 a bug in atp-netlab (please report it).',
     );
   addMatrixOptions(cmd).action(async (o: ProbeMatrixCommandOptions) => {
       const progress = (line: string) => process.stderr.write(`atp-netlab: ${line}\n`);

@@ -20,9 +20,10 @@ export interface DotNetTlsFinding {
   found: string;
 }
 
-export async function checkDotNetTlsValues(store: RegistryStore): Promise<HostCheckResult & { findings: DotNetTlsFinding[] }> {
+/** `keys`: the views to judge (a registry export may hold only one of them). */
+export async function checkDotNetTlsValues(store: RegistryStore, keys: readonly string[] = DOTNET_TLS_KEYS): Promise<HostCheckResult & { findings: DotNetTlsFinding[] }> {
   const findings: DotNetTlsFinding[] = [];
-  for (const key of DOTNET_TLS_KEYS) {
+  for (const key of keys) {
     for (const name of DOTNET_TLS_VALUES) {
       const v = await store.readValue(key, name);
       if (v === undefined) findings.push({ key, name, found: 'missing' });
@@ -30,7 +31,7 @@ export async function checkDotNetTlsValues(store: RegistryStore): Promise<HostCh
       else if (v.data !== 1) findings.push({ key, name, found: `dword:${v.data.toString(16).padStart(8, '0')}` });
     }
   }
-  if (findings.length === 0) return { check: 'dotnet-tls', status: 'ok', detail: 'SystemDefaultTlsVersions and SchUseStrongCrypto are 1 in both registry views', findings };
+  if (findings.length === 0) return { check: 'dotnet-tls', status: 'ok', detail: `SystemDefaultTlsVersions and SchUseStrongCrypto are 1 in ${keys.length === DOTNET_TLS_KEYS.length ? 'both registry views' : keys.join(' and ')}`, findings };
   const detail = findings.map((f) => `${f.key}\\${f.name}: ${f.found}`).join('; ');
   return { ...failed('dotnet-tls', 'HOST_DOTNET_TLS_VALUES', detail), findings };
 }

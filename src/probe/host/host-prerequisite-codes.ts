@@ -54,12 +54,29 @@ export const HOST_PREREQUISITE_CODES = {
 
 export type HostPrerequisiteCode = keyof typeof HOST_PREREQUISITE_CODES;
 
-/** One host check's result. `indeterminate`: the evidence could not decide (never a pass). */
+export const HOST_CHECKS = ['updater-port', 'dotnet-tls', 'required-roots', 'clock-skew'] as const;
+export type HostCheckName = (typeof HOST_CHECKS)[number];
+
+/**
+ * One host check's result. `indeterminate`: the evidence could not decide; `not-run`: the
+ * check was not made (the detail says why). Neither is ever a pass.
+ */
 export interface HostCheckResult {
-  check: 'updater-port' | 'dotnet-tls' | 'required-roots' | 'clock-skew';
-  status: 'ok' | 'failed' | 'indeterminate';
+  check: HostCheckName;
+  status: 'ok' | 'failed' | 'indeterminate' | 'not-run';
   code?: HostPrerequisiteCode;
   detail: string;
+}
+
+/**
+ * Which identities each prerequisite breaks (the lab and the real probe share this): the
+ * sensor service (LocalService) talks to the updater; the sensor and the updater (LocalSystem)
+ * are .NET and judge the cloud's time; every identity needs the roots.
+ */
+export function hostCheckApplies(check: HostCheckName, identity: string): boolean {
+  if (check === 'required-roots') return true;
+  if (check === 'updater-port') return identity === 'LocalService';
+  return identity === 'LocalService' || identity === 'LocalSystem';
 }
 
 export function failed(check: HostCheckResult['check'], code: HostPrerequisiteCode, detail: string): HostCheckResult {
