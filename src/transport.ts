@@ -48,6 +48,21 @@ export function lookupErrorCode(code: string | undefined): 'ENOTFOUND' | 'EAI_AG
   return code !== undefined && ['EAI_AGAIN', 'EAI_FAIL', 'ESERVFAIL', 'ETIMEOUT', 'ECONNREFUSED', 'EREFUSED', 'EAI_SYSTEM', 'ECANCELLED'].includes(code) ? 'EAI_AGAIN' : 'ENOTFOUND';
 }
 
+/**
+ * What a dropped SYN does to a connect: nothing until the deadline, then ETIMEDOUT (EABORTED
+ * when aborted first). `why` ends the message (which firewall dropped it).
+ */
+export async function silentUntilDeadline(address: string, port: number, opts: ConnectOptions, why: string): Promise<never> {
+  await new Promise<void>((resolve, reject) => {
+    const t = setTimeout(resolve, opts.timeoutMs);
+    opts.signal?.addEventListener('abort', () => {
+      clearTimeout(t);
+      reject(new NetError('EABORTED', 'aborted'));
+    }, { once: true });
+  });
+  throw new NetError('ETIMEDOUT', `no answer from ${address}:${port} within ${opts.timeoutMs} ms (${why})`);
+}
+
 /** Plain TCP connect with a deadline; shared by the real transport and the lab's. */
 export function tcpConnect(address: string, port: number, opts: ConnectOptions, localAddress?: string): Promise<net.Socket> {
   return new Promise((resolve, reject) => {

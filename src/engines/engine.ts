@@ -41,6 +41,8 @@ export interface StartedEngineLab extends AsyncDisposable {
   runCheck(check: PlanCheck): Promise<ProbeOutcome>;
   /** What a component did, in its own record shape. */
   records(component: string): readonly object[];
+  /** The same, from an engine whose components keep their records elsewhere (containers). */
+  fetchRecords?(component: string): Promise<readonly object[]>;
   endpoints(): ReachableEndpoint[];
   /** The DNS table as outside tools need it: name → address. */
   dnsTable(): [string, string][];
@@ -57,7 +59,7 @@ export interface StartedEngineLab extends AsyncDisposable {
    */
   sensorSide?(identity: Identity): Promise<SensorSide>;
   /** Makes the lab cloud know more sensor certificates (by thumbprint), e.g. a load run's fleet. */
-  enrollSensors?(thumbprints: readonly string[]): void;
+  enrollSensors?(thumbprints: readonly string[]): void | Promise<void>;
 }
 
 export interface SensorSide {

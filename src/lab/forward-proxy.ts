@@ -118,6 +118,12 @@ export class StartedForwardProxy implements AsyncDisposable {
       if (auth === 'basic') return refuse('auth-required', 407, 'Proxy authentication required', { 'Proxy-Authenticate': `Basic realm="${this.realm}"` }, 'auth-required');
       const status = auth === '401' ? 401 : 403;
       const header: Record<string, string> = auth === '401' ? { 'WWW-Authenticate': `Basic realm="${this.realm}"` } : { 'Proxy-Authenticate': `Basic realm="${this.realm}"` };
+      if (this.def.behaves === 'squid') {
+        const answer = squidAnswer(auth === '401' ? 'auth-401' : 'auth-403-challenge', { url: head.target, visibleHostname: this.def.name, realm: this.realm });
+        record('auth-misreported', status, `answered ${status} with a challenge instead of 407 (as Squid: ${answer.errorId})`);
+        client.end(answer.raw);
+        return;
+      }
       record('auth-misreported', status, `answered ${status} with a challenge instead of 407`);
       client.end(httpResponse(status, 'Authentication required', header));
       return;

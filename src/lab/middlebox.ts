@@ -16,6 +16,8 @@
  *                                                            `client_certs`, Squid `cert=`)
  *               decrypted bytes piped both ways; an upstream handshake failure becomes the
  *               optional block page (an HTTP error on the sensor's TLS connection), else a close.
+ *               blockPage.when: always: no TLS to the cloud at all; every decrypted request
+ *               gets the page (a policy block after the bump).
  *
  * Vendor settings (FortiGate `clientCertificate`, Palo Alto `exclusionCache`, Zscaler's bypass
  * list as `spliceHosts`) are decided by inspection-policy.ts, which says how each was modelled:
@@ -37,6 +39,11 @@
  * ERR_SECURE_CONNECT_FAIL on the sensor's TLS connection (unless a block page is configured);
  * a TLS 1.3 `certificate_required` from the cloud, which comes after the handshake, leaves the
  * sensor's request unanswered (a stall), as Squid does.
+ *
+ * `behaves: mitmproxy` answers as mitmproxy 8.1.1 (mitmproxy-answers.ts): a failed upstream
+ * handshake is its 502 page inside the tunnel ("Certificate verify failed: …" when
+ * `trustsCloudCa: false`), a failed CONNECT its 502 "Cannot connect to …", and the TLS 1.3
+ * `certificate_required` the same stall.
  *
  * The transparent proxy hands diverted connections over a CONNECT of its own, like a Squid
  * in intercept mode with a `cache_peer`: components talk over sockets only.
@@ -64,6 +71,7 @@ import { relay } from './byte-relay.js';
 import { httpResponse, parseAuthority, readProxyRequestHead } from './proxy-request-head.js';
 import { readClientHello, type PeekResult } from './peek-client-hello.js';
 import { RecordLog } from './record-log.js';
+import { mitmproxyConnectFailure, mitmproxyErrorPage, mitmproxyUpstreamTlsText } from './mitmproxy-answers.js';
 import { squidAnswer, squidConnectSituation } from './squid-answers.js';
 import { decideAfterProbe, decideOnClientHello, ExclusionCache, exclusionKey, onUpstreamClientCertRequest } from './inspection-policy.js';
 
@@ -82,7 +90,7 @@ export interface MiddleboxRecord {
   /** How the connection reached the middlebox. */
   entry: 'connect' | 'transparent';
   action: MiddleboxAction;
-  /** `ok`, `pending`, or an error code from the cloud side (ENOTFOUND, ECONNREFUSED, a TLS code…). */
+  /** `ok`, `pending`, `blocked` (a block page after the bump: nothing dialled), or an error code from the cloud side (ENOTFOUND, ECONNREFUSED, a TLS code…). */
   upstreamResult: string;
   /** `ok`, `pending`, or the sensor-side handshake error (intercepted connections only). */
   sensorResult: string;
@@ -145,9 +153,10 @@ export class StartedMiddlebox implements AsyncDisposable {
     const mutual = def.mode === 'intercept-mutual';
     // One upstream context for the middlebox's life: the lab cloud root as the only trust
     // anchor (the middlebox is lab code and knows the lab), and the sensor's identity in
-    // intercept-mutual mode.
+    // intercept-mutual mode. trustsCloudCa: false puts only its own CA there, a trust set
+    // without the cloud's root (never an empty list, which some TLS stacks read as "defaults").
     this.upstreamContext = tls.createSecureContext({
-      ca: [env.pki.trustedRoot.certPem],
+      ca: [def.trustsCloudCa === false ? env.pki.middleboxCa.certPem : env.pki.trustedRoot.certPem],
       ...(mutual ? { cert: env.pki.clientCert.chainPem, key: env.pki.clientCert.keyPem } : {}),
       minVersion: def.cloudTls?.minTlsVersion ?? 'TLSv1.2',
       maxVersion: def.cloudTls?.maxTlsVersion ?? 'TLSv1.3',
@@ -206,9 +215,11 @@ export class StartedMiddlebox implements AsyncDisposable {
   }
 
   private async connectTunnel(client: net.Socket, from: string, host: string, port: number, rest: Buffer): Promise<void> {
-    let upstream: net.Socket;
+    let upstream: net.Socket | undefined;
     try {
-      upstream = await this.openUpstream(host, port);
+      // A middlebox that blocks after the bump answers 200 without dialling: handleTls dials
+      // later, and only for a connection it splices (see blockAfterBump).
+      if (!this.blocksAfterBump) upstream = await this.openUpstream(host, port);
     } catch (e) {
       const record = this.newRecord(from, `${host}:${port}`, 'connect');
       record.upstreamResult = errorCode(e);
@@ -216,12 +227,17 @@ export class StartedMiddlebox implements AsyncDisposable {
         client.end(squidAnswer(squidConnectSituation(record.upstreamResult), { url: `${host}:${port}`, visibleHostname: this.def.name }).raw);
         return;
       }
+      if (this.def.behaves === 'mitmproxy') {
+        const address = net.isIP(host) ? host : this.env.resolve(host);
+        client.end(mitmproxyConnectFailure(host, port, { code: record.upstreamResult, message: (e as Error).message, ...(address ? { address } : {}) }));
+        return;
+      }
       const status = record.upstreamResult === 'ETIMEDOUT' ? 504 : 502;
       client.end(httpResponse(status, `${this.def.name}: cannot reach ${host}:${port} (${(e as Error).message})`));
       return;
     }
     if (client.destroyed) {
-      upstream.destroy();
+      upstream?.destroy();
       return;
     }
     client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
@@ -230,11 +246,11 @@ export class StartedMiddlebox implements AsyncDisposable {
       const record = this.newRecord(from, `${host}:${port}`, 'connect');
       record.upstreamResult = 'ok';
       if (rest.length) client.unshift(rest);
-      relay(client, upstream);
+      relay(client, upstream!); // mode none never blocks after a bump, so it was dialled
       return;
     }
     const peek = await readClientHello(client, PEEK_TIMEOUT_MS, rest);
-    await this.handleTls(client, { from, host, port, entry: 'connect', peek, upstream });
+    await this.handleTls(client, { from, host, port, entry: 'connect', peek, ...(upstream ? { upstream } : {}) });
   }
 
   private newRecord(from: string, target: string, entry: MiddleboxRecord['entry']): MiddleboxRecord {
@@ -283,6 +299,13 @@ export class StartedMiddlebox implements AsyncDisposable {
       h.upstream?.destroy();
       return record;
     }
+    const name = sni ?? h.host;
+    const hello = decideOnClientHello(this.def, { isTls: h.peek.status === 'ok', name, excluded: this.exclusions.has(exclusionKey(name, h.port), Date.now()) });
+    if (hello.action === 'intercept' && this.blocksAfterBump) {
+      // A block after the bump dials nothing (blockAfterBump).
+      this.intercept(client, undefined, name, h.port, record);
+      return record;
+    }
     let upstream = h.upstream;
     if (!upstream) {
       try {
@@ -294,8 +317,6 @@ export class StartedMiddlebox implements AsyncDisposable {
         return record;
       }
     }
-    const name = sni ?? h.host;
-    const hello = decideOnClientHello(this.def, { isTls: h.peek.status === 'ok', name, excluded: this.exclusions.has(exclusionKey(name, h.port), Date.now()) });
     let action: 'tunnel' | 'splice' | 'intercept' | 'block' = hello.action === 'probe' ? 'intercept' : hello.action;
     if (hello.action !== 'intercept' && hello.action !== 'tunnel') record.policy = hello.why;
     if (hello.action === 'probe') {
@@ -394,7 +415,13 @@ export class StartedMiddlebox implements AsyncDisposable {
     return ctx;
   }
 
-  private intercept(client: net.Socket, upstreamTcp: net.Socket, name: string, port: number, record: MiddleboxRecord): void {
+  /** blockPage.when: always on an inspecting mode: every bumped connection gets the page. */
+  private get blocksAfterBump(): boolean {
+    return this.def.blockPage?.when === 'always' && this.def.mode !== 'none';
+  }
+
+  /** `upstreamTcp` is undefined only for a block after the bump (nothing is dialled). */
+  private intercept(client: net.Socket, upstreamTcp: net.Socket | undefined, name: string, port: number, record: MiddleboxRecord): void {
     record.action = 'intercepted';
     record.sensorResult = 'pending';
     const mutual = this.def.mode === 'intercept-mutual';
@@ -402,6 +429,7 @@ export class StartedMiddlebox implements AsyncDisposable {
     // Terminate the sensor's TLS with a leaf forged for the name it asked for. node's TLS
     // socket reads the bytes the peek put back before anything new from the wire.
     const sensor = this.track(new tls.TLSSocket(client, { isServer: true, secureContext: this.forgedContext(name) }) as tls.TLSSocket);
+    if (!upstreamTcp || this.blocksAfterBump) return this.blockAfterBump(sensor, upstreamTcp, record);
     const cloud = this.track(
       tls.connect({
         socket: upstreamTcp,
@@ -415,6 +443,7 @@ export class StartedMiddlebox implements AsyncDisposable {
     let cloudReady = false;
     let cloudFailed = false;
     let cloudBytes = 0;
+    let cloudError: Error | undefined;
     const timer = setTimeout(() => {
       if (!sensorReady) record.sensorResult = 'timeout';
       if (!cloudReady && !cloudFailed) record.upstreamResult = 'timeout';
@@ -432,13 +461,13 @@ export class StartedMiddlebox implements AsyncDisposable {
         onError: (side, e) => {
           if (side !== cloud || cloudBytes > 0) return false;
           record.upstreamResult = errorCode(e);
-          if (!this.def.blockPage && this.def.behaves === 'squid' && /CERTIFICATE_REQUIRED/i.test(record.upstreamResult)) {
+          if (!this.def.blockPage && (this.def.behaves === 'squid' || this.def.behaves === 'mitmproxy') && /CERTIFICATE_REQUIRED/i.test(record.upstreamResult)) {
             // Squid 5.7 (and mitmproxy 8.1.1) stall here without answering (FACTS §7): the
             // sensor's request is read and dropped until the sensor gives up.
             sensor.resume();
             return 'hold';
           }
-          return this.serveBlockPage(sensor, record, false);
+          return this.serveBlockPage(sensor, record, false, e);
         },
       });
     };
@@ -449,7 +478,7 @@ export class StartedMiddlebox implements AsyncDisposable {
       record.sensorTlsVersion = sensor.getProtocol();
       if (cloudFailed) {
         clearTimeout(timer);
-        if (!this.serveBlockPage(sensor, record, true)) sensor.destroy();
+        if (!this.serveBlockPage(sensor, record, true, cloudError)) sensor.destroy();
         return;
       }
       maybeRelay();
@@ -465,14 +494,15 @@ export class StartedMiddlebox implements AsyncDisposable {
     };
     sensor.once('error', (e) => sensorGone(errorCode(e)));
     sensor.once('close', () => sensorGone('closed'));
-    const failUpstream = (result: string) => {
+    const failUpstream = (result: string, e?: Error) => {
       cloudFailed = true;
+      cloudError = e;
       record.upstreamResult = result;
       // The sensor's handshake is completed either way (its side then shows the forged chain,
       // as in the field), then it gets the block page or a close.
       if (sensorReady) {
         clearTimeout(timer);
-        if (!this.serveBlockPage(sensor, record, true)) sensor.destroy();
+        if (!this.serveBlockPage(sensor, record, true, e)) sensor.destroy();
       }
     };
     cloud.once('secureConnect', () => {
@@ -489,7 +519,26 @@ export class StartedMiddlebox implements AsyncDisposable {
     });
     cloud.once('error', (e) => {
       if (cloudReady || cloudFailed) return;
-      failUpstream(this.onClientCertRequest(cloud, name, port, record) ? 'client-auth-excluded' : errorCode(e));
+      failUpstream(this.onClientCertRequest(cloud, name, port, record) ? 'client-auth-excluded' : errorCode(e), e);
+    });
+  }
+
+  /**
+   * A policy block after the bump (blockPage.when: always): the sensor's TLS is terminated and
+   * its request answered with the page, as Squid's `http_access deny` after `ssl_bump bump`
+   * does. Squid's log shows it did connect to the server first (%<a), but it forwards no
+   * request; the built-in dials nothing, so the cloud records neither a request nor a
+   * handshake from an unknown source.
+   */
+  private blockAfterBump(sensor: tls.TLSSocket, upstreamTcp: net.Socket | undefined, record: MiddleboxRecord): void {
+    upstreamTcp?.destroy();
+    record.upstreamResult = 'blocked';
+    sensor.once('secure', () => {
+      Object.assign(record, { decrypted: true, sensorResult: 'ok', sensorTlsVersion: sensor.getProtocol() });
+      this.serveBlockPage(sensor, record, true);
+    });
+    sensor.once('error', (e) => {
+      if (record.sensorResult === 'pending') record.sensorResult = errorCode(e);
     });
   }
 
@@ -497,14 +546,17 @@ export class StartedMiddlebox implements AsyncDisposable {
    * Answer the sensor's request with the block page, like a real inspecting proxy does when
    * it cannot reach the server. Returns false when no block page is configured.
    */
-  private serveBlockPage(sensor: tls.TLSSocket, record: MiddleboxRecord, waitForRequest: boolean): boolean {
+  private serveBlockPage(sensor: tls.TLSSocket, record: MiddleboxRecord, waitForRequest: boolean, cloudError?: Error): boolean {
     const page = this.def.blockPage;
-    const squid = !page && this.def.behaves === 'squid';
-    if ((!page && !squid) || sensor.destroyed) return false;
+    const ownAnswer = !page && (this.def.behaves === 'squid' || this.def.behaves === 'mitmproxy');
+    if ((!page && !ownAnswer) || sensor.destroyed) return false;
     const send = (request?: Buffer) => {
       record.blockPageServed = true;
-      if (page) sensor.end(httpResponse(page.status, page.body));
-      else sensor.end(squidAnswer('upstream-tls-failed', { url: bumpedUrl(request, sensor.servername || record.target), visibleHostname: this.def.name }).raw);
+      const url = bumpedUrl(request, sensor.servername || record.target);
+      if (page && this.def.behaves === 'squid') sensor.end(squidAnswer('denied', { url, visibleHostname: this.def.name, page }).raw);
+      else if (page) sensor.end(httpResponse(page.status, page.body));
+      else if (this.def.behaves === 'mitmproxy') sensor.end(mitmproxyErrorPage(502, mitmproxyUpstreamTlsText(cloudError ?? { message: record.upstreamResult })));
+      else sensor.end(squidAnswer('upstream-tls-failed', { url, visibleHostname: this.def.name }).raw);
       setTimeout(() => sensor.destroy(), 2_000).unref();
     };
     if (!waitForRequest) {

@@ -1,7 +1,7 @@
 /**
  * A real mitmdump as a lab middlebox: a confdir holding the lab inspection CA
  * (mitmproxy-ca.pem = key + certificate, which mitmproxy signs its forged leaves with), the
- * lab cloud root as its only upstream trust, the sensor's identity as `client_certs` for
+ * lab cloud root as its only upstream trust (or, trustsCloudCa: false, the inspection CA alone), the sensor's identity as `client_certs` for
  * mutual inspection, `ignore_hosts` for splice patterns, and an addon (mitmproxy-addon.ts)
  * that keeps every upstream connection inside the lab and writes the flow log read back as
  * records (mitmproxy-flow-log.ts). Started as a child process on the component's lab address.
@@ -45,7 +45,7 @@ export function mitmdumpArgs(def: MitmproxyDefinition, address: string, port: nu
     '--listen-host', address,
     '--listen-port', String(port),
     '--set', `confdir=${path.join(dir, 'conf')}`,
-    '--set', `ssl_verify_upstream_trusted_ca=${path.join(dir, 'cloud-root.pem')}`,
+    '--set', `ssl_verify_upstream_trusted_ca=${path.join(dir, 'upstream-ca.pem')}`,
     '--set', 'flow_detail=0',
     '--set', 'termlog_verbosity=warn',
     '-s', path.join(dir, 'lab_only.py'),
@@ -84,6 +84,8 @@ export class StartedMitmproxy implements StartedComponent {
     const dir = await makeTempDir(`mitmproxy-${env.name}`);
     try {
       const args = await prepareMitmproxy(def, env, dir, port);
+      // No proxy variables (mitmproxy would not use them, but nothing should point outside), and
+      // HOME in the folder so nothing is written to the user's ~/.mitmproxy.
       const childEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: dir, LANG: 'C.UTF-8', PYTHONDONTWRITEBYTECODE: '1' };
       const child = await ChildProcessComponent.start({ what: `mitmdump ${env.name}`, binary, args, dir, address: env.address, port, readyTimeoutMs: READY_TIMEOUT_MS, env: childEnv });
       return new StartedMitmproxy(port, child, dir, args, env);
@@ -115,7 +117,8 @@ export async function prepareMitmproxy(def: MitmproxyDefinition, env: MitmproxyE
   const pki = env.pki;
   await fsp.mkdir(path.join(dir, 'conf'), { mode: 0o700 });
   await fsp.writeFile(path.join(dir, 'conf', 'mitmproxy-ca.pem'), pki.middleboxCa.keyPem.trim() + '\n' + pki.middleboxCa.certPem.trim() + '\n', { mode: 0o600 });
-  await fsp.writeFile(path.join(dir, 'cloud-root.pem'), pki.trustedRoot.certPem);
+  // Its only upstream trust: the lab cloud root, or (trustsCloudCa: false) a set without it.
+  await fsp.writeFile(path.join(dir, 'upstream-ca.pem'), def.trustsCloudCa === false ? pki.middleboxCa.certPem : pki.trustedRoot.certPem);
   if (def.mode === 'intercept-mutual') await fsp.writeFile(path.join(dir, 'client.pem'), pki.clientCert.chainPem.trim() + '\n' + pki.clientCert.keyPem.trim() + '\n', { mode: 0o600 });
   await fsp.writeFile(path.join(dir, 'hosts.json'), JSON.stringify({ address: env.address, hosts: Object.fromEntries(env.dnsTable()) }));
   await fsp.writeFile(path.join(dir, 'lab_only.py'), MITMPROXY_ADDON_PY);

@@ -24,6 +24,8 @@ const dash = (v: string | undefined): string | null => (v === undefined || v ===
 
 function decisionOf(method: string, status: number | null, result: string, errCode: string | null): ProxyDecisionRecord['decision'] {
   if (status === 407) return 'auth-required';
+  // deny_info 401:/403:ERR_CACHE_ACCESS_DENIED (squid-config.ts): credentials asked for without a 407.
+  if ((status === 401 || status === 403) && errCode?.endsWith('ERR_CACHE_ACCESS_DENIED')) return 'auth-misreported';
   if (result === 'TCP_DENIED' || status === 403) return 'denied';
   if (status !== null && status >= 500) return 'upstream-failed';
   if (errCode && /CONNECT_FAIL|DNS_FAIL|CANNOT_FORWARD|READ_ERROR|ZERO_SIZE/.test(errCode)) return 'upstream-failed';

@@ -10,6 +10,7 @@
  */
 import type { ForwardProxyDefinition } from './kinds/forward-proxy-kind.js';
 import type { MiddleboxDefinition, TlsVersionBounds } from './kinds/middlebox-kind.js';
+import { SQUID_BLOCK_PAGE, squidDenyInfoName } from './squid-answers.js';
 
 /** `|`-separated, one line per transaction: what squid-access-log.ts reads. */
 export const SQUID_LOGFORMAT = '%ts.%03tu|%>a|%rm|%ru|%>Hs|%Ss|%err_code|%err_detail|%ssl::bump_mode|%ssl::>sni|%<a|%un';
@@ -85,7 +86,7 @@ export function squidForwardProxyConfig(def: ForwardProxyDefinition, lab: SquidL
   const lines = [`http_port ${lab.address}:${lab.port}`, ...squidLabLines(lab, files), 'cache deny all'];
   lines.push(`acl lab_ports port ${(def.ports ?? [443]).join(' ')}`, ...domainAcl('lab_allowed', 'dstdomain', def.allow ?? ['*']));
   const denyAs = def.denyAs === 'reset' ? ['deny_info TCP_RESET lab_allowed', 'deny_info TCP_RESET lab_ports'] : [];
-  if (def.auth === 'basic') {
+  if (def.auth && def.auth !== 'none') {
     lines.push(
       `auth_param basic program /usr/lib/squid/basic_ncsa_auth ${files.htpasswd}`,
       'auth_param basic children 2 startup=1 idle=1',
@@ -94,12 +95,43 @@ export function squidForwardProxyConfig(def: ForwardProxyDefinition, lab: SquidL
       // basic_ncsa_auth compares it byte for byte: CONTOSO\admin never matched its own line.
       'auth_param basic casesensitive on',
       'acl lab_authed proxy_auth REQUIRED',
+      ...misreportedAuth(def.auth),
       'http_access deny !lab_authed',
     );
   }
   lines.push('http_access deny !lab_ports', 'http_access deny !lab_allowed', ...denyAs, 'http_access allow all');
   if (lab.parent) lines.push(`cache_peer ${lab.parent.address} parent ${lab.parent.port} 0 no-query no-digest default`, 'never_direct allow all');
   return lines.join('\n') + '\n';
+}
+
+/**
+ * The field's "wants credentials but does not say 407" (auth: 401 | 403-with-challenge), made
+ * of stock Squid 5.7 directives only, checked against the real program:
+ *
+ *   401   deny_info 401:ERR_CACHE_ACCESS_DENIED on an ACL that matches a request without
+ *         Proxy-Authorization: Squid answers CONNECT with `401 Unauthorized`, and because the
+ *         status is 401 it adds its configured scheme's challenge as `WWW-Authenticate: Basic
+ *         realm=…` itself (X-Squid-Error: 401:ERR_CACHE_ACCESS_DENIED 0; TCP_DENIED/401).
+ *   403   deny_info 403:ERR_CACHE_ACCESS_DENIED on the same ACL gives a 403 with no challenge
+ *         (Squid adds one only to 401 and 407), so reply_header_add puts the Basic
+ *         Proxy-Authenticate on those answers (TCP_DENIED/403).
+ *
+ * deny_info on the proxy_auth ACL itself does not work: Squid keeps 407 for its own challenge.
+ * Sources: squid-cache.org/Doc/config/deny_info ("A different 4xx or 5xx may be specified by
+ * prefixing the file name with the code and a colon"), /Doc/config/reply_header_add (it "does
+ * not apply to successful CONNECT replies", so it does apply to a denied one); the answers
+ * themselves are in test/probe/fixtures/real-proxy-answers.txt.
+ * Wrong credentials still get Squid's 407 (the built-in proxy answers 401/403 to those too).
+ */
+function misreportedAuth(auth: ForwardProxyDefinition['auth']): string[] {
+  if (auth !== '401' && auth !== '403-with-challenge') return [];
+  const status = auth === '401' ? 401 : 403;
+  return [
+    'acl lab_has_credentials req_header Proxy-Authorization .',
+    `deny_info ${status}:ERR_CACHE_ACCESS_DENIED lab_has_credentials`,
+    ...(status === 403 ? ['reply_header_add Proxy-Authenticate "Basic realm=\\"atp-netlab\\"" !lab_has_credentials'] : []),
+    'http_access deny !lab_has_credentials',
+  ];
 }
 
 /**
@@ -165,8 +197,14 @@ export function squidMiddleboxConfig(def: MiddleboxDefinition, lab: SquidLabSide
   if (def.mode === 'splice') lines.push(...domainAcl('lab_splice', 'ssl::server_name', def.spliceHosts ?? ['*.atp.azure.com']), 'ssl_bump splice lab_splice');
   lines.push('ssl_bump bump all');
   if (def.blockPage) {
-    // The block page after the bump: every decrypted request is denied with the page's body.
-    lines.push(`error_directory ${files.errorDir}`, 'acl lab_inner method GET POST PUT HEAD', 'deny_info ERR_ATPNL_BLOCK lab_inner', 'http_access deny lab_inner');
+    // The block page after the bump (blockPage.when: always; the kind refuses the other case):
+    // every decrypted request is denied with the page's body and status.
+    lines.push(
+      `error_directory ${files.errorDir}`,
+      'acl lab_inner method GET POST PUT HEAD',
+      `deny_info ${squidDenyInfoName(def.blockPage.status, SQUID_BLOCK_PAGE)} lab_inner`,
+      'http_access deny lab_inner',
+    );
   }
   lines.push('http_access allow all');
   return lines.join('\n') + '\n';

@@ -18,12 +18,14 @@ import type { ComponentEnvironment } from './component-environment.js';
 import type { StartedComponent } from './component-kind.js';
 import { isMiddleboxDefinition, SQUID_BINARIES, type SquidDefinition } from './kinds/squid-kind.js';
 import { parseSquidAccessLog, type SquidRecord } from './squid-access-log.js';
+import { SQUID_BLOCK_PAGE } from './squid-answers.js';
 import { squidCustomerConfig, squidForwardProxyConfig, squidMiddleboxConfig, type SquidFiles, type SquidLabSide } from './squid-config.js';
 
 const run = promisify(execFile);
 const READY_TIMEOUT_MS = 10_000;
 const CERTGEN = '/usr/lib/squid/security_file_certgen';
 const SQUID_USER = 'proxy';
+const SQUID_TEMPLATES = '/usr/share/squid/errors/templates';
 
 export class StartedSquid implements StartedComponent {
   private constructor(
@@ -137,10 +139,11 @@ export async function prepareSquid(def: SquidDefinition, env: SquidEnvironment, 
   let config: string;
   if (isMiddleboxDefinition(def)) {
     const pki = env.pki;
-    Object.assign(files, { caPem: path.join(dir, 'ca.pem'), caKey: path.join(dir, 'ca.key'), cloudRootPem: path.join(dir, 'cloud-root.pem'), certDb: path.join(dir, 'ssl_db') });
+    Object.assign(files, { caPem: path.join(dir, 'ca.pem'), caKey: path.join(dir, 'ca.key'), cloudRootPem: path.join(dir, 'upstream-ca.pem'), certDb: path.join(dir, 'ssl_db') });
     await writePrivate(files.caPem!, pki.middleboxCa.certPem);
     await writePrivate(files.caKey!, pki.middleboxCa.keyPem);
-    await fsp.writeFile(files.cloudRootPem!, pki.trustedRoot.certPem);
+    // tls_outgoing_options cafile=: the lab cloud root, or (trustsCloudCa: false) a set without it.
+    await fsp.writeFile(files.cloudRootPem!, def.trustsCloudCa === false ? pki.middleboxCa.certPem : pki.trustedRoot.certPem);
     if (def.mode === 'intercept-mutual') {
       Object.assign(files, { clientCertPem: path.join(dir, 'client.pem'), clientKeyPem: path.join(dir, 'client.key') });
       await fsp.writeFile(files.clientCertPem!, pki.clientCert.chainPem);
@@ -149,12 +152,15 @@ export async function prepareSquid(def: SquidDefinition, env: SquidEnvironment, 
     if (def.blockPage) {
       files.errorDir = path.join(dir, 'errors');
       await fsp.mkdir(files.errorDir);
-      await fsp.writeFile(path.join(files.errorDir, 'ERR_ATPNL_BLOCK'), def.blockPage.body);
+      // error_directory replaces every template, so Squid's own go beside the page: its other
+      // errors (a spliced host that fails, say) keep their usual pages.
+      if (fs.existsSync(SQUID_TEMPLATES)) await fsp.cp(SQUID_TEMPLATES, files.errorDir, { recursive: true });
+      await fsp.writeFile(path.join(files.errorDir, SQUID_BLOCK_PAGE), def.blockPage.body);
     }
     if (def.mode !== 'none') await run(CERTGEN, ['-c', '-s', files.certDb!, '-M', '4MB']);
     config = squidMiddleboxConfig(def, lab, files);
   } else {
-    if (def.auth === 'basic') {
+    if (def.auth && def.auth !== 'none') {
       files.htpasswd = path.join(dir, 'htpasswd');
       await writePrivate(files.htpasswd, await htpasswdLine(def.credentials?.username ?? 'sensor', def.credentials?.password ?? 'sensor'));
     }

@@ -87,7 +87,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
 
   await using lab = await o.engine.start(plan, { pki: o.pki });
   if (!lab.sensorSide || !lab.enrollSensors) throw new AtpNetlabError('ATPNL_USAGE', `engine ${o.engine.name} cannot run simulated sensors (load)`);
-  lab.enrollSensors(fleet.map((c) => c.thumbprint));
+  await lab.enrollSensors(fleet.map((c) => c.thumbprint));
   const side = await lab.sensorSide(identity);
   const url = new URL(check.url);
   const metrics = new LoadMetrics(performance.now(), thresholdMs);
@@ -114,7 +114,8 @@ export async function runLoad(o: LoadOptions): Promise<LoadReport> {
   }
   const summary = metrics.summary();
   o.onProgress?.(metrics.progressLine(o.durationMs), true);
-  const cloudRecords = plan.components.filter((c) => c.type === 'cloud-endpoint').flatMap((c) => lab.records(c.name) as { clientCertThumbprint: string | null; enrolled: boolean }[]);
+  const clouds = plan.components.filter((c) => c.type === 'cloud-endpoint');
+  const cloudRecords = (await Promise.all(clouds.map((c) => (lab.fetchRecords ? lab.fetchRecords(c.name) : lab.records(c.name))))).flat() as { clientCertThumbprint: string | null; enrolled: boolean }[];
   const enrolledSeen = new Set(cloudRecords.filter((r) => r.enrolled && r.clientCertThumbprint).map((r) => r.clientCertThumbprint));
   return {
     tool: 'atp-netlab',

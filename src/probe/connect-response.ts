@@ -68,7 +68,7 @@ export function classifyConnectResponse(head: HttpHead, opts: { identity: string
     return {
       ok: false,
       code: 'PROXY_AUTH_MISREPORTED',
-      detail: `${opts.proxy} answered ${line}${challenge ? ` with challenge "${challenge}"` : ''} instead of 407: it wants credentials but says so in a way WinINET does not treat as a proxy challenge (the sensor reports "licensing issues")`,
+      detail: `${opts.proxy} answered ${line}${named}${challenge ? ` with challenge "${challenge}"` : ''} instead of 407: it wants credentials but says so in a way WinINET does not treat as a proxy challenge (the sensor reports "licensing issues")`,
       responder,
     };
   }

@@ -56,7 +56,8 @@ export function proxySignature(head: HttpHead): ProxySignature | undefined {
   const via = head.headers['via'];
   const squidError = head.headers['x-squid-error'];
   if (squidError || /squid/i.test(server ?? '') || /\(squid[^)]*\)/i.test(via ?? '')) {
-    const errorId = squidError?.split(/\s+/)[0];
+    // A deny_info with a status (`401:ERR_CACHE_ACCESS_DENIED`) names its page with the prefix.
+    const errorId = squidError?.split(/\s+/)[0]?.replace(/^\d{3}:/, '');
     const name = server && /squid/i.test(server) ? server : /\((squid[^)]*)\)/i.exec(via ?? '')?.[1] ?? 'squid';
     const evidence = [server ? `Server: ${server}` : '', via ? `Via: ${via}` : '', squidError ? `X-Squid-Error: ${squidError}` : ''].filter(Boolean).join('; ');
     return { name, ...(errorId ? { errorId } : {}), evidence };

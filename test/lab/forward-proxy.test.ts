@@ -49,6 +49,19 @@ describe('forward proxy', () => {
     expect(l.proxies.get('corp-proxy')!.records.map((r) => r.decision)).toEqual(['tunnel', 'tunnel', 'tunnel']);
   });
 
+  it.each([
+    ['401', 401],
+    ['403-with-challenge', 403],
+  ] as const)('auth %s with behaves: squid answers as the real Squid deny_info does (PROXY_AUTH_MISREPORTED naming squid/5.7)', async (auth, status) => {
+    const pki = await testPki();
+    await using l = await startInprocLab(lab({ proxies: [{ name: 'corp-proxy', auth, behaves: 'squid' }] }), pki);
+    const o = await probe(l, viaProxy('corp-proxy', 8080));
+    expect(o).toMatchObject({ reachable: false, step: 'proxy', code: 'PROXY_AUTH_MISREPORTED', httpStatus: status, responder: { kind: 'proxy', name: 'squid/5.7' } });
+    expect(o.detail).toContain('ERR_CACHE_ACCESS_DENIED');
+    expect(o.detail).toContain('challenge "Basic realm=');
+    expect(l.proxies.get('corp-proxy')!.records.map((r) => r.decision)).toEqual(['auth-misreported']);
+  });
+
   it.skipIf(!hasProc)('releases both sides when clients leave early, direct and chained (no CLOSE-WAIT growth)', async () => {
     const pki = await testPki();
     await using l = await startInprocLab(lab({ proxies: [{ name: 'branch-proxy', upstream: 'core-proxy' }, { name: 'core-proxy' }] }), pki);

@@ -44,6 +44,44 @@ describe('squid answers of the built-in components', () => {
     }
   });
 
+  it('timed-out: 503 ERR_CONNECT_FAIL 110 as the real Squid sent when connect_timeout passed (not 504), upstream failed', () => {
+    const real = captured('squid forward: CONNECT target does not answer (connect_timeout 3 seconds)');
+    const mine = lab('timed-out');
+    expect(real.status).toBe(503);
+    expect(mine.status).toBe(real.status);
+    expect(mine.headers['x-squid-error']).toBe(real.headers['x-squid-error']);
+    for (const head of [real, mine]) expect(classifyConnectResponse(head, ctx)).toMatchObject({ code: 'PROXY_UPSTREAM_FAILED', detail: expect.stringContaining('ERR_CONNECT_FAIL') });
+  });
+
+  it('a block page after the bump (deny_info page): the real Squid\'s headers, a policy denial by the middlebox', () => {
+    const real = captured('squid bump: block page after the bump (http_access deny, deny_info ERR_ATPNL_BLOCK)');
+    const raw = squidAnswer('denied', { url: 'https://cloud.test/tri/sensor/api/ping', visibleHostname: 'vm', page: { status: 403, body: '<h1>Blocked by the web policy</h1>\n' } }).raw;
+    const mine = headEvidence(parseConnectResponse(Buffer.from(raw))!);
+    for (const h of ['x-squid-error', 'server', 'via', 'content-type', 'content-length', 'connection']) expect(mine.headers[h], h).toBe(real.headers[h]);
+    expect(mine.headers['content-language']).toBeUndefined();
+    for (const head of [real, mine]) {
+      const who = attributeAnswer(head, { inspected: true, issuer: 'Contoso Inspection CA', purpose: 'ping' });
+      expect(who).toMatchObject({ kind: 'middlebox', name: 'squid/5.7', signature: { errorId: 'ERR_ATPNL_BLOCK' } });
+    }
+  });
+
+  it.each([
+    ['squid forward: CONNECT without credentials, deny_info 401:ERR_CACHE_ACCESS_DENIED (raw)', 401, 'www-authenticate'],
+    ['squid forward: CONNECT without credentials, deny_info 403 and reply_header_add Proxy-Authenticate (raw)', 403, 'proxy-authenticate'],
+  ] as const)('%s: PROXY_AUTH_MISREPORTED naming Squid\'s page without the status prefix', (title, status, header) => {
+    const real = captured(title);
+    expect(real.status).toBe(status);
+    expect(real.headers[header]).toBe('Basic realm="atp-netlab"');
+    const mine = lab(status === 401 ? 'auth-401' : 'auth-403-challenge');
+    expect(mine.status).toBe(status);
+    for (const h of ['x-squid-error', 'server', header]) expect(mine.headers[h], h).toBe(real.headers[h]);
+    for (const head of [real, mine]) {
+      const v = classifyConnectResponse(head, ctx);
+      expect(v).toMatchObject({ code: 'PROXY_AUTH_MISREPORTED', responder: { kind: 'proxy', name: 'squid/5.7' } });
+      expect(v.detail).toContain('squid/5.7 ERR_CACHE_ACCESS_DENIED');
+    }
+  });
+
   it('407 names Squid and asks for Basic credentials', () => {
     const h = lab('auth-required');
     expect(h.status).toBe(407);

@@ -23,8 +23,8 @@ describe('twin pairs (real Squid and mitmproxy vs the built-in components)', asy
   const loaded = await loadAll(twinFiles);
   const reason = inprocEngine.unsupported({ components: [{ type: 'squid' }, { type: 'mitmproxy' }], requires: {} } as never);
   it.skipIf(reason !== undefined)(`every pair ends at the same step and code${reason ? ` (skipped: ${reason})` : ''}`, async () => {
-    expect(loaded.length).toBeGreaterThanOrEqual(14);
-    expect(loaded.filter((l) => l.scenario.name.startsWith('mitmproxy-')).length).toBeGreaterThanOrEqual(4);
+    expect(loaded.length).toBeGreaterThanOrEqual(26);
+    expect(loaded.filter((l) => l.scenario.name.startsWith('mitmproxy-')).length).toBeGreaterThanOrEqual(6);
     // One original may have a Squid twin and a mitmproxy twin: load it once.
     const originals = await loadAll([...new Set(loaded.map((l) => `scenarios/${l.scenario.twinOf}.yaml`))]);
     const pki = await testPki();

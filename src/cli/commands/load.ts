@@ -70,6 +70,7 @@ export const registerLoad: RegisterCommand = (program, setExit) => {
         '  atp-netlab load --scenario scenarios/proxy-allowlist-ok.yaml --sensors 200 --duration 30s\n' +
         '  atp-netlab load --scenario scenarios/inspection-intercept-mutual.yaml --sensors 500 --duration 1m --ramp-ms 0 --html load.html\n' +
         '  atp-netlab load --scenario scenarios/twins/squid-allowlist-ok.yaml --sensors 100 --duration 20s --json -   # a real Squid\'s capacity\n' +
+        '  atp-netlab load --scenario scenarios/fault-latency.yaml --engine docker --sensors 20 --duration 20s --identity LocalService   # containers, faults on the relay\n' +
         '\nReports connections established, handshakes per second, request latency p50/p99, errors by probe\n' +
         'code, reconnects, and how many sensors would have raised "Sensor stopped communicating".\n' +
         'Progress: one line on stderr, rewritten on a terminal, every 5 s otherwise.\n' +

@@ -12,6 +12,7 @@ import { componentKind } from '../../lab/kinds/index.js';
 import { LabPki } from '../../pki/index.js';
 import { tcpConnect } from '../../transport.js';
 import { listenOn } from '../inproc/address-block.js';
+import { serveChannel, type ChannelTarget } from './component-channel.js';
 import { PKI_MOUNT, READY_LINE, SPEC_PATH, type ComponentSpec } from './component-spec.js';
 import { publishRecords, RECORDS_MOUNT } from './records-file.js';
 
@@ -45,6 +46,8 @@ async function main(): Promise<void> {
   const started = await kind.start(kind.schema.parse(spec.component.definition), environmentFromSpec(spec, pki));
   const lastRecords = fs.existsSync(RECORDS_MOUNT) ? publishRecords(() => started.records, RECORDS_MOUNT) : () => undefined;
   process.stdout.write(`${READY_LINE}: ${spec.component.name} on ${spec.address}:${started.port}\n`);
+  // Started with -i (a lab cloud): the engine's requests come on stdin (component-channel.ts).
+  if (!process.stdin.isTTY) serveChannel(started as ChannelTarget, process.stdin, (line) => process.stdout.write(line));
   const stop = () => void started.stop().finally(() => {
     lastRecords();
     process.exit(0);

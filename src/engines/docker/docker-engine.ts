@@ -16,6 +16,7 @@
  * images; squid-container.ts, mitmproxy-container.ts).
  * The layout (slots, DNS, host files, probe command) is docker-lab-layout.ts, shared with
  * `lab export --compose` (compose-export.ts).
+ * Faults: a fault relay container on each faulted link (fault-relay.ts), the same plugins.
  * Not yet here: proxy
  * credentials (the probe CLI takes them only in --proxy).
  */
@@ -28,15 +29,21 @@ import { PING_PATH } from '../../catalog/index.js';
 import { AtpNetlabError } from '../../errors.js';
 import { componentKind } from '../../lab/kinds/index.js';
 import { explainNetworkPlan, HOST_SLOT, type LabPlan, type PlanCheck, type PlannedComponent } from '../../lab/lab-plan.js';
+import { AUTH_CHECK_PATH, LAB_CLOUD_MARKER_HEADER } from '../../lab/mock-cloud.js';
 import type { LabPki } from '../../pki/index.js';
 import type { ProbeOutcome } from '../../probe/outcome.js';
-import type { Engine, ReachableEndpoint, StartedEngineLab } from '../engine.js';
+import type { Identity } from '../../identity.js';
+import type { Engine, ReachableEndpoint, SensorSide, StartedEngineLab } from '../engine.js';
+import { SimulatedWindowsHost } from '../windows-host.js';
+import { ComponentChannel } from './component-channel.js';
+import { dockerHostTransport } from './docker-sensor-side.js';
 import { HOST_READY_LINE, PKI_MOUNT, READY_LINE, SPEC_PATH, type ComponentSpec } from './component-spec.js';
 import { docker, dockerExit, dockerPrerequisites, LAB_LABEL, pruneLabObjects } from './docker-cli.js';
 import { annotate } from '../inproc/inproc-engine.js';
 import { divertedConnections, droppedPackets, iptablesRules, loadRules, type AddressDiversion } from './host-firewall.js';
 import { addressDiversions, componentSpecs, DNS_SLOT, dnsmasqArgs, GATEWAY_SLOT, HOST_MOUNT, hostProbeArgs, hostsFileText, labDnsTable, namesByAddress, writeHostFiles } from './docker-lab-layout.js';
 import { DNSMASQ_PATH, ensureLabImage, IMAGE_APP_DIR } from './lab-image.js';
+import { faultRelayPlan, loadRelayRules, RelayEventLog, relayUnsupported, RELAY_SPEC_PATH, type FaultRelayPlan } from './fault-relay.js';
 import { imageOnce } from './offline-image.js';
 import { readPublishedRecords, RECORDS_MOUNT } from './records-file.js';
 import { DockerMitmproxy } from './mitmproxy-container.js';
@@ -49,12 +56,20 @@ const NODE_KINDS = new Set(['cloud-endpoint', 'forward-proxy', 'middlebox', 'pac
 const READY_TIMEOUT_MS = 20_000;
 /** Kinds that are real programs with an image of their own: why that image cannot be built here, or undefined. */
 const PROGRAM_IMAGES: Record<string, () => string | undefined> = { squid: squidImageUnavailable, mitmproxy: mitmproxyImageUnavailable };
+/** How long a probe run's end waits for the fault relay's last event lines. */
+const FAULT_EVENT_SETTLE_MS = 150;
 
 /** Runs not yet stopped: removed synchronously if this process exits first (an uncaught error, process.exit). */
 const liveRuns = new Set<string>();
 let exitHookInstalled = false;
+/** Every run this process started (tests: what this process must have left nothing of). */
+const startedRuns = new Set<string>();
+export function dockerRunsStarted(): ReadonlySet<string> {
+  return startedRuns;
+}
 function trackRun(run: string): void {
   liveRuns.add(run);
+  startedRuns.add(run);
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.on('exit', () => {
@@ -89,6 +104,15 @@ export class StartedDockerLab implements StartedEngineLab {
   private readonly pending = new Map<number, (a: { code: number; stdout: string; stderr: string }) => void>();
   /** One probe run per identity and check kind, shared by its checks. */
   private readonly reports = new Map<string, Promise<{ host: string; observed: ProbeOutcome }[]>>();
+  /** What the fault relay's faults did (its stdout), and when each probe run ran (wall clock). */
+  private readonly faultEvents = new RelayEventLog();
+  private readonly probeWindows = new Map<string, { startMs: number; endMs: number }>();
+  /** Each attached container's `docker run`, and the request channel of each lab cloud. */
+  private readonly children = new Map<string, ChildProcess>();
+  private readonly channels = new Map<string, ComponentChannel>();
+  private relay?: FaultRelayPlan;
+  /** The host side of simulated sensors (load), made on first use. */
+  private sensorHost?: Promise<SimulatedWindowsHost>;
 
   private constructor(
     readonly plan: LabPlan,
@@ -171,8 +195,19 @@ export class StartedDockerLab implements StartedEngineLab {
       fs.writeFileSync(specFile, JSON.stringify(spec), { mode: 0o600 });
       fs.mkdirSync(this.recordsDir(c.slot));
       // Attached (no -d): its stdout says when it listens, without polling `docker logs`.
-      const args = [...common(`c${c.slot}`, c.slot), '-v', `${specFile}:${SPEC_PATH}:ro`, '-v', `${this.pki.dir}:${PKI_MOUNT}:ro`, '-v', `${this.recordsDir(c.slot)}:${RECORDS_MOUNT}`, image, `${IMAGE_APP_DIR}/dist/engines/docker/component-main.js`].filter((a) => a !== '-d');
-      ready.push(this.runUntilReady(this.container(`c${c.slot}`), args));
+      // A lab cloud is attached with stdin too: its request channel (enroll a load run's fleet).
+      const channel = c.type === 'cloud-endpoint' ? new ComponentChannel(this.container(`c${c.slot}`), () => this.children.get(this.container(`c${c.slot}`))) : undefined;
+      if (channel) this.channels.set(c.name, channel);
+      const args = [...common(`c${c.slot}`, c.slot), ...(channel ? ['-i'] : []), '-v', `${specFile}:${SPEC_PATH}:ro`, '-v', `${this.pki.dir}:${PKI_MOUNT}:ro`, '-v', `${this.recordsDir(c.slot)}:${RECORDS_MOUNT}`, image, `${IMAGE_APP_DIR}/dist/engines/docker/component-main.js`].filter((a) => a !== '-d');
+      ready.push(this.runUntilReady(this.container(`c${c.slot}`), args, READY_LINE, channel && ((d) => channel.push(d))));
+    }
+    const relay = faultRelayPlan(this.plan, (slot) => this.address(slot));
+    this.relay = relay;
+    if (relay) {
+      const relayFile = path.join(this.dir, 'fault-relay.json');
+      fs.writeFileSync(relayFile, JSON.stringify({ address: relay.address, links: relay.links }));
+      const args = [...common('faults', relay.slot), '-v', `${relayFile}:${RELAY_SPEC_PATH}:ro`, image, `${IMAGE_APP_DIR}/dist/engines/docker/fault-relay-main.js`].filter((a) => a !== '-d');
+      ready.push(this.runUntilReady(this.container('faults'), args, READY_LINE, (d) => this.faultEvents.push(d)));
     }
     // The Windows host: its files (hive, trust, client certificates) read-only, its DNS the lab's only.
     const hostDir = path.join(this.dir, 'host');
@@ -185,6 +220,7 @@ export class StartedDockerLab implements StartedEngineLab {
     this.hostPid = Number(await docker(['inspect', '-f', '{{.State.Pid}}', this.container('host')]));
     const names = namesByAddress(this.plan, (slot) => this.address(slot));
     await loadRules(this.hostPid, iptablesRules(this.plan.firewall, names, dnsAddress, this.addressDiversions()), this.address(GATEWAY_SLOT));
+    if (relay) await loadRelayRules(relay, async (slot) => (slot === HOST_SLOT ? this.hostPid : Number(await docker(['inspect', '-f', '{{.State.Pid}}', this.container(`c${slot}`)]))));
   }
 
   /** A real Squid or mitmdump in a container of its own (squid-container.ts, mitmproxy-container.ts), with its own image. */
@@ -196,11 +232,12 @@ export class StartedDockerLab implements StartedEngineLab {
   }
 
   /** `docker run` attached: resolves on READY_LINE, rejects if the container ends or stays silent first. */
-  private runUntilReady(container: string, args: string[], readyLine = READY_LINE): Promise<void> {
+  private runUntilReady(container: string, args: string[], readyLine = READY_LINE, onOutput?: (d: string) => void): Promise<void> {
     return new Promise((resolve, reject) => {
       const child = spawn('docker', args, { stdio: [args.includes('-i') ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
       if (readyLine === HOST_READY_LINE) this.hostProcess = child;
       this.attached.add(child);
+      this.children.set(container, child);
       child.once('exit', () => this.attached.delete(child));
       let out = '';
       let err = '';
@@ -209,12 +246,19 @@ export class StartedDockerLab implements StartedEngineLab {
         reject(new AtpNetlabError('ATPNL_LAB_BIND', `docker engine: container ${container} did not get ready (${why}): ${(err || out).trim().split('\n').slice(-3).join(' | ')}`));
       };
       const timer = setTimeout(() => fail(`no ready line within ${READY_TIMEOUT_MS} ms`), READY_TIMEOUT_MS);
+      // Once ready, later output goes to onOutput only: `out` stops growing, and the host's
+      // answer reader is attached once (each later chunk used to attach another).
+      let isReady = false;
       child.stdout!.on('data', (d: Buffer) => {
+        if (isReady) return onOutput?.(d.toString());
         out += d.toString();
         if (out.includes(readyLine)) {
+          isReady = true;
           clearTimeout(timer);
           resolve();
-          if (readyLine === HOST_READY_LINE) this.readAnswers(child, out.slice(out.indexOf(readyLine) + readyLine.length));
+          const rest = out.slice(out.indexOf(readyLine) + readyLine.length);
+          if (readyLine === HOST_READY_LINE) this.readAnswers(child, rest);
+          else onOutput?.(rest);
         }
       });
       child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
@@ -264,12 +308,15 @@ export class StartedDockerLab implements StartedEngineLab {
     const port = Number(new URL(check.url).port || 443);
     const address = this.dnsTableAddresses().find(([n]) => n === check.host)?.[1];
     const d = this.addressDiversions().find((x) => x.port === port && address && x.from.includes(address));
-    return d ? annotate(observed, [{ type: 'diverted', address: address!, port, to: d.name, toAddress: d.to, toPort: d.toPort }], check) : observed;
+    const w = this.probeWindows.get(key);
+    const faults = w ? this.faultEvents.during(w.startMs, w.endMs) : [];
+    return d || faults.length ? annotate(observed, [...faults, ...(d ? [{ type: 'diverted' as const, address: address!, port, to: d.name, toAddress: d.to, toPort: d.toPort }] : [])], check) : observed;
   }
 
   private async probe(check: PlanCheck): Promise<{ host: string; observed: ProbeOutcome }[]> {
     const id = ++this.nextId;
     const args = this.probeArgs(check).slice(2); // without `main.js probe`: the host's probe command parses the rest
+    const startMs = Date.now();
     const r = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve, reject) => {
       const timer = setTimeout(() => reject(new AtpNetlabError('ATPNL_INTERNAL', 'docker engine: the host did not answer a probe run')), this.plan.host.timeouts.totalMs * 3 + 10_000);
       this.pending.set(id, (a) => {
@@ -278,11 +325,31 @@ export class StartedDockerLab implements StartedEngineLab {
       });
       this.hostProcess!.stdin!.write(JSON.stringify({ id, args }) + '\n');
     });
+    // The relay's event lines come over another attached stream: give them a moment to arrive.
+    if (this.plan.faults?.length) await new Promise((res) => setTimeout(res, FAULT_EVENT_SETTLE_MS));
+    this.probeWindows.set(`${check.identity} ${check.check}`, { startMs, endMs: Date.now() });
     try {
       return (JSON.parse(r.stdout) as { checks: { host: string; observed: ProbeOutcome }[] }).checks;
     } catch {
       throw new AtpNetlabError('ATPNL_INTERNAL', `docker engine: the host's probe printed no report (exit ${r.code}): ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`);
     }
+  }
+
+  /** Tell every lab cloud container about more sensor certificates; resolves once each has them. */
+  async enrollSensors(thumbprints: readonly string[]): Promise<void> {
+    await Promise.all([...this.channels.values()].map((c) => c.enroll(thumbprints)));
+  }
+
+  /** A lab cloud's records, asked of its container now (records() reads what every component published, at most 50 ms late). */
+  async fetchRecords(component: string): Promise<readonly object[]> {
+    return (await this.channels.get(component)?.records()) ?? [];
+  }
+
+  /** Simulated sensors' host side: this process, over the lab network (docker-sensor-side.ts). */
+  async sensorSide(identity: Identity): Promise<SensorSide> {
+    const transport = dockerHostTransport({ plan: this.plan, subnetPrefix: this.subnetPrefix, dnsAddress: this.address(DNS_SLOT), dnsTable: this.dnsTableAddresses(), ...(this.relay ? { relay: this.relay } : {}) });
+    this.sensorHost ??= SimulatedWindowsHost.create(this.plan.host, this.pki, transport, { pingPath: PING_PATH, authCheckPath: AUTH_CHECK_PATH, markerHeader: LAB_CLOUD_MARKER_HEADER });
+    return (await this.sensorHost).sensorSide(identity, transport);
   }
 
   /** Packets the host's egress firewall dropped so far (the kernel's counters). */
@@ -336,6 +403,7 @@ export class StartedDockerLab implements StartedEngineLab {
     return [
       `The lab runs on the internal Docker network ${this.network} (${this.subnetPrefix}.0/24): it has no route to or from this machine's other networks, so outside tools reach it only from a container on that network (docker run --network ${this.network}).`,
       `The lab DNS is dnsmasq at ${this.address(DNS_SLOT)}; the egress firewall is enforced in the Windows host container only.`,
+      ...(this.relay ? [`The plan's faults act in the fault relay container ${this.container('faults')} (${this.relay.address}) on ${this.relay.links.length} link(s), for connections from the lab's containers; \`lab fault add|remove\` cannot change them on this engine.`] : []),
     ];
   }
 
@@ -347,6 +415,7 @@ export class StartedDockerLab implements StartedEngineLab {
     if (this.stopped) return;
     this.stopped = true;
     clearInterval(this.keepAlive);
+    (await this.sensorHost?.catch(() => undefined))?.[Symbol.dispose]();
     try {
       await pruneLabObjects(this.run);
       for (const c of this.attached) c.kill();
@@ -401,6 +470,8 @@ export const dockerEngine: Engine = {
     if (noImage) return noImage;
     if (Object.values(plan.host.identities).some((i) => i?.proxyCredentials)) return 'the docker engine cannot give the host probe proxy credentials yet';
     if (plan.dns.some((n) => !n.component)) return 'the docker engine does not map DNS records with literal addresses yet';
+    const faults = relayUnsupported(plan);
+    if (faults) return faults;
     for (const c of plan.checks) {
       const u = new URL(c.url);
       if ((u.port && u.port !== '443') || u.pathname !== PING_PATH) return `the host probe checks https://HOST${PING_PATH} only (this plan checks ${c.url})`;

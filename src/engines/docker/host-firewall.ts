@@ -74,7 +74,8 @@ export async function loadRules(pid: number, rules: string, gateway: string): Pr
   await run('nsenter', ['-t', String(pid), '-n', 'ip', 'route', 'replace', 'default', 'via', gateway]);
 }
 
-async function countedPackets(pid: number, table: string, comment: string): Promise<number> {
+/** Packets (nat: connections) that rules with `comment` in their comment counted in pid's namespace. */
+export async function countedPackets(pid: number, table: string, comment: string): Promise<number> {
   const out = await run('nsenter', ['-t', String(pid), '-n', 'iptables', '-t', table, '-L', 'OUTPUT', '-v', '-n', '-x']);
   return out.split('\n').filter((l) => l.includes(comment)).reduce((n, l) => n + Number(l.trim().split(/\s+/)[0] ?? 0), 0);
 }

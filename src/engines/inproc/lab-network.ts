@@ -30,7 +30,7 @@ import { HOST_LINK_END, faultName, faultsOnLink, parseFaultDefinition, type Link
 import { AtpNetlabError } from '../../errors.js';
 import { wrapWithFaults, type FaultEvent } from '../../lab/faults/fault-link.js';
 import type { LabPki } from '../../pki/index.js';
-import { NetError, tcpConnect, type ConnectOptions, type NetTransport } from '../../transport.js';
+import { NetError, silentUntilDeadline, tcpConnect, type ConnectOptions, type NetTransport } from '../../transport.js';
 import { isLoopbackAddress, listenOn, type AddressBlock } from './address-block.js';
 import { EgressFirewall } from './egress-firewall.js';
 import { LabDns } from './lab-dns.js';
@@ -213,14 +213,7 @@ export class LabNetwork {
     const rule = this.firewall.decisions.at(-1)?.rule ?? '';
     if (action === 'drop') {
       onEvent?.({ type: 'dropped', address, port, rule });
-      await new Promise<void>((resolve, reject) => {
-        const t = setTimeout(resolve, opts.timeoutMs);
-        opts.signal?.addEventListener('abort', () => {
-          clearTimeout(t);
-          reject(new NetError('EABORTED', 'aborted'));
-        }, { once: true });
-      });
-      throw new NetError('ETIMEDOUT', `no answer from ${address}:${port} within ${opts.timeoutMs} ms (dropped by the host's egress firewall)`);
+      return silentUntilDeadline(address, port, opts, "dropped by the host's egress firewall");
     }
     if (action === 'reject') {
       onEvent?.({ type: 'rejected', address, port, rule });

@@ -12,6 +12,9 @@
  *
  *   close(): FIN on both sockets, as a device that gives up on the connection
  *   reset(): RST on both sockets (resetAndDestroy), as a device that kills it
+ *   backpressure: each direction counts the bytes inside its chain (per stage, from entry
+ *   until the stage has handled them) plus the receiving socket's writableLength, pauses its
+ *   sender above HIGH_WATER_BYTES and resumes it below LOW_WATER_BYTES (or on 'drain')
  *
  * Why a socket pair rather than a stream wrapper: callers treat what connect returns as a
  * net.Socket (TLS over it, timeouts, addresses), and a real socket keeps every one of those
@@ -26,6 +29,14 @@ import { TLS_APPLICATION_DATA, TlsRecordScanner } from './tls-record-scanner.js'
 
 /** A closed side lingers this long for its last bytes before it is destroyed. */
 const CLOSE_LINGER_MS = 1_000;
+/**
+ * Backpressure: a direction stops reading its sender once this many bytes wait in its fault
+ * chain and the receiving socket's buffer, and reads again below LOW_WATER_BYTES. Without it a
+ * fast sender behind a slow fault (bandwidth, latency) was read at once and queued without
+ * bound; with it the sender's TCP window closes, as behind a real slow link.
+ */
+const HIGH_WATER_BYTES = 256 * 1024;
+const LOW_WATER_BYTES = 64 * 1024;
 
 export interface FaultEvent {
   fault: PlannedFault;
@@ -86,6 +97,17 @@ export async function wrapWithFaults(target: net.Socket, faults: readonly Planne
   const chain = (direction: 'upstream' | 'downstream', from: net.Socket, to: net.Socket) => {
     const stages = drawn.filter((f) => f.direction === direction).map((f) => ({ fault: f, instance: faultType(f.type)!.create(f as never) as FaultInstance }));
     const queues: Promise<void>[] = stages.map(() => Promise.resolve());
+    /** Bytes each stage has been handed and not yet handled. */
+    const inStage = stages.map(() => 0);
+    let senderPaused = false;
+    const buffered = () => inStage.reduce((a, b) => a + b, to.writableLength);
+    const relieve = () => {
+      if (senderPaused && buffered() <= LOW_WATER_BYTES) {
+        senderPaused = false;
+        from.resume();
+      }
+    };
+    to.on('drain', relieve);
     const deliver = (i: number, item: Item) => {
       if (i === stages.length) {
         if (to.destroyed || over) return;
@@ -95,11 +117,18 @@ export async function wrapWithFaults(target: net.Socket, faults: readonly Planne
       }
       const { instance } = stages[i]!;
       const pipe = pipes[i]!;
+      const size = item === END ? 0 : item.length;
+      inStage[i]! += size;
       queues[i] = queues[i]!.then(async () => {
         if (abort.signal.aborted) return;
         if (item === END) await (instance.end ? instance.end(pipe, conn) : pipe.forwardEnd());
         else await instance.data(item, pipe, conn);
-      }).catch(() => finish('reset', stages[i]!.fault, `${stages[i]!.fault.type} fault failed`));
+      })
+        .catch(() => finish('reset', stages[i]!.fault, `${stages[i]!.fault.type} fault failed`))
+        .finally(() => {
+          inStage[i]! -= size;
+          relieve();
+        });
     };
     const pipes: FaultPipe[] = stages.map((s, i) => ({
       forward: (chunk) => deliver(i + 1, chunk),
@@ -115,6 +144,10 @@ export async function wrapWithFaults(target: net.Socket, faults: readonly Planne
       conn.lastActivityMs = performance.now();
       if (scanner && !conn.clientHandshakeDone && scanner.push(chunk).some((r) => r.type === TLS_APPLICATION_DATA)) conn.clientHandshakeDone = true;
       deliver(0, chunk);
+      if (!senderPaused && buffered() > HIGH_WATER_BYTES) {
+        senderPaused = true;
+        from.pause();
+      }
     });
     from.once('end', () => deliver(0, END));
   };

@@ -17,7 +17,7 @@ export const forwardProxySchema = z.strictObject({
   onTargetFailure: z.enum(['status', 'close']).optional(),
   fault: z.enum(['hang']).optional().describe('hang: accept CONNECT and never answer'),
   implementation: z.enum(['lab', 'squid']).optional().describe('lab (default): the built-in proxy; squid: a real Squid with a config generated from these fields (kind squid)'),
-  behaves: z.enum(['lab', 'squid']).optional().describe("lab (default): the built-in proxy's own answers; squid: answers denials and upstream failures as Squid 5.7 does (403 ERR_ACCESS_DENIED, 500 ERR_CANNOT_FORWARD, 503 ERR_CONNECT_FAIL, with Server/Via/X-Squid-Error)"),
+  behaves: z.enum(['lab', 'squid']).optional().describe("lab (default): the built-in proxy's own answers; squid: answers denials and upstream failures as Squid 5.7 does (403 ERR_ACCESS_DENIED, 500 ERR_CANNOT_FORWARD, 503 ERR_CONNECT_FAIL, 407 or, for auth 401 / 403-with-challenge, its deny_info 401:/403:ERR_CACHE_ACCESS_DENIED, with Server/Via/X-Squid-Error)"),
   denyAs: z.enum(['status', 'reset']).optional().describe('how a policy denial is sent: status (default) or reset (a TCP reset, like Squid deny_info TCP_RESET)'),
   config: text(1000).optional().describe("squid only: a customer's own squid.conf (path relative to the scenario file, inside its folder); the engine adds only the lab's listen address, hosts file, resolver and log/pid paths, and comments out what would leave the lab (cache_peer, include, cache_dir)"),
   configText: text(1024 * 1024).optional().describe('set by the scenario loader from `config` (the file\'s text); not for scenario authors'),

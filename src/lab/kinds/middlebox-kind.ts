@@ -18,11 +18,25 @@ export const middleboxSchema = z
       .describe('splice mode: SNI patterns tunnelled untouched (default *.atp.azure.com); an SSL inspection bypass list such as Zscaler\'s "Do Not Inspect" for mutual-TLS destinations'),
     sensorTls: tlsBounds.optional().describe('TLS versions offered to the sensor'),
     cloudTls: tlsBounds.optional().describe('TLS versions used toward the cloud'),
-    blockPage: z.strictObject({ status: z.number().int().min(400).max(599), body: text(64 * 1024) }).optional(),
-    behaves: z
-      .enum(['lab', 'squid'])
+    blockPage: z
+      .strictObject({
+        status: z.number().int().min(400).max(599),
+        body: text(64 * 1024),
+        when: z
+          .enum(['upstream-fails', 'always'])
+          .optional()
+          .describe("upstream-fails (default): the page answers the sensor's request when the middlebox's own TLS to the cloud fails; always: a policy block after the bump, every decrypted request is answered with the page and no request reaches the cloud (Squid's http_access deny after ssl_bump bump)"),
+      })
       .optional()
-      .describe("lab (default): the built-in middlebox's own answers; squid: answers as a bumping Squid 5.7 does (500/503 with X-Squid-Error on CONNECT, 503 ERR_SECURE_CONNECT_FAIL inside the tunnel when its TLS to the cloud fails)"),
+      .describe('an HTTP answer the middlebox serves on the decrypted connection; with behaves: squid it carries Squid\'s headers (X-Squid-Error: ERR_ATPNL_BLOCK 0), as a deny_info page does'),
+    behaves: z
+      .enum(['lab', 'squid', 'mitmproxy'])
+      .optional()
+      .describe("lab (default): the built-in middlebox's own answers; squid: answers as a bumping Squid 5.7 does (500/503 with X-Squid-Error on CONNECT, 503 ERR_SECURE_CONNECT_FAIL inside the tunnel when its TLS to the cloud fails); mitmproxy: answers as mitmproxy 8.1.1 does (502 \"Cannot connect to …\" on CONNECT, its 502 page with its error text inside the tunnel)"),
+    trustsCloudCa: z
+      .boolean()
+      .optional()
+      .describe("false: the middlebox's own upstream trust store lacks the cloud's root (a mitmproxy ssl_verify_upstream_trusted_ca or Squid tls_outgoing_options cafile= set without it, an appliance whose CA bundle was never updated), so its TLS to the cloud fails certificate verification; default true"),
     clientCertificate: z
       .enum(['bypass', 'inspect', 'block'])
       .optional()
@@ -65,11 +79,13 @@ export const middleboxKind = defineComponentKind({
     return (
       `Middlebox ${m.name}:${m.port ?? 8080}: ${what}; the host ${m.hostTrustsCa ? 'trusts' : 'does NOT trust'} its CA` +
       `${tlsText('sensor-side', m.sensorTls)}${tlsText('cloud-side', m.cloudTls)}` +
-      `${m.blockPage ? `, answers ${m.blockPage.status} (block page) when the cloud side fails` : ''}` +
+      `${m.blockPage ? `, answers ${m.blockPage.status} (block page) ${m.blockPage.when === 'always' ? 'to every decrypted request (policy block after the bump)' : 'when the cloud side fails'}` : ''}` +
+      `${m.trustsCloudCa === false ? ", does NOT trust the cloud's CA (its own TLS to the cloud fails verification)" : ''}` +
       `${m.clientCertificate ? `, FortiGate client-certificate ${m.clientCertificate} (probes each server for a CertificateRequest first)` : ''}` +
       `${m.exclusionCache ? ', Palo Alto exclusion cache (a server asking for a client certificate fails once, then is spliced for 12 h)' : ''}` +
       `${m.inspectionCa ? `, forges leaves with the customer CA ${m.inspectionCa.cert}` : ''}` +
-      `${m.behaves === 'squid' ? ', answers its errors as Squid 5.7 does (503 ERR_SECURE_CONNECT_FAIL inside the tunnel when the cloud side fails)' : ''}.`
+      `${m.behaves === 'squid' ? ', answers its errors as Squid 5.7 does (503 ERR_SECURE_CONNECT_FAIL inside the tunnel when the cloud side fails)' : ''}` +
+      `${m.behaves === 'mitmproxy' ? ', answers its errors as mitmproxy 8.1.1 does (502 with its error text inside the tunnel when the cloud side fails)' : ''}.`
     );
   },
   async start(def, env) {

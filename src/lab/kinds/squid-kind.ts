@@ -12,7 +12,14 @@ import { middleboxKind, middleboxSchema } from './middlebox-kind.js';
 
 export const SQUID_BINARIES = ['/usr/sbin/squid', 'squid'] as const;
 
-export const squidSchema = z.union([middleboxSchema, forwardProxySchema]);
+// Squid's block page is a deny_info after the bump; a page instead of its own
+// ERR_SECURE_CONNECT_FAIL when the cloud side fails is not something squid.conf can say.
+// (Checked on the union: an issue raised inside one member is reported as "Invalid input".)
+export const squidSchema = z.union([middleboxSchema, forwardProxySchema]).superRefine((d, ctx) => {
+  if ('mode' in d && d.blockPage && d.blockPage.when !== 'always') {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['blockPage', 'when'], message: 'with implementation: squid, blockPage needs when: always (Squid answers a failed cloud side with its own 503 ERR_SECURE_CONNECT_FAIL)' });
+  }
+});
 export type SquidDefinition = z.infer<typeof squidSchema>;
 
 export function isMiddleboxDefinition(def: SquidDefinition): def is z.infer<typeof middleboxSchema> {
