@@ -1,7 +1,8 @@
 /**
  * `lab export --compose`: no `docker compose` or `docker-compose` is installed here, so the file
  * is checked three ways. (1) It parses (yaml) and validates against the Compose Specification's
- * own JSON schema (test/fixtures/compose-spec, with ajv). (2) Its structure is what the issue
+ * own JSON schema, as shipped by the compose linter dclint (npm dclint, schemas/compose.schema.json;
+ * checked with ajv). (2) Its structure is what the issue
  * asks: an internal network with an explicit subnet, every service at a static address in it,
  * no port published, the lab DNS and the host probe service, bind sources that exist, keys 0600.
  * (3) Where Docker is usable, the file is replayed with the docker CLI (network create + one
@@ -10,6 +11,7 @@
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import Ajv from 'ajv';
@@ -44,7 +46,7 @@ interface ComposeFile {
   'x-atp-netlab': { firewall: string; probe: Record<string, string> };
 }
 
-const schema = JSON.parse(fs.readFileSync('test/fixtures/compose-spec/compose-spec.json', 'utf8')) as Record<string, unknown>;
+const schema = JSON.parse(fs.readFileSync(path.join(path.dirname(createRequire(import.meta.url).resolve('dclint/package.json')), 'schemas', 'compose.schema.json'), 'utf8')) as Record<string, unknown>;
 delete schema.$schema; // ajv 6 knows draft-07 by its http:// id only
 const validate = new Ajv({ unknownFormats: 'ignore', schemaId: 'auto' }).compile(schema);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'atpnl-compose-test-'));
@@ -64,8 +66,19 @@ function inSubnet(address: string, subnet: string): boolean {
 
 describe('lab export --compose', () => {
   it('validates against the Compose Specification schema, and has the lab structure', { timeout: 60_000 }, async () => {
-    const { doc, dir } = await exportScenario('scenarios/proxy-allowlist-ok.yaml', ['--subnet', '10.213.42.0/24']);
+    const { doc, dir, text } = await exportScenario('scenarios/proxy-allowlist-ok.yaml', ['--subnet', '10.213.42.0/24']);
     expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    // The compose linter itself, a program nobody here wrote: no errors (its style warnings,
+    // key order and service order, are not the spec's).
+    const file = path.join(tmp, 'lint-compose.yaml');
+    fs.writeFileSync(file, text);
+    const lint = await new Promise<{ code: number; out: string }>((resolve) =>
+      execFile(process.execPath, [path.join(path.dirname(createRequire(import.meta.url).resolve('dclint/package.json')), 'bin', 'dclint.cjs'), file], { timeout: 60_000 }, (err, stdout, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: stdout + stderr }),
+      ),
+    );
+    expect(lint.out, lint.out).toMatch(/\(0 errors, \d+ warnings\)|^\s*$/m);
+    expect(lint.code, lint.out).toBe(0);
     const net = doc.networks.lab!;
     expect(net.internal).toBe(true);
     expect(net.ipam.config).toEqual([{ subnet: '10.213.42.0/24', gateway: '10.213.42.254' }]);
