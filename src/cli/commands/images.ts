@@ -62,11 +62,17 @@ export const registerLabPrune: RegisterCommand = (program) => {
   const lab = program.commands.find((c) => c.name() === 'lab') ?? program.command('lab').description("work with a scenario's lab outside a run");
   lab
     .command('prune')
-    .description('remove the containers and networks (label atp-netlab) that a killed docker run left; images stay')
-    .addHelpText('after', '\nExamples:\n  atp-netlab lab prune   # after a kill -9 of a docker run or lab up')
-    .action(async () => {
+    .description('remove the containers and networks (label atp-netlab) that a killed docker run left; running labs and images stay')
+    .option('--all', 'also remove labs whose owner still runs, and Compose labs started by hand (label atp-netlab, no owner)')
+    .addHelpText('after', '\nA lab records its owner (label atp-netlab.pid, and the machine and boot); without --all only\nlabs whose owner is gone are removed, so a prune never pulls a running lab from another run.\n\nExamples:\n  atp-netlab lab prune         # after a kill -9 of a docker run or lab up\n  atp-netlab lab prune --all   # every atp-netlab container and network, running or not')
+    .action(async (opts: { all?: boolean }) => {
       await requireDocker();
-      const r = await pruneLabObjects();
+      const r = await pruneLabObjects(undefined, { all: !!opts.all });
       process.stdout.write(`removed ${r.containers.length} container(s) and ${r.networks.length} network(s)\n`);
+      const k = r.kept;
+      if (k.containers + k.networks > 0) {
+        const who = [k.pids.length ? `of running labs (pid ${k.pids.join(', ')})` : '', k.unowned ? `${k.unowned} with no owner (a Compose lab run by hand?)` : ''].filter(Boolean).join('; ');
+        process.stdout.write(`kept ${k.containers} container(s) and ${k.networks} network(s): ${who}; --all removes them too\n`);
+      }
     });
 };

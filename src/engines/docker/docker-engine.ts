@@ -38,7 +38,7 @@ import { SimulatedWindowsHost } from '../windows-host.js';
 import { ComponentChannel } from './component-channel.js';
 import { dockerHostTransport } from './docker-sensor-side.js';
 import { HOST_READY_LINE, PKI_MOUNT, READY_LINE, SPEC_PATH, type ComponentSpec } from './component-spec.js';
-import { docker, dockerExit, dockerPrerequisites, LAB_LABEL, pruneLabObjects } from './docker-cli.js';
+import { docker, dockerExit, dockerPrerequisites, LAB_LABEL, ownerLabels, pruneLabObjects } from './docker-cli.js';
 import { annotate } from '../inproc/inproc-engine.js';
 import { divertedConnections, droppedPackets, iptablesRules, loadRules, type AddressDiversion } from './host-firewall.js';
 import { addressDiversions, componentSpecs, DNS_SLOT, dnsmasqArgs, GATEWAY_SLOT, HOST_MOUNT, hostProbeArgs, hostsFileText, labDnsTable, namesByAddress, writeHostFiles } from './docker-lab-layout.js';
@@ -162,7 +162,7 @@ export class StartedDockerLab implements StartedEngineLab {
   }
 
   private labels(role: string): string[] {
-    return ['--label', `${LAB_LABEL}=1`, '--label', `${LAB_LABEL}.run=${this.run}`, '--label', `${LAB_LABEL}.role=${role}`, '--label', `${LAB_LABEL}.pid=${process.pid}`];
+    return ['--label', `${LAB_LABEL}=1`, '--label', `${LAB_LABEL}.run=${this.run}`, '--label', `${LAB_LABEL}.role=${role}`, ...ownerLabels()];
   }
 
   private dnsTableAddresses(): [string, string][] {
@@ -437,7 +437,7 @@ async function createNetwork(run: string): Promise<string> {
   for (let i = 0; i < 16; i++) {
     const prefix = `10.213.${(first + i) % 256}`;
     try {
-      await docker(['network', 'create', '--internal', '--driver', 'bridge', '--subnet', `${prefix}.0/24`, '--gateway', `${prefix}.${GATEWAY_SLOT}`, '--label', `${LAB_LABEL}=1`, '--label', `${LAB_LABEL}.run=${run}`, '--label', `${LAB_LABEL}.pid=${process.pid}`, `atpnl-${run}`]);
+      await docker(['network', 'create', '--internal', '--driver', 'bridge', '--subnet', `${prefix}.0/24`, '--gateway', `${prefix}.${GATEWAY_SLOT}`, '--label', `${LAB_LABEL}=1`, '--label', `${LAB_LABEL}.run=${run}`, ...ownerLabels(), `atpnl-${run}`]);
       return prefix;
     } catch (e) {
       if (!/overlap/i.test((e as Error).message)) throw e;

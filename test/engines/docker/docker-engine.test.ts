@@ -109,10 +109,25 @@ describe.skipIf(missing.length > 0)(`engine docker${reason ? ` (skipped: ${reaso
       await exited;
     }
     expect((await leftovers(child.pid)).length).toBeGreaterThanOrEqual(4);
-    const r = await runCli(['lab', 'prune']);
-    expect(r.code).toBe(0);
-    // At least the killed run's 3 containers and 1 network (another session's lab on the same daemon would add to it).
-    expect(r.stdout).toMatch(/^removed ([3-9]|\d\d+) container\(s\) and ([1-9]\d*) network\(s\)/);
-    expect(await leftovers(child.pid)).toEqual([]);
+    // A lab of this process runs meanwhile: the prune must leave it (its owner is alive).
+    const pki = await testPki();
+    const { plan } = await compileScenario(await loadScenarioFile(file('direct-blocked')));
+    const running = (await dockerEngine.start(plan, { pki })) as StartedDockerLab;
+    try {
+      const mine = await leftovers();
+      expect(mine.length).toBeGreaterThanOrEqual(4);
+      const r = await runCli(['lab', 'prune']);
+      expect(r.code).toBe(0);
+      // At least the killed run's 3 containers and 1 network (another dead run's leftovers would add to it).
+      expect(r.stdout).toMatch(/^removed ([3-9]|\d\d+) container\(s\) and ([1-9]\d*) network\(s\)/);
+      expect(await leftovers(child.pid)).toEqual([]);
+      expect(r.stdout).toMatch(new RegExp(`^kept \\d+ container\\(s\\) and \\d+ network\\(s\\): of running labs \\(pid [\\d, ]*\\b${process.pid}\\b`, 'm'));
+      expect((await leftovers()).sort()).toEqual(mine.sort());
+      const o = await running.runCheck(plan.checks[0]!);
+      expect(`${o.step}/${o.code}`, 'the kept lab still works').toBe('tcp/TCP_TIMEOUT');
+    } finally {
+      await running.stop();
+    }
+    expect(await leftovers()).toEqual([]);
   });
 });

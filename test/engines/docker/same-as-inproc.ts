@@ -4,7 +4,7 @@
  * no network of this process's labs.
  */
 import { expect } from 'vitest';
-import { docker, LAB_LABEL } from '../../../src/engines/docker/docker-cli.js';
+import { dockerLeftovers } from '../../helpers/docker-leftovers.js';
 import { dockerEngine } from '../../../src/engines/docker/docker-engine.js';
 import { inprocEngine } from '../../../src/engines/inproc/inproc-engine.js';
 import { compileScenario } from '../../../src/scenario/compile-plan.js';
@@ -12,15 +12,9 @@ import { loadScenarioFile } from '../../../src/scenario/load-scenario.js';
 import { runScenario } from '../../../src/scenario/run-scenario.js';
 import { testPki } from '../../helpers/lab-fixtures.js';
 
-/**
- * What this test process's labs (or another process's, by pid) left (label atp-netlab.pid=<pid>): other sessions on the same
- * daemon may be running labs of their own at the same time.
- */
-export async function leftovers(pid = process.pid): Promise<string[]> {
-  const mine = `label=${LAB_LABEL}.pid=${pid}`;
-  const c = await docker(['ps', '-aq', '--filter', mine]);
-  const n = await docker(['network', 'ls', '-q', '--filter', mine]);
-  return [...c.split('\n'), ...n.split('\n')].filter(Boolean);
+/** What this test process's labs (or another process's, by pid) left: see dockerLeftovers. */
+export function leftovers(pid = process.pid): Promise<string[]> {
+  return dockerLeftovers({ pid });
 }
 
 export async function expectSameAsInproc(file: string): Promise<void> {
