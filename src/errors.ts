@@ -33,7 +33,7 @@ export const ERROR_CODES = {
   ATPNL_FILE_TOO_LARGE: 'an input file is larger than the size cap for its kind (see INPUT_CAPS in src/input/read-input.ts)',
   ATPNL_FILE_NOT_REGULAR: 'an input path is not a regular file (a FIFO, a device, a folder, or a /proc-like special file)',
   ATPNL_FILE_OUTSIDE_ROOT: "a file a scenario names resolves outside the scenario's folder and every --allow-root",
-  ATPNL_FILE_NOT_PRIVATE: 'a private key file a scenario names is readable by group or others (chmod 600 it)',
+  ATPNL_FILE_NOT_PRIVATE: 'a private key file a scenario names, or a probe --proxy-credentials-file, is readable by group or others (chmod 600 it)',
   ATPNL_SCENARIO_ENCODING: 'a scenario file is not UTF-8 text (UTF-16, invalid UTF-8 bytes, NUL characters)',
   ATPNL_ENVIRONMENT: 'the machine refused an operation (permissions, disk full, read-only file system, missing program); exit code 4',
   ATPNL_PROXY_COPY_JOURNAL: 'an interrupted proxy-copy left a journal that could not be finished or rolled back',

@@ -13,7 +13,7 @@
  * - fstat on the opened descriptor, not stat on the path: what we check is what we read.
  * - at most cap+1 bytes: a file that grows (or lies about its size, like /proc files and
  *   /dev/zero) never grows memory past the cap.
- * - ownerOnly (private keys): a key others can read is refused, on the same descriptor.
+ * - ownerOnly (private keys, proxy credentials): a secret others can read is refused, on the same descriptor.
  * Errors name the path and the limit, never the file's contents.
  */
 import { constants, type Stats } from 'node:fs';
@@ -34,6 +34,8 @@ export const INPUT_CAPS = {
   'sensor-config': { maxBytes: 1 * MiB, what: 'sensor configuration' },
   certificate: { maxBytes: 1 * MiB, what: 'certificate (PEM) file' },
   'private-key': { maxBytes: 64 * 1024, what: 'private key (PEM) file' },
+  // one `user:password` line: Basic credentials are short (a cap this small also keeps a wrong file, a key or a log, out)
+  'proxy-credentials': { maxBytes: 4 * 1024, what: 'proxy credentials file' },
   'hosts-file': { maxBytes: 1 * MiB, what: 'hosts file' },
   'proxy-config': { maxBytes: 1 * MiB, what: 'proxy configuration' },
   journal: { maxBytes: 1 * MiB, what: 'proxy-copy journal' },
@@ -56,7 +58,7 @@ export interface ReadInputOptions {
   location?: ErrorLocation;
   /** Override the cap of the kind (tests, or a command with its own documented limit). */
   maxBytes?: number;
-  /** A private key: refuse a file group or others may read (like ssh and its keys). */
+  /** A secret (a private key, proxy credentials): refuse a file group or others may read (like ssh and its keys). */
   ownerOnly?: boolean;
 }
 
@@ -191,7 +193,8 @@ export async function readInputFile(file: string, kind: InputKind, opts: ReadInp
     // Checked on the opened descriptor, like the type: the mode is the file's that is read.
     if (opts.ownerOnly && (st.mode & 0o077) !== 0) {
       const mode = (st.mode & 0o777).toString(8).padStart(4, '0');
-      throw new AtpNetlabError('ATPNL_FILE_NOT_PRIVATE', `${file}: a private key readable by group or others (mode ${mode}); run chmod 600 ${file}`, where);
+      const secret = kind === 'private-key' ? 'a private key' : `a ${INPUT_CAPS[kind].what}`;
+      throw new AtpNetlabError('ATPNL_FILE_NOT_PRIVATE', `${file}: ${secret} readable by group or others (mode ${mode}); run chmod 600 ${file}`, where);
     }
     return await readBounded(handle, maxBytes, () => tooLarge(kind, maxBytes, where, file));
   } catch (e) {

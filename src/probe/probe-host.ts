@@ -38,6 +38,7 @@ import { applyRevocationPolicy, checkRevocationHosts, type RevocationMode } from
 import { checkUrl, REAL_TIMEOUTS, type ProbeTimeouts } from './check-url.js';
 import type { ProbeOutcome } from './outcome.js';
 import { clockSkewOn, runRealHostChecks, summariseClock, type HostChecksMode, type HostChecksReport } from './host/real-host-checks.js';
+import { readProxyCredentialsFile } from './proxy-credentials-file.js';
 import { parseSensorConfig, sensorConfigRoute, type SensorConfig } from './sensor-config.js';
 
 /** Where the identity's proxy settings come from. */
@@ -89,6 +90,12 @@ export interface ProbeHostOptions {
   dnsSuffixes?: string[];
   clientCertFile?: string;
   clientKeyFile?: string;
+  /**
+   * The identity's proxy credentials from a private file (`user:password`, mode 0600;
+   * proxy-credentials-file.ts), for whichever proxy its route picks: what an interactive
+   * user's browser answers a 407 with. Only CurrentUser can answer a challenge (identity.ts).
+   */
+  proxyCredentialsFile?: string;
   /** Authenticated call after the ping (lab rehearsals: /tri/sensor/api/lab/authenticated). */
   authPath?: string;
   /** Deadline of one check; the step deadlines are capped by it. */
@@ -321,6 +328,18 @@ async function prepareRoute(o: ProbeHostOptions, sensor: SensorGenerationId): Pr
   }
 }
 
+/** `--proxy-credentials-file`: read (0600, bounded), then kept for the identity's proxy; never echoed (only the file's name is). */
+async function addCredentialsFile(prepared: Prepared, file: string, o: ProbeHostOptions): Promise<void> {
+  if (o.route?.kind === 'proxy' && proxyInput(o.route.proxy).credentials) throw usage('give proxy credentials once: in --proxy http://user:pass@host or in --proxy-credentials-file, not both', 'proxy-credentials-file');
+  const credentials = await readProxyCredentialsFile(file);
+  if (!canAnswerProxyChallenge(o.identity)) {
+    prepared.notes.push(`--proxy-credentials-file ${file} is given but ${o.identity} cannot answer a proxy challenge: they are not sent`);
+    return;
+  }
+  prepared.proxyCredentials = credentials;
+  prepared.notes.push(`proxy credentials from ${file} (sent when a proxy answers 407)`);
+}
+
 /** The host's registry exports, merged in order (a later file's values win, as `reg import` would). */
 async function readHostRegFiles(files: string[]): Promise<MemoryRegistryStore> {
   const store = new MemoryRegistryStore();
@@ -338,6 +357,7 @@ export async function probeHost(o: ProbeHostOptions): Promise<ProbeHostReport> {
   if ((o.clientCertFile === undefined) !== (o.clientKeyFile === undefined)) throw usage('--client-cert and --client-key go together', 'client-cert');
   const sensor: SensorGenerationId = o.sensor ?? (o.route?.kind === 'sensor-config' ? 'v2' : 'v2-wininet');
   const prepared = await prepareRoute(o, sensor);
+  if (o.proxyCredentialsFile !== undefined) await addCredentialsFile(prepared, o.proxyCredentialsFile, o);
   const extra = [...(o.extraHosts ?? [])];
   const endpoint = prepared.sensorConfig?.endpoint;
   if (endpoint) extra.push(endpoint.address);

@@ -198,7 +198,7 @@ export async function startLabForScenario(file: string, opts: LabUpOptions = {})
     lines.push('  - Names missing from the hosts fragment resolve through the system resolver (the lab DNS answers only in-process).');
     if (s.revocation !== 'off') lines.push(`  - The scenario checks the revocation hosts (revocation: ${s.revocation}); the real-mode probe does not, so it cannot show TLS_REVOCATION_UNREACHABLE.`);
     if (Object.values(s.host.identities).some((i) => i?.proxyCredentials)) {
-      lines.push('  - Proxy credentials of the scenario are not printed; pass them with --proxy http://user:pass@host:port --identity CurrentUser.');
+      lines.push('  - Proxy credentials of the scenario are not printed; give them to the probe with --identity CurrentUser --proxy-credentials-file FILE (one line user:password, chmod 600).');
     }
     lines.push('  - Compare with the in-process result: atp-netlab run ' + shellQuote(loaded.file));
     const summary = lines.join('\n') + '\n';

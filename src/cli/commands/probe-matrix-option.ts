@@ -41,6 +41,7 @@ export function matrixOptionsFromCli(o: ProbeMatrixCommandOptions): ProbeMatrixO
   if (o.hostChecks !== undefined || o.updaterPort !== undefined || o.hostReg !== undefined) {
     throw usage('--matrix does not run the host checks (it compares proxy methods): run probe without --matrix for --host-checks / --no-host-checks / --host-reg / --updater-port', o.updaterPort !== undefined ? 'updater-port' : o.hostReg !== undefined ? 'host-reg' : 'host-checks');
   }
+  if (o.proxyCredentialsFile !== undefined) throw usage('--matrix takes proxy credentials in --proxy http://user:pass@host only (its named-proxy column): run probe without --matrix for --proxy-credentials-file', 'proxy-credentials-file');
   if (o.pac !== undefined) throw usage('--matrix does not take --pac: the wininet column reads the identity\'s own PAC setting from --reg (or the live registry), the wpad column discovers WPAD', 'pac');
   // The shared options (hosts, trust, pins, timeouts) are read by the probe's own parser; the
   // route options are the matrix's inputs, so they are taken out first.

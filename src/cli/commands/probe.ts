@@ -32,6 +32,7 @@ export interface ProbeCommandOptions {
   dnsSuffix?: string[];
   clientCert?: string;
   clientKey?: string;
+  proxyCredentialsFile?: string;
   authPath?: string;
   json?: boolean;
   timeoutMs?: number;
@@ -93,6 +94,7 @@ export function probeOptionsFromCli(o: ProbeCommandOptions): ProbeHostOptions {
     ...(o.dnsSuffix?.length ? { dnsSuffixes: o.dnsSuffix } : {}),
     ...(o.clientCert !== undefined ? { clientCertFile: o.clientCert } : {}),
     ...(o.clientKey !== undefined ? { clientKeyFile: o.clientKey } : {}),
+    ...(o.proxyCredentialsFile !== undefined ? { proxyCredentialsFile: o.proxyCredentialsFile } : {}),
     ...(o.authPath !== undefined ? { authPath: o.authPath } : {}),
     ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}),
     ...(o.tcpTimeoutMs !== undefined ? { tcpTimeoutMs: o.tcpTimeoutMs } : {}),
@@ -184,6 +186,7 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
     .option('--identity <identity>', `identity whose settings are used: ${IDENTITIES.join(', ')} (default LocalService; LocalSystem with --sensor v3)`)
     .option('--reg <file>', "a .reg export holding the identity's DefaultConnectionSettings (full-hive exports work)")
     .option('--proxy <url>', 'a static proxy: http://host:port or a WinINET proxy string (https=host:port)')
+    .option('--proxy-credentials-file <file>', "the identity's proxy credentials, one line user:password, mode 0600 (kept off the command line; only CurrentUser answers a 407)")
     .option('--pac <url>', 'an automatic configuration (PAC) script URL')
     .option('--sensor-config <file>', "the sensor's SensorConfiguration.json (its own proxy and endpoint)")
     .option('--ca <file>', 'extra trusted CA certificates, PEM (repeatable; added to the bundled roots)', collect)
@@ -212,6 +215,7 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
         '  atp-netlab probe --workspace contosoATP                                # DIRECT (or the live registry on Windows)\n' +
         '  atp-netlab probe --workspace contosoATP --reg export.reg --identity LocalService\n' +
         '  atp-netlab probe --workspace contosoATP --region europe --proxy http://proxy.contoso.com:8080\n' +
+        "  atp-netlab probe --workspace contosoATP --identity CurrentUser --proxy http://proxy.contoso.com:8080 --proxy-credentials-file creds.txt   # creds.txt: user:password, chmod 600\n" +
         '  atp-netlab probe --sensor v3 --region europe --reg hklm-export.reg           # v3: TelemetryProxyServer / netsh winhttp\n' +
         '  atp-netlab probe --sensor-config "C:\\Program Files\\Azure Advanced Threat Protection Sensor\\2.x\\SensorConfiguration.json"\n' +
         '  atp-netlab probe --workspace contosoATP --no-host-checks                 # network only (host checks are on by default on Windows)\n' +

@@ -17,8 +17,8 @@
  * The layout (slots, DNS, host files, probe command) is docker-lab-layout.ts, shared with
  * `lab export --compose` (compose-export.ts).
  * Faults: a fault relay container on each faulted link (fault-relay.ts), the same plugins.
- * Not yet here: proxy
- * credentials (the probe CLI takes them only in --proxy).
+ * Proxy credentials: a 0600 file per identity in the host's folder, named by the probe's
+ * --proxy-credentials-file (never on its command line).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -32,6 +32,7 @@ import { explainNetworkPlan, HOST_SLOT, type LabPlan, type PlanCheck, type Plann
 import { AUTH_CHECK_PATH, LAB_CLOUD_MARKER_HEADER } from '../../lab/mock-cloud.js';
 import type { LabPki } from '../../pki/index.js';
 import type { ProbeOutcome } from '../../probe/outcome.js';
+import { proxyCredentialsLine } from '../../probe/proxy-credentials-file.js';
 import type { Identity } from '../../identity.js';
 import type { Engine, ReachableEndpoint, SensorSide, StartedEngineLab } from '../engine.js';
 import { SimulatedWindowsHost } from '../windows-host.js';
@@ -468,7 +469,9 @@ export const dockerEngine: Engine = {
     if (other.length) return `the docker engine does not run component kind ${other.join(', ')} yet`;
     const noImage = types.map((t) => PROGRAM_IMAGES[t]?.()).find((why) => why !== undefined);
     if (noImage) return noImage;
-    if (Object.values(plan.host.identities).some((i) => i?.proxyCredentials)) return 'the docker engine cannot give the host probe proxy credentials yet';
+    if (Object.values(plan.host.identities).some((i) => i?.proxyCredentials && !proxyCredentialsLine(i.proxyCredentials))) {
+      return "the host probe's credentials file holds user:password on one line: this plan's proxy user name has a colon, or its credentials a control character";
+    }
     if (plan.dns.some((n) => !n.component)) return 'the docker engine does not map DNS records with literal addresses yet';
     const faults = relayUnsupported(plan);
     if (faults) return faults;

@@ -13,6 +13,7 @@ import { HOST_SLOT, type LabPlan, type PlanCheck } from '../../lab/lab-plan.js';
 import { AUTH_CHECK_PATH } from '../../lab/mock-cloud.js';
 import type { LabPki } from '../../pki/index.js';
 import { hostTrustPems } from '../host-trust.js';
+import { proxyCredentialsLine } from '../../probe/proxy-credentials-file.js';
 import type { ComponentSpec } from './component-spec.js';
 import type { AddressDiversion } from './host-firewall.js';
 import { DNSMASQ_PATH, IMAGE_APP_DIR } from './lab-image.js';
@@ -89,7 +90,16 @@ export function mergedHives(hives: Record<string, string>): string {
   return `Windows Registry Editor Version 5.00\r\n\r\n${body}`;
 }
 
-/** The Windows host's files (mounted read-only at HOST_MOUNT): resolv.conf, the hive export, trust, client certificates (keys 0600). */
+/** An identity's proxy credentials file in the host's folder (probe --proxy-credentials-file: `user:password`, 0600). */
+export function proxyCredentialsFileName(identity: string): string {
+  return `proxy-credentials-${identity}.txt`;
+}
+
+/**
+ * The Windows host's files (mounted read-only at HOST_MOUNT): resolv.conf, the hive export,
+ * trust, client certificates (keys 0600), and each identity's proxy credentials (0600: the
+ * password reaches the probe through a private file, never its command line).
+ */
 export function writeHostFiles(hostDir: string, plan: LabPlan, pki: LabPki, dnsAddress: string): void {
   fs.mkdirSync(hostDir, { recursive: true });
   fs.writeFileSync(path.join(hostDir, 'resolv.conf'), `nameserver ${dnsAddress}\noptions timeout:1 attempts:2\n`);
@@ -98,6 +108,10 @@ export function writeHostFiles(hostDir: string, plan: LabPlan, pki: LabPki, dnsA
   for (const [name, cert] of [['enrolled', pki.clientCert], ['unenrolled', pki.unenrolledClientCert]] as const) {
     fs.writeFileSync(path.join(hostDir, `${name}.pem`), cert.chainPem);
     fs.writeFileSync(path.join(hostDir, `${name}.key`), cert.keyPem, { mode: 0o600 });
+  }
+  for (const [identity, i] of Object.entries(plan.host.identities)) {
+    const line = i?.proxyCredentials && proxyCredentialsLine(i.proxyCredentials);
+    if (line) fs.writeFileSync(path.join(hostDir, proxyCredentialsFileName(identity)), line, { mode: 0o600 });
   }
 }
 
@@ -115,6 +129,7 @@ export function hostProbeArgs(plan: LabPlan, pki: LabPki, check: Pick<PlanCheck,
   hostTrustPems(h, pki).forEach((_, i) => args.push('--ca', `${HOST_MOUNT}/trust-${i}.pem`));
   args.push('--expect-root', commonName(pki.trustedRoot.subject));
   if (role !== 'none') args.push('--client-cert', `${HOST_MOUNT}/${role}.pem`, '--client-key', `${HOST_MOUNT}/${role}.key`);
+  if (h.identities[check.identity]?.proxyCredentials) args.push('--proxy-credentials-file', `${HOST_MOUNT}/${proxyCredentialsFileName(check.identity)}`);
   if (check.check === 'full') args.push('--auth-path', AUTH_CHECK_PATH);
   args.push('--timeout-ms', String(h.timeouts.totalMs), '--tcp-timeout-ms', String(h.timeouts.tcpMs), '--revocation', h.revocation);
   return args;

@@ -104,6 +104,19 @@ describe('lab export --compose', () => {
     expect(fs.readFileSync(path.join(dir, 'host-firewall.rules'), 'utf8')).toMatch(/^-A OUTPUT -m comment --comment "atp-netlab egress drop: default drop" -j DROP$/m);
   });
 
+  it("proxy credentials: CurrentUser's in a 0600 file its probe command names (--proxy-credentials-file); the password is not in the Compose file", { timeout: 60_000 }, async () => {
+    const { doc, dir, text } = await exportScenario('scenarios/proxy-auth-required.yaml');
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true);
+    const creds = path.join(dir, 'host', 'proxy-credentials-CurrentUser.txt');
+    expect(fs.statSync(creds).mode & 0o777).toBe(0o600);
+    expect(fs.readFileSync(creds, 'utf8')).toBe('CONTOSO\\admin:lab-only\n');
+    expect(doc['x-atp-netlab'].probe.CurrentUser).toContain('--proxy-credentials-file /host/proxy-credentials-CurrentUser.txt');
+    // The service identities have none to give (the scenario's point): no file, no option.
+    expect(doc['x-atp-netlab'].probe.LocalService).not.toContain('--proxy-credentials-file');
+    expect(fs.readdirSync(path.join(dir, 'host')).filter((f) => f.startsWith('proxy-credentials-'))).toEqual(['proxy-credentials-CurrentUser.txt']);
+    expect(text).not.toContain('lab-only');
+  });
+
   const noSquid = squidImageUnavailable();
   it.skipIf(noSquid !== undefined)(`a squid component runs the Squid image with its folder at the same path; the file still validates${noSquid ? ` (skipped: ${noSquid})` : ''}`, { timeout: 60_000 }, async () => {
     const { doc } = await exportScenario('scenarios/twins/squid-splice-atp.yaml');
@@ -126,13 +139,13 @@ describe('lab export --compose', () => {
     expect(fs.statSync(path.join(mount.source, 'conf', 'mitmproxy-ca.pem')).mode & 0o777).toBe(0o600);
   });
 
-  it('bad input: a subnet that is not a private /24 and a scenario the docker engine cannot run (proxy credentials) exit 2 with the reason', { timeout: 60_000 }, async () => {
+  it('bad input: a subnet that is not a private /24 and a scenario the docker engine cannot run (a v3 gateway check) exit 2 with the reason', { timeout: 60_000 }, async () => {
     const bad = await runCli(['lab', 'export', '--scenario', 'scenarios/direct-blocked.yaml', '--compose', '-', '--subnet', '8.8.8.0/24', '--dir', path.join(tmp, 'bad')]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--subnet: "8\.8\.8\.0\/24" is not a private IPv4 \/24/);
-    const creds = await runCli(['lab', 'export', '--scenario', 'scenarios/proxy-auth-required.yaml', '--compose', '-', '--dir', path.join(tmp, 'creds')]);
-    expect(creds.code).toBe(2);
-    expect(creds.stderr).toMatch(/cannot be exported: the docker engine cannot give the host probe proxy credentials/);
+    const v3 = await runCli(['lab', 'export', '--scenario', 'scenarios/v3-proxy-auth-unsupported.yaml', '--compose', '-', '--dir', path.join(tmp, 'v3')]);
+    expect(v3.code).toBe(2);
+    expect(v3.stderr).toMatch(/cannot be exported: the host probe checks https:\/\/HOST\/tri\/sensor\/api\/ping only/);
   });
 });
 

@@ -19,14 +19,15 @@ import { runCli } from '../../helpers/run-cli.js';
 
 const missing = await dockerEngine.prerequisites();
 const reason = missing.join('; ');
-// The representative subset, less what the docker engine skips today (auth required: the
-// host probe takes no proxy credentials). The Squid twins are in docker-squid.test.ts (skipped
-// there, with the reason, where Squid is not installed).
+// The representative subset (auth required: the host probe reads CurrentUser's credentials
+// from a 0600 file in its folder, --proxy-credentials-file). The Squid twins are in
+// docker-real-proxies.test.ts (skipped there, with the reason, where Squid is not installed).
 const SCENARIOS = [
   'direct-blocked',
   'firewall-rejects-direct',
   'proxy-allowlist-ok',
   'proxy-allowlist-missing-host',
+  'proxy-auth-required',
   'proxy-only-in-hkcu',
   'wpad-discovery',
   'pac-fallthrough',

@@ -20,9 +20,9 @@ const missing = [...(await dockerEngine.prerequisites()), ...[squidImageUnavaila
 const reason = missing.join('; ');
 // Forward proxy (allow list hit and miss) and ssl_bump middlebox (splice, bump with the sensor's certificate).
 // Not here: squid-denies-with-reset (the host's real-mode probe cannot read Squid's log, so a
-// reset stays PROXY_CLOSED where in process the log makes it PROXY_DENIED); squid-auth-required
-// (the engine skips: no proxy credentials for the host probe yet).
-const TWINS = ['squid-allowlist-ok', 'squid-allowlist-missing-host', 'squid-splice-atp', 'squid-intercept-mutual'];
+// reset stays PROXY_CLOSED where in process the log makes it PROXY_DENIED).
+// squid-auth-required: basic_ncsa_auth, CurrentUser's credentials from the host's 0600 file.
+const TWINS = ['squid-allowlist-ok', 'squid-allowlist-missing-host', 'squid-splice-atp', 'squid-intercept-mutual', 'squid-auth-required'];
 const file = (name: string) => path.join('scenarios', 'twins', `${name}.yaml`);
 
 
