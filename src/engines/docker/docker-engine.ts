@@ -25,6 +25,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { PING_PATH } from '../../catalog/index.js';
 import { AtpNetlabError } from '../../errors.js';
 import { componentKind } from '../../lab/kinds/index.js';
@@ -57,6 +58,8 @@ const NODE_KINDS = new Set(['cloud-endpoint', 'forward-proxy', 'middlebox', 'pac
 const READY_TIMEOUT_MS = 20_000;
 /** Kinds that are real programs with an image of their own: why that image cannot be built here, or undefined. */
 const PROGRAM_IMAGES: Record<string, () => string | undefined> = { squid: squidImageUnavailable, mitmproxy: mitmproxyImageUnavailable };
+/** Between `docker inspect` polls for a starting container's pid. */
+const PID_POLL_MS = 50;
 /** How long a probe run's end waits for the fault relay's last event lines. */
 const FAULT_EVENT_SETTLE_MS = 150;
 
@@ -114,6 +117,10 @@ export class StartedDockerLab implements StartedEngineLab {
   private relay?: FaultRelayPlan;
   /** The host side of simulated sensors (load), made on first use. */
   private sensorHost?: Promise<SimulatedWindowsHost>;
+  /** Every container this lab ran, by name: stop removes them without listing the daemon first. */
+  private readonly created = new Set<string>();
+  /** Where start and stop spent their time (bench/docker-vs-inproc.mjs prints them): phase, ms from start, ms it took. */
+  readonly timings: PhaseTiming[] = [];
 
   private constructor(
     readonly plan: LabPlan,
@@ -121,7 +128,18 @@ export class StartedDockerLab implements StartedEngineLab {
     readonly run: string,
     readonly subnetPrefix: string,
     private readonly dir: string,
+    private readonly t0: number,
   ) {}
+
+  /** Time one phase of start or stop into `timings`. */
+  private async timed<T>(phase: string, work: Promise<T> | (() => Promise<T>)): Promise<T> {
+    const at = performance.now();
+    try {
+      return await (typeof work === 'function' ? work() : work);
+    } finally {
+      this.timings.push({ phase, atMs: at - this.t0, ms: performance.now() - at });
+    }
+  }
 
   get network(): string {
     return `atpnl-${this.run}`;
@@ -141,14 +159,18 @@ export class StartedDockerLab implements StartedEngineLab {
   }
 
   static async start(plan: LabPlan, pki: LabPki): Promise<StartedDockerLab> {
+    const t0 = performance.now();
     const image = await labImage();
+    const imageMs = performance.now() - t0;
     const run = crypto.randomBytes(4).toString('hex');
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `atpnl-docker-${run}-`));
     let lab: StartedDockerLab | undefined;
     trackRun(run);
     try {
+      const t1 = performance.now();
       const prefix = await createNetwork(run);
-      lab = new StartedDockerLab(plan, pki, run, prefix, dir);
+      lab = new StartedDockerLab(plan, pki, run, prefix, dir, t0);
+      lab.timings.push({ phase: 'image (lab)', atMs: 0, ms: imageMs }, { phase: 'network create', atMs: t1 - t0, ms: performance.now() - t1 });
       await lab.startContainers(image);
     } catch (e) {
       if (lab) await lab.stop();
@@ -174,21 +196,24 @@ export class StartedDockerLab implements StartedEngineLab {
     const specs = componentSpecs(this.plan, (slot) => this.address(slot));
     const dns = this.dnsTableAddresses();
     const dnsAddress = this.address(DNS_SLOT);
-    const common = (role: string, slot: number) => ['run', '-d', '--name', this.container(role), '--network', this.network, '--ip', this.address(slot), ...this.labels(role)];
+    const common = (role: string, slot: number) => {
+      this.created.add(this.container(role));
+      return ['run', '-d', '--name', this.container(role), '--network', this.network, '--ip', this.address(slot), ...this.labels(role)];
+    };
 
     // The lab DNS: dnsmasq with the plan's names only; `--address=/#/` makes every other name NXDOMAIN.
     fs.writeFileSync(path.join(this.dir, 'hosts'), hostsFileText(dns));
     const ready: Promise<void>[] = [];
     const starts: Promise<unknown>[] = [
-      docker([
+      this.timed('dns (docker run -d)', docker([
         ...common('dns', DNS_SLOT), '-v', `${path.join(this.dir, 'hosts')}:/lab/hosts:ro`, '--entrypoint', DNSMASQ_PATH, image,
         ...dnsmasqArgs(dnsAddress),
-      ]),
+      ])),
     ];
     for (const spec of specs) {
       const c = spec.component;
       if (c.type === 'squid' || c.type === 'mitmproxy') {
-        ready.push(this.startProgram(c, spec, common(`c${c.slot}`, c.slot).filter((a) => a !== '-d')));
+        ready.push(this.timed(`c${c.slot} ${c.type} ready`, this.startProgram(c, spec, common(`c${c.slot}`, c.slot).filter((a) => a !== '-d'))));
         continue;
       }
       const specFile = path.join(this.dir, `component-${c.slot}.json`);
@@ -200,7 +225,7 @@ export class StartedDockerLab implements StartedEngineLab {
       const channel = c.type === 'cloud-endpoint' ? new ComponentChannel(this.container(`c${c.slot}`), () => this.children.get(this.container(`c${c.slot}`))) : undefined;
       if (channel) this.channels.set(c.name, channel);
       const args = [...common(`c${c.slot}`, c.slot), ...(channel ? ['-i'] : []), '-v', `${specFile}:${SPEC_PATH}:ro`, '-v', `${this.pki.dir}:${PKI_MOUNT}:ro`, '-v', `${this.recordsDir(c.slot)}:${RECORDS_MOUNT}`, image, `${IMAGE_APP_DIR}/dist/engines/docker/component-main.js`].filter((a) => a !== '-d');
-      ready.push(this.runUntilReady(this.container(`c${c.slot}`), args, READY_LINE, channel && ((d) => channel.push(d))));
+      ready.push(this.timed(`c${c.slot} ${c.type} ready`, this.runUntilReady(this.container(`c${c.slot}`), args, READY_LINE, channel && ((d) => channel.push(d)))));
     }
     const relay = faultRelayPlan(this.plan, (slot) => this.address(slot));
     this.relay = relay;
@@ -208,20 +233,26 @@ export class StartedDockerLab implements StartedEngineLab {
       const relayFile = path.join(this.dir, 'fault-relay.json');
       fs.writeFileSync(relayFile, JSON.stringify({ address: relay.address, links: relay.links }));
       const args = [...common('faults', relay.slot), '-v', `${relayFile}:${RELAY_SPEC_PATH}:ro`, image, `${IMAGE_APP_DIR}/dist/engines/docker/fault-relay-main.js`].filter((a) => a !== '-d');
-      ready.push(this.runUntilReady(this.container('faults'), args, READY_LINE, (d) => this.faultEvents.push(d)));
+      ready.push(this.timed('fault relay ready', this.runUntilReady(this.container('faults'), args, READY_LINE, (d) => this.faultEvents.push(d))));
     }
     // The Windows host: its files (hive, trust, client certificates) read-only, its DNS the lab's only.
     const hostDir = path.join(this.dir, 'host');
     writeHostFiles(hostDir, this.plan, this.pki, dnsAddress);
     // Attached with stdin: cli/probe-worker.js keeps the probe command loaded and answers one line per probe run.
     const hostArgs = [...common('host', HOST_SLOT).filter((a) => a !== '-d'), '-i', '-v', `${hostDir}:${HOST_MOUNT}:ro`, '-v', `${path.join(hostDir, 'resolv.conf')}:/etc/resolv.conf:ro`, '--hostname', 'windows-host', image, `${IMAGE_APP_DIR}/dist/cli/probe-worker.js`];
-    ready.push(this.runUntilReady(this.container('host'), hostArgs, HOST_READY_LINE));
+    ready.push(this.timed('host ready (probe worker loaded)', this.runUntilReady(this.container('host'), hostArgs, HOST_READY_LINE)));
+    // The host's firewall goes in as soon as its namespace exists, while Node loads the probe
+    // (seconds on a loaded machine), not after: no probe runs before start() returns either way.
+    const names = namesByAddress(this.plan, (slot) => this.address(slot));
+    ready.push(
+      this.timed('host firewall (pid, iptables-restore, route)', async () => {
+        this.hostPid = await this.timed('host pid (running)', containerPid(this.container('host'), () => this.hostProcess?.exitCode !== null && this.hostProcess?.exitCode !== undefined));
+        await loadRules(this.hostPid, iptablesRules(this.plan.firewall, names, dnsAddress, this.addressDiversions()), this.address(GATEWAY_SLOT));
+      }),
+    );
     await Promise.all(starts);
     await Promise.all(ready);
-    this.hostPid = Number(await docker(['inspect', '-f', '{{.State.Pid}}', this.container('host')]));
-    const names = namesByAddress(this.plan, (slot) => this.address(slot));
-    await loadRules(this.hostPid, iptablesRules(this.plan.firewall, names, dnsAddress, this.addressDiversions()), this.address(GATEWAY_SLOT));
-    if (relay) await loadRelayRules(relay, async (slot) => (slot === HOST_SLOT ? this.hostPid : Number(await docker(['inspect', '-f', '{{.State.Pid}}', this.container(`c${slot}`)]))));
+    if (relay) await this.timed('fault relay rules', () => loadRelayRules(relay, async (slot) => (slot === HOST_SLOT ? this.hostPid : Number(await docker(['inspect', '-f', '{{.State.Pid}}', this.container(`c${slot}`)])))));
   }
 
   /** A real Squid or mitmdump in a container of its own (squid-container.ts, mitmproxy-container.ts), with its own image. */
@@ -418,7 +449,7 @@ export class StartedDockerLab implements StartedEngineLab {
     clearInterval(this.keepAlive);
     (await this.sensorHost?.catch(() => undefined))?.[Symbol.dispose]();
     try {
-      await pruneLabObjects(this.run);
+      await this.timed('stop (docker rm -f, network rm)', () => this.removeContainersAndNetwork());
       for (const c of this.attached) c.kill();
       for (const p of this.programs.values()) p.detach();
       liveRuns.delete(this.run);
@@ -427,9 +458,44 @@ export class StartedDockerLab implements StartedEngineLab {
     }
   }
 
+  /**
+   * By name (what this lab made): two docker commands instead of prune's four (it lists
+   * containers and networks by label first). Anything that fails, or a container this process
+   * did not name, falls to the label prune of this run, so a stop still leaves nothing.
+   */
+  private async removeContainersAndNetwork(): Promise<void> {
+    try {
+      if (this.created.size) await docker(['rm', '-f', '-v', ...this.created]);
+      await docker(['network', 'rm', this.network]);
+    } catch {
+      await pruneLabObjects(this.run);
+    }
+  }
+
   [Symbol.asyncDispose](): Promise<void> {
     return this.stop();
   }
+}
+
+/**
+ * The pid of a container once it runs (0 until then; `docker inspect` fails until `docker run`
+ * has created it): polled, bounded by READY_TIMEOUT_MS, given up when `gone()` says its run ended.
+ */
+async function containerPid(container: string, gone: () => boolean): Promise<number> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  for (;;) {
+    const pid = Number(await docker(['inspect', '-f', '{{.State.Pid}}', container], { timeoutMs: 10_000 }).catch(() => '0'));
+    if (pid > 0) return pid;
+    if (gone() || Date.now() > deadline) throw new AtpNetlabError('ATPNL_LAB_BIND', `docker engine: container ${container} did not run within ${READY_TIMEOUT_MS} ms`);
+    await new Promise((r) => setTimeout(r, PID_POLL_MS));
+  }
+}
+
+/** One phase of a docker lab's start or stop: when it began (ms after start began) and how long it took. */
+export interface PhaseTiming {
+  phase: string;
+  atMs: number;
+  ms: number;
 }
 
 /** An internal network with an explicit /24 of 10.213.0.0/16; a subnet another network holds is skipped. */
