@@ -112,8 +112,8 @@ function parseAtpnl(text: string, line: number): ProxyLogEntry | undefined {
   const [time, client, method, url, statusText, result, err] = f;
   const loggedAtMs = epochMs(time);
   const status = statusOf(statusText);
-  const where = authorityOf(method!, url!);
-  if (loggedAtMs === undefined || status === undefined || !where || !/^[A-Z_]+$/.test(result!)) return undefined;
+  if (loggedAtMs === undefined || status === undefined || !/^[A-Z_]+$/.test(result!) || !/^([A-Z_]+|-)$/.test(method!)) return undefined;
+  const where = authorityOf(method!, url!) ?? { target: '', port: 0 };
   const detail = `${result}/${statusText!.padStart(3, '0')}${err && err !== '-' ? ` ${err}` : ''}`;
   return { format: 'atpnl', line, text, loggedAtMs, client: client!, method: method!, ...where, result: result!, status, decision: decisionOf(result!, status), detail };
 }

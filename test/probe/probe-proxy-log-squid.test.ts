@@ -9,6 +9,9 @@
  * (the workspace → 127.0.0.1) with a resolver address where nothing answers, and denies the
  * one host the probe asks for: nothing leaves the machine.
  *
+ * The same for a lab rehearsal (`lab up` of squid-denies-with-reset, the lab's Squid writing the
+ * lab's own log format), probed from outside.
+ *
  * Skipped with the reason where Squid is missing.
  */
 import { execFileSync } from 'node:child_process';
@@ -16,10 +19,13 @@ import fs from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLabForScenario } from '../../src/cli/commands/lab-up.js';
 import { probeCommand, type ProbeCommandOptions } from '../../src/cli/commands/probe.js';
 import { ChildProcessComponent, findBinary } from '../../src/lab/child-process-component.js';
 import { SQUID_BINARIES } from '../../src/lab/kinds/squid-kind.js';
+import type { StartedSquid } from '../../src/lab/squid.js';
 import { makeTempDir, removeTempDir } from '../../src/temp-dirs.js';
+import { TEST_CERTS_DIR } from '../helpers/test-certs.js';
 
 const SQUID = findBinary(SQUID_BINARIES);
 const reason = SQUID ? undefined : 'squid is not installed (apt-get install squid-openssl)';
@@ -139,4 +145,20 @@ describe.skipIf(reason !== undefined)(`probe --proxy-log with a real Squid (nati
     await fs.writeFile(copy, `${old}\n${[(Date.now() / 1000).toFixed(3), ...rest].join(' ')}\n`);
     expect((await probeCommand({ ...base, proxyLog: [copy] })).report.checks[0]!.observed.code).toBe('PROXY_DENIED');
   }, 30_000);
+});
+
+describe.skipIf(reason !== undefined)(`probe --proxy-log on a lab rehearsal (lab up, the lab's Squid and its own log format)${reason ? ` (skipped: ${reason})` : ''}`, () => {
+  it("squid-denies-with-reset from outside: PROXY_CLOSED from the probe alone, PROXY_DENIED with the lab Squid's access log", async () => {
+    await using running = await startLabForScenario('scenarios/twins/squid-denies-with-reset.yaml', { certs: TEST_CERTS_DIR });
+    const squidLog = running.lab.component<StartedSquid>('corp-proxy')!.files.accessLog;
+    const opts = { ...running.probeOptions, identity: 'LocalService', timeoutMs: 5_000 };
+    expect((await probeCommand(opts)).report.checks[0]!.observed.code).toBe('PROXY_CLOSED');
+    const out = await probeCommand({ ...opts, proxyLog: [squidLog] });
+    const observed = out.report.checks.find((c) => c.host === WORKSPACE)!.observed;
+    expect(observed).toMatchObject({ code: 'PROXY_DENIED', step: 'proxy' });
+    // The lab's format carries Squid's %err_code: deny_info TCP_RESET logs it as TCP_RESET.
+    const lineNo = observed.proxyLogs![0]!.match!.line;
+    expect(observed.detail).toContain(`policy denial: ${squidLog}:${lineNo}: TCP_DENIED/000 TCP_RESET CONNECT ${WORKSPACE}:443 (logged `);
+    expect(observed.proxyLogs![0]).toMatchObject({ unparsed: 0, match: { text: expect.stringContaining('|CONNECT|') } });
+  }, 60_000);
 });

@@ -68,8 +68,9 @@ describe('parseProxyAccessLog: Squid native', () => {
   });
 
   it("reads the lab's own |-separated format too (a lab rehearsal's Squid)", () => {
-    const log = parseProxyAccessLog(`1796412738.442|127.1.0.10|CONNECT|${H}:443|0|TCP_DENIED|ERR_ACCESS_DENIED|-|-|-|-|-\n`);
-    expect(log.unparsed).toBe(0);
+    // The second line is the lab's readiness check (connect, close), as the lab's Squid logs it.
+    const log = parseProxyAccessLog(`1796412738.442|127.1.0.10|CONNECT|${H}:443|0|TCP_DENIED|ERR_ACCESS_DENIED|-|-|-|-|-\n1796412738.100|127.1.0.2|-|error:transaction-end-before-headers|0|NONE_NONE|-|-|-|-|-|-\n`);
+    expect(log).toMatchObject({ lines: 2, unparsed: 0 });
     expect(log.entries[0]).toMatchObject({ format: 'atpnl', target: H, port: 443, status: null, decision: 'denied', detail: 'TCP_DENIED/000 ERR_ACCESS_DENIED' });
   });
 });
