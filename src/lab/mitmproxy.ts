@@ -74,13 +74,7 @@ export class StartedMitmproxy implements StartedComponent {
 
   /** mitmproxy's flow log, parsed afresh: a CONNECT is written when its client goes away. */
   get records(): MitmproxyRecord[] {
-    let text = '';
-    try {
-      text = fs.readFileSync(this.flowLog, 'utf8');
-    } catch {
-      // not written yet
-    }
-    return parseMitmproxyFlowLog(text, (a) => this.env.whoIs(a));
+    return readMitmproxyRecords(this.dir, (a) => this.env.whoIs(a));
   }
 
   static async start(def: MitmproxyDefinition, env: ComponentEnvironment): Promise<StartedMitmproxy> {
@@ -89,16 +83,7 @@ export class StartedMitmproxy implements StartedComponent {
     const port = def.port ?? 8080;
     const dir = await makeTempDir(`mitmproxy-${env.name}`);
     try {
-      const pki = env.pki;
-      await fsp.mkdir(path.join(dir, 'conf'), { mode: 0o700 });
-      await fsp.writeFile(path.join(dir, 'conf', 'mitmproxy-ca.pem'), pki.middleboxCa.keyPem.trim() + '\n' + pki.middleboxCa.certPem.trim() + '\n', { mode: 0o600 });
-      // Its only upstream trust: the lab cloud root, or (trustsCloudCa: false) a set without it.
-      await fsp.writeFile(path.join(dir, 'upstream-ca.pem'), def.trustsCloudCa === false ? pki.middleboxCa.certPem : pki.trustedRoot.certPem);
-      if (def.mode === 'intercept-mutual') await fsp.writeFile(path.join(dir, 'client.pem'), pki.clientCert.chainPem.trim() + '\n' + pki.clientCert.keyPem.trim() + '\n', { mode: 0o600 });
-      await fsp.writeFile(path.join(dir, 'hosts.json'), JSON.stringify({ address: env.address, hosts: Object.fromEntries(env.dnsTable()) }));
-      await fsp.writeFile(path.join(dir, 'lab_only.py'), MITMPROXY_ADDON_PY);
-      await fsp.writeFile(path.join(dir, 'flows.jsonl'), '');
-      const args = mitmdumpArgs(def, env.address, port, dir);
+      const args = await prepareMitmproxy(def, env, dir, port);
       // No proxy variables (mitmproxy would not use them, but nothing should point outside), and
       // HOME in the folder so nothing is written to the user's ~/.mitmproxy.
       const childEnv: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: dir, LANG: 'C.UTF-8', PYTHONDONTWRITEBYTECODE: '1' };
@@ -117,4 +102,37 @@ export class StartedMitmproxy implements StartedComponent {
   [Symbol.asyncDispose](): Promise<void> {
     return this.stop();
   }
+}
+
+/** What the environment must say for mitmdump's folder (an engine without a live environment builds this much). */
+export type MitmproxyEnvironment = Pick<ComponentEnvironment, 'address' | 'pki' | 'dnsTable'>;
+
+/**
+ * mitmdump's folder: the confdir with the inspection CA (0600), the cloud root, the sensor's
+ * identity for mutual inspection (0600), the lab's hosts, the addon and an empty flow log;
+ * returns its command line. Every path is under `dir`, so an engine that mounts `dir` at the
+ * same path in a container (docker) runs the same command line.
+ */
+export async function prepareMitmproxy(def: MitmproxyDefinition, env: MitmproxyEnvironment, dir: string, port: number): Promise<string[]> {
+  const pki = env.pki;
+  await fsp.mkdir(path.join(dir, 'conf'), { mode: 0o700 });
+  await fsp.writeFile(path.join(dir, 'conf', 'mitmproxy-ca.pem'), pki.middleboxCa.keyPem.trim() + '\n' + pki.middleboxCa.certPem.trim() + '\n', { mode: 0o600 });
+  // Its only upstream trust: the lab cloud root, or (trustsCloudCa: false) a set without it.
+  await fsp.writeFile(path.join(dir, 'upstream-ca.pem'), def.trustsCloudCa === false ? pki.middleboxCa.certPem : pki.trustedRoot.certPem);
+  if (def.mode === 'intercept-mutual') await fsp.writeFile(path.join(dir, 'client.pem'), pki.clientCert.chainPem.trim() + '\n' + pki.clientCert.keyPem.trim() + '\n', { mode: 0o600 });
+  await fsp.writeFile(path.join(dir, 'hosts.json'), JSON.stringify({ address: env.address, hosts: Object.fromEntries(env.dnsTable()) }));
+  await fsp.writeFile(path.join(dir, 'lab_only.py'), MITMPROXY_ADDON_PY);
+  await fsp.writeFile(path.join(dir, 'flows.jsonl'), '');
+  return mitmdumpArgs(def, env.address, port, dir);
+}
+
+/** mitmproxy's flow log, parsed afresh (a CONNECT is written when its client goes away). */
+export function readMitmproxyRecords(dir: string, whoIs: (address: string) => string): MitmproxyRecord[] {
+  let text = '';
+  try {
+    text = fs.readFileSync(path.join(dir, 'flows.jsonl'), 'utf8');
+  } catch {
+    // not written yet
+  }
+  return parseMitmproxyFlowLog(text, whoIs);
 }

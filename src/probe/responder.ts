@@ -104,7 +104,11 @@ export function attributeAnswer(head: HttpHead, ctx: AttributionContext): Respon
   const marker = ctx.cloudMarkerHeader?.toLowerCase();
   if (marker && head.headers[marker] !== undefined) return { kind: 'cloud', name: 'cloud', evidence: `${marker}: ${head.headers[marker]} (the cloud's own marker)` };
   const sig = proxySignature(head);
-  if (sig) return { kind: ctx.inspected ? 'middlebox' : 'proxy', name: sig.name, evidence: sig.evidence, signature: sig };
+  // Via names a hop that forwarded the answer (RFC 9110 §7.6.3), not its author: a Squid that
+  // bumps relays the cloud's 200 "Ok" with only its Via added, while its own answers carry
+  // Server: squid or X-Squid-Error. Without the lab's marker (real mode), a Via alone is no
+  // signature of who answered (seen first under the docker engine, Squid bumping).
+  if (sig && (marker || !relayedOnly(head))) return { kind: ctx.inspected ? 'middlebox' : 'proxy', name: sig.name, evidence: sig.evidence, signature: sig };
   if (marker) {
     // The caller said how the cloud marks its answers, and this one is not marked.
     return ctx.inspected
@@ -118,6 +122,12 @@ export function attributeAnswer(head: HttpHead, ctx: AttributionContext): Respon
   }
   if (ctx.purpose === 'auth') return { kind: 'unknown', evidence: `no proxy signature, on a chain re-signed by ${ctx.issuer ?? 'a middlebox'}` };
   return { kind: 'middlebox', name: ctx.issuer ?? 'inspecting middlebox', evidence: `not the cloud's answer shape, on a chain re-signed by ${ctx.issuer ?? 'a middlebox'}` };
+}
+
+/** Only a Via says a proxy was there: no Server naming a proxy, no proxy error header. */
+function relayedOnly(head: HttpHead): boolean {
+  const server = head.headers['server'] ?? '';
+  return head.headers['via'] !== undefined && head.headers['x-squid-error'] === undefined && !/squid|mitmproxy/i.test(server) && !MITMPROXY_BODY.test(head.body);
 }
 
 /** Who answered CONNECT: always the proxy on that hop, named by its own headers when it gives them. */

@@ -32,12 +32,13 @@ export const COMMAND_ENTRIES: readonly CommandEntry[] = [
     usage: '',
     summary: 'work with a scenario\'s lab outside a run',
     load: async () => {
-      // `lab up`, `lab fault` and `lab prune` all hang under `lab`
-      const [up, fault, images] = await Promise.all([import('./lab-up.js'), import('./lab-fault.js'), import('./images.js')]);
+      // `lab up`, `lab fault`, `lab prune` and `lab export` all hang under `lab`
+      const [up, fault, images, exporter] = await Promise.all([import('./lab-up.js'), import('./lab-fault.js'), import('./images.js'), import('./lab-export.js')]);
       return (program, setExit) => {
         up.registerLabUp(program, setExit);
         fault.registerLabFault(program, setExit);
         images.registerLabPrune(program, setExit);
+        exporter.registerLabExport(program, setExit);
       };
     },
   },

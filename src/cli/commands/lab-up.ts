@@ -30,6 +30,7 @@ import { DEFAULT_WORKSPACE } from '../../scenario/scenario-lab.js';
 import { MACHINE_CONNECTIONS_KEY, PROXY_POLICY_KEY } from '../../wininet/read-state.js';
 import type { RegisterCommand } from './index.js';
 import { ALLOW_ROOT_HELP, collectPath } from './run.js';
+import { shellQuote } from '../../shell-quote.js';
 import { makeTempDir, removeTempDir } from '../../temp-dirs.js';
 import type { ProbeCommandOptions } from './probe.js';
 import { CONTROL_SOCKET_NAME, startControlServer, type ControlServer } from './lab-control.js';
@@ -73,10 +74,7 @@ function commonName(subject: string): string {
   return /CN=([^,\n]+)/.exec(subject)?.[1]?.trim() ?? subject;
 }
 
-/** POSIX shell quoting, only where needed, so the printed command pastes as is. */
-export function shellQuote(arg: string): string {
-  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}
+export { shellQuote };
 
 export async function startLabForScenario(file: string, opts: LabUpOptions = {}): Promise<RunningLab> {
   const loaded = await loadScenarioFile(scenarioPathFor(file), { allowRoots: opts.allowRoots ?? [] });

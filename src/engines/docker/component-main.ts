@@ -2,7 +2,8 @@
  * Entry point of a component container: start the one component /lab/spec.json names, with
  * a ComponentEnvironment over the container's real network (its own address on the lab's
  * internal network, the planned ports bound for real: root in its own namespace), print
- * READY_LINE, and stop on SIGTERM. The same component kinds as in process.
+ * READY_LINE, and stop on SIGTERM. The same component kinds as in process; their records go
+ * to the engine through a mounted folder (records-file.ts).
  */
 import fs from 'node:fs';
 import type net from 'node:net';
@@ -13,10 +14,12 @@ import { tcpConnect } from '../../transport.js';
 import { listenOn } from '../inproc/address-block.js';
 import { serveChannel, type ChannelTarget } from './component-channel.js';
 import { PKI_MOUNT, READY_LINE, SPEC_PATH, type ComponentSpec } from './component-spec.js';
+import { publishRecords, RECORDS_MOUNT } from './records-file.js';
 
 export function environmentFromSpec(spec: ComponentSpec, pki: LabPki): ComponentEnvironment {
   const dns = new Map(spec.dns.map(([n, a]) => [n.toLowerCase(), a]));
   const names = new Map<string, string>();
+  if (spec.hostAddress) names.set(spec.hostAddress, 'windows-host');
   for (const [name, ep] of Object.entries(spec.endpoints)) if (!names.has(ep.address)) names.set(ep.address, name);
   return {
     name: spec.component.name,
@@ -41,10 +44,14 @@ async function main(): Promise<void> {
   if (!kind) throw new Error(`no component kind ${spec.component.type}`);
   const pki = await LabPki.load(PKI_MOUNT);
   const started = await kind.start(kind.schema.parse(spec.component.definition), environmentFromSpec(spec, pki));
+  const lastRecords = fs.existsSync(RECORDS_MOUNT) ? publishRecords(() => started.records, RECORDS_MOUNT) : () => undefined;
   process.stdout.write(`${READY_LINE}: ${spec.component.name} on ${spec.address}:${started.port}\n`);
   // Started with -i (a lab cloud): the engine's requests come on stdin (component-channel.ts).
   if (!process.stdin.isTTY) serveChannel(started as ChannelTarget, process.stdin, (line) => process.stdout.write(line));
-  const stop = () => void started.stop().finally(() => process.exit(0));
+  const stop = () => void started.stop().finally(() => {
+    lastRecords();
+    process.exit(0);
+  });
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
 }

@@ -12,6 +12,8 @@ export interface ComponentSpec {
   endpoints: Record<string, { address: string; port: number }>;
   /** The lab DNS table (name → address), as the lab's dnsmasq answers it. */
   dns: [string, string][];
+  /** The Windows host's address: records name it `windows-host`, as in process. */
+  hostAddress?: string;
 }
 
 export const SPEC_PATH = '/lab/spec.json';

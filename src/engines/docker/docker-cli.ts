@@ -8,6 +8,7 @@
  */
 import { execFile, type ExecFileOptions } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 
 /** On every container and network the engine creates; `lab prune` removes what carries it. */
 export const LAB_LABEL = 'atp-netlab';
@@ -63,12 +64,83 @@ export async function dockerPrerequisites(): Promise<string[]> {
   }
 }
 
-/** Remove every container and network carrying LAB_LABEL (optionally only one run's); returns what was removed. */
-export async function pruneLabObjects(run?: string): Promise<{ containers: string[]; networks: string[] }> {
+/**
+ * Labels naming the process that owns a lab: its pid, and the machine and boot it runs on
+ * (a pid means nothing on another Docker client's machine or after a reboot). `lab prune`
+ * removes only labs whose owner is gone, so it never pulls a running lab from under another
+ * run on the same daemon ("stop only what you started").
+ */
+export function ownerLabels(pid: number = process.pid): string[] {
+  return ['--label', `${LAB_LABEL}.pid=${pid}`, '--label', `${LAB_LABEL}.owner=${ownerMachine()}`];
+}
+
+let machine: string | undefined;
+function ownerMachine(): string {
+  if (machine === undefined) {
+    let boot = 'unknown-boot';
+    try {
+      boot = fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    } catch {
+      // not Linux: the hostname alone (a reboot then looks like the same machine, and a dead pid still reads as dead)
+    }
+    machine = `${os.hostname()}/${boot}`;
+  }
+  return machine;
+}
+
+/** Whether the owner recorded in a lab's labels is a live process of this machine and boot. */
+export function ownerAlive(pid: string | undefined, owner: string | undefined): boolean {
+  if (!pid || !/^\d+$/.test(pid) || owner !== ownerMachine()) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'; // alive, another user's
+  }
+}
+
+export interface PruneResult {
+  containers: string[];
+  networks: string[];
+  /** Objects left alone: their owner still runs (pids), or they name no owner (a Compose lab run by hand). */
+  kept: { containers: number; networks: number; pids: number[]; unowned: number };
+}
+
+/**
+ * Remove containers and networks carrying LAB_LABEL: one run's (its own stop), every one
+ * (`all`), or by default only those whose owning process is gone.
+ */
+export async function pruneLabObjects(run?: string, opts: { all?: boolean } = {}): Promise<PruneResult> {
   const filter = run ? `label=${LAB_LABEL}.run=${run}` : `label=${LAB_LABEL}`;
-  const containers = (await docker(['ps', '-aq', '--filter', filter])).split('\n').filter(Boolean);
-  if (containers.length) await docker(['rm', '-f', '-v', ...containers]);
-  const networks = (await docker(['network', 'ls', '-q', '--filter', filter])).split('\n').filter(Boolean);
-  if (networks.length) await docker(['network', 'rm', ...networks]);
-  return { containers, networks };
+  const kept: PruneResult['kept'] = { containers: 0, networks: 0, pids: [], unowned: 0 };
+  const choose = async (list: string[], what: 'containers' | 'networks'): Promise<string[]> => {
+    const format = `{{.ID}} {{.Label "${LAB_LABEL}.pid"}} {{.Label "${LAB_LABEL}.owner"}}`;
+    const rows = (await docker([...list, '--filter', filter, '--format', format])).split('\n').filter(Boolean).map((l) => l.split(' '));
+    if (run || opts.all) return rows.map(([id]) => id!);
+    const out: string[] = [];
+    for (const [id, pid, owner] of rows) {
+      if (!pid) {
+        kept[what]++;
+        kept.unowned++;
+      } else if (ownerAlive(pid, owner)) {
+        kept[what]++;
+        if (!kept.pids.includes(Number(pid))) kept.pids.push(Number(pid));
+      } else out.push(id!);
+    }
+    return out;
+  };
+  const containers = await choose(['ps', '-a'], 'containers');
+  if (containers.length) await docker(['rm', '-f', '-v', ...containers]).catch(goneAlready);
+  const networks = await choose(['network', 'ls'], 'networks');
+  if (networks.length) await docker(['network', 'rm', ...networks]).catch(goneAlready);
+  return { containers, networks, kept };
+}
+
+/**
+ * Another remover got there first (a `lab prune` while a lab stops, or the lab's own exit
+ * hook): what it removes is gone either way, so that is not a failure.
+ */
+function goneAlready(e: unknown): void {
+  if (e instanceof DockerError && /removal of container .* is already in progress|No such container|not found/i.test(e.stderr)) return;
+  throw e;
 }

@@ -12,9 +12,13 @@
  * Every container and the network carry the label atp-netlab (and atp-netlab.run=<run>):
  * stop removes them, and `atp-netlab lab prune` removes what a killed run left.
  * Transparent proxies: the kernel diverts (DNAT in the host's nat OUTPUT chain).
+ * Squid and mitmdump: containers of their own (atp-netlab/squid and atp-netlab/mitmproxy
+ * images; squid-container.ts, mitmproxy-container.ts).
+ * The layout (slots, DNS, host files, probe command) is docker-lab-layout.ts, shared with
+ * `lab export --compose` (compose-export.ts).
  * Faults: a fault relay container on each faulted link (fault-relay.ts), the same plugins.
- * Not yet here: real Squid/mitmproxy containers, proxy
- * credentials (the probe CLI takes them only in --proxy), compose export.
+ * Not yet here: proxy
+ * credentials (the probe CLI takes them only in --proxy).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -24,10 +28,9 @@ import path from 'node:path';
 import { PING_PATH } from '../../catalog/index.js';
 import { AtpNetlabError } from '../../errors.js';
 import { componentKind } from '../../lab/kinds/index.js';
-import { explainNetworkPlan, HOST_SLOT, type LabPlan, type PlanCheck } from '../../lab/lab-plan.js';
+import { explainNetworkPlan, HOST_SLOT, type LabPlan, type PlanCheck, type PlannedComponent } from '../../lab/lab-plan.js';
 import { AUTH_CHECK_PATH, LAB_CLOUD_MARKER_HEADER } from '../../lab/mock-cloud.js';
 import type { LabPki } from '../../pki/index.js';
-import { hostTrustPems } from '../host-trust.js';
 import type { ProbeOutcome } from '../../probe/outcome.js';
 import type { Identity } from '../../identity.js';
 import type { Engine, ReachableEndpoint, SensorSide, StartedEngineLab } from '../engine.js';
@@ -35,17 +38,24 @@ import { SimulatedWindowsHost } from '../windows-host.js';
 import { ComponentChannel } from './component-channel.js';
 import { dockerHostTransport } from './docker-sensor-side.js';
 import { HOST_READY_LINE, PKI_MOUNT, READY_LINE, SPEC_PATH, type ComponentSpec } from './component-spec.js';
-import { docker, dockerExit, dockerPrerequisites, LAB_LABEL, pruneLabObjects } from './docker-cli.js';
+import { docker, dockerExit, dockerPrerequisites, LAB_LABEL, ownerLabels, pruneLabObjects } from './docker-cli.js';
 import { annotate } from '../inproc/inproc-engine.js';
 import { divertedConnections, droppedPackets, iptablesRules, loadRules, type AddressDiversion } from './host-firewall.js';
+import { addressDiversions, componentSpecs, DNS_SLOT, dnsmasqArgs, GATEWAY_SLOT, HOST_MOUNT, hostProbeArgs, hostsFileText, labDnsTable, namesByAddress, writeHostFiles } from './docker-lab-layout.js';
 import { DNSMASQ_PATH, ensureLabImage, IMAGE_APP_DIR } from './lab-image.js';
 import { faultRelayPlan, loadRelayRules, RelayEventLog, relayUnsupported, RELAY_SPEC_PATH, type FaultRelayPlan } from './fault-relay.js';
+import { imageOnce } from './offline-image.js';
+import { readPublishedRecords, RECORDS_MOUNT } from './records-file.js';
+import { DockerMitmproxy } from './mitmproxy-container.js';
+import { mitmproxyImageUnavailable } from './mitmproxy-image.js';
+import { DockerSquid } from './squid-container.js';
+import { squidImageUnavailable } from './squid-image.js';
 
-const DNS_SLOT = 253;
-const GATEWAY_SLOT = 254;
 /** Component kinds that are this project's own Node code (the image runs them); real programs (squid) need images of their own. */
 const NODE_KINDS = new Set(['cloud-endpoint', 'forward-proxy', 'middlebox', 'pac-server', 'transparent-proxy']);
 const READY_TIMEOUT_MS = 20_000;
+/** Kinds that are real programs with an image of their own: why that image cannot be built here, or undefined. */
+const PROGRAM_IMAGES: Record<string, () => string | undefined> = { squid: squidImageUnavailable, mitmproxy: mitmproxyImageUnavailable };
 /** How long a probe run's end waits for the fault relay's last event lines. */
 const FAULT_EVENT_SETTLE_MS = 150;
 
@@ -76,29 +86,8 @@ function trackRun(run: string): void {
   });
 }
 
-let imageTag: Promise<string> | undefined;
 /** The lab image, built once per process (the content hash is computed once). */
-function labImage(): Promise<string> {
-  imageTag ??= ensureLabImage().then((i) => i.tag).catch((e: unknown) => {
-    imageTag = undefined;
-    throw e;
-  });
-  return imageTag;
-}
-
-function commonName(subject: string): string {
-  return /CN=([^,\n]+)/.exec(subject)?.[1]?.trim() ?? subject;
-}
-
-/**
- * The host's hives as one .reg document (the probe reads one export; each hive keeps its own
- * keys). No hive is still an export: a registry without the value, which WinINET reads as
- * "Automatically detect settings" (WPAD), not as "no settings given".
- */
-function mergedHives(hives: Record<string, string>): string {
-  const body = Object.values(hives).map((t) => t.replace(/^\uFEFF?Windows Registry Editor Version 5\.00\s*/, '')).join('\r\n');
-  return `Windows Registry Editor Version 5.00\r\n\r\n${body}`;
-}
+const labImage = imageOnce(() => ensureLabImage());
 
 export class StartedDockerLab implements StartedEngineLab {
   readonly engine = 'docker';
@@ -109,6 +98,8 @@ export class StartedDockerLab implements StartedEngineLab {
   /** The attached `docker run` of each component (they end when their container is removed). */
   private readonly attached = new Set<ChildProcess>();
   private hostProcess?: ChildProcess;
+  /** The real programs (Squid, mitmdump), by component name: their records are their own logs. */
+  private readonly programs = new Map<string, DockerSquid | DockerMitmproxy>();
   private nextId = 0;
   private readonly pending = new Map<number, (a: { code: number; stdout: string; stderr: string }) => void>();
   /** One probe run per identity and check kind, shared by its checks. */
@@ -171,43 +162,43 @@ export class StartedDockerLab implements StartedEngineLab {
   }
 
   private labels(role: string): string[] {
-    return ['--label', `${LAB_LABEL}=1`, '--label', `${LAB_LABEL}.run=${this.run}`, '--label', `${LAB_LABEL}.role=${role}`];
+    return ['--label', `${LAB_LABEL}=1`, '--label', `${LAB_LABEL}.run=${this.run}`, '--label', `${LAB_LABEL}.role=${role}`, ...ownerLabels()];
   }
 
   private dnsTableAddresses(): [string, string][] {
-    const out: [string, string][] = [];
-    for (const n of this.plan.dns) {
-      const a = n.component ? this.addressOf(n.component) : n.address;
-      if (a) out.push([n.name, a]);
-    }
-    return out;
+    return labDnsTable(this.plan, (c) => this.addressOf(c));
   }
 
   private async startContainers(image: string): Promise<void> {
-    const endpoints = Object.fromEntries(this.plan.components.map((c) => [c.name, { address: this.address(c.slot), port: c.port }]));
+    const specs = componentSpecs(this.plan, (slot) => this.address(slot));
     const dns = this.dnsTableAddresses();
     const dnsAddress = this.address(DNS_SLOT);
     const common = (role: string, slot: number) => ['run', '-d', '--name', this.container(role), '--network', this.network, '--ip', this.address(slot), ...this.labels(role)];
 
     // The lab DNS: dnsmasq with the plan's names only; `--address=/#/` makes every other name NXDOMAIN.
-    fs.writeFileSync(path.join(this.dir, 'hosts'), dns.map(([n, a]) => `${a} ${n}`).join('\n') + '\n');
+    fs.writeFileSync(path.join(this.dir, 'hosts'), hostsFileText(dns));
     const ready: Promise<void>[] = [];
     const starts: Promise<unknown>[] = [
       docker([
         ...common('dns', DNS_SLOT), '-v', `${path.join(this.dir, 'hosts')}:/lab/hosts:ro`, '--entrypoint', DNSMASQ_PATH, image,
-        '--keep-in-foreground', '--no-resolv', '--no-hosts', '--addn-hosts=/lab/hosts', '--address=/#/', `--listen-address=${dnsAddress}`, '--bind-interfaces', '--pid-file=', '--user=root', '--log-queries', '--log-facility=-',
+        ...dnsmasqArgs(dnsAddress),
       ]),
     ];
-    for (const c of this.plan.components) {
-      const spec: ComponentSpec = { component: c, address: this.address(c.slot), endpoints, dns };
+    for (const spec of specs) {
+      const c = spec.component;
+      if (c.type === 'squid' || c.type === 'mitmproxy') {
+        ready.push(this.startProgram(c, spec, common(`c${c.slot}`, c.slot).filter((a) => a !== '-d')));
+        continue;
+      }
       const specFile = path.join(this.dir, `component-${c.slot}.json`);
       // 0600: a middlebox's definition may carry a customer's CA key (inspectionCaPem).
       fs.writeFileSync(specFile, JSON.stringify(spec), { mode: 0o600 });
+      fs.mkdirSync(this.recordsDir(c.slot));
       // Attached (no -d): its stdout says when it listens, without polling `docker logs`.
       // A lab cloud is attached with stdin too: its request channel (enroll a load run's fleet).
       const channel = c.type === 'cloud-endpoint' ? new ComponentChannel(this.container(`c${c.slot}`), () => this.children.get(this.container(`c${c.slot}`))) : undefined;
       if (channel) this.channels.set(c.name, channel);
-      const args = [...common(`c${c.slot}`, c.slot), ...(channel ? ['-i'] : []), '-v', `${specFile}:${SPEC_PATH}:ro`, '-v', `${this.pki.dir}:${PKI_MOUNT}:ro`, image, `${IMAGE_APP_DIR}/dist/engines/docker/component-main.js`].filter((a) => a !== '-d');
+      const args = [...common(`c${c.slot}`, c.slot), ...(channel ? ['-i'] : []), '-v', `${specFile}:${SPEC_PATH}:ro`, '-v', `${this.pki.dir}:${PKI_MOUNT}:ro`, '-v', `${this.recordsDir(c.slot)}:${RECORDS_MOUNT}`, image, `${IMAGE_APP_DIR}/dist/engines/docker/component-main.js`].filter((a) => a !== '-d');
       ready.push(this.runUntilReady(this.container(`c${c.slot}`), args, READY_LINE, channel && ((d) => channel.push(d))));
     }
     const relay = faultRelayPlan(this.plan, (slot) => this.address(slot));
@@ -220,25 +211,24 @@ export class StartedDockerLab implements StartedEngineLab {
     }
     // The Windows host: its files (hive, trust, client certificates) read-only, its DNS the lab's only.
     const hostDir = path.join(this.dir, 'host');
-    fs.mkdirSync(hostDir);
-    fs.writeFileSync(path.join(hostDir, 'resolv.conf'), `nameserver ${dnsAddress}\noptions timeout:1 attempts:2\n`);
-    fs.writeFileSync(path.join(hostDir, 'hive.reg'), mergedHives(this.plan.host.hives));
-    hostTrustPems(this.plan.host, this.pki).forEach((pem, i) => fs.writeFileSync(path.join(hostDir, `trust-${i}.pem`), pem));
-    for (const [name, cert] of [['enrolled', this.pki.clientCert], ['unenrolled', this.pki.unenrolledClientCert]] as const) {
-      fs.writeFileSync(path.join(hostDir, `${name}.pem`), cert.chainPem);
-      fs.writeFileSync(path.join(hostDir, `${name}.key`), cert.keyPem, { mode: 0o600 });
-    }
+    writeHostFiles(hostDir, this.plan, this.pki, dnsAddress);
     // Attached with stdin: cli/probe-worker.js keeps the probe command loaded and answers one line per probe run.
-    const hostArgs = [...common('host', HOST_SLOT).filter((a) => a !== '-d'), '-i', '-v', `${hostDir}:/host:ro`, '-v', `${path.join(hostDir, 'resolv.conf')}:/etc/resolv.conf:ro`, '--hostname', 'windows-host', image, `${IMAGE_APP_DIR}/dist/cli/probe-worker.js`];
+    const hostArgs = [...common('host', HOST_SLOT).filter((a) => a !== '-d'), '-i', '-v', `${hostDir}:${HOST_MOUNT}:ro`, '-v', `${path.join(hostDir, 'resolv.conf')}:/etc/resolv.conf:ro`, '--hostname', 'windows-host', image, `${IMAGE_APP_DIR}/dist/cli/probe-worker.js`];
     ready.push(this.runUntilReady(this.container('host'), hostArgs, HOST_READY_LINE));
     await Promise.all(starts);
     await Promise.all(ready);
     this.hostPid = Number(await docker(['inspect', '-f', '{{.State.Pid}}', this.container('host')]));
-    const names = new Map<string, string[]>();
-    for (const c of this.plan.components) names.set(this.address(c.slot), [c.name]);
-    for (const [n, a] of dns) names.get(a)?.push(n);
+    const names = namesByAddress(this.plan, (slot) => this.address(slot));
     await loadRules(this.hostPid, iptablesRules(this.plan.firewall, names, dnsAddress, this.addressDiversions()), this.address(GATEWAY_SLOT));
     if (relay) await loadRelayRules(relay, async (slot) => (slot === HOST_SLOT ? this.hostPid : Number(await docker(['inspect', '-f', '{{.State.Pid}}', this.container(`c${slot}`)]))));
+  }
+
+  /** A real Squid or mitmdump in a container of its own (squid-container.ts, mitmproxy-container.ts), with its own image. */
+  private async startProgram(c: PlannedComponent, spec: ComponentSpec, runArgs: string[]): Promise<void> {
+    const env = { name: c.name, address: spec.address, pki: this.pki, dnsTable: () => spec.dns, endpointOf: (n: string) => spec.endpoints[n] };
+    const whoIs = (a: string) => this.endpoints().find((e) => e.address === a.replace(/^::ffff:/, ''))?.name ?? a;
+    const opts = { runArgs, container: this.container(`c${c.slot}`), dir: path.join(this.dir, `${c.type}-${c.slot}`), env, whoIs };
+    this.programs.set(c.name, c.type === 'squid' ? await DockerSquid.start(c, opts) : await DockerMitmproxy.start(c, opts));
   }
 
   /** `docker run` attached: resolves on READY_LINE, rejects if the container ends or stays silent first. */
@@ -294,10 +284,7 @@ export class StartedDockerLab implements StartedEngineLab {
   }
 
   private addressDiversions(): AddressDiversion[] {
-    return this.plan.diversions.map((d) => {
-      const to = this.plan.components.find((c) => c.name === d.to)!;
-      return { from: d.from.map((f) => this.addressOf(f)).filter((a): a is string => a !== undefined), port: d.port, to: this.address(to.slot), toPort: to.port, name: d.to };
-    });
+    return addressDiversions(this.plan, (slot) => this.address(slot));
   }
 
   /**
@@ -305,17 +292,7 @@ export class StartedDockerLab implements StartedEngineLab {
    * on the host. One probe per identity, as on a real host, checks its hosts in parallel.
    */
   probeArgs(check: Pick<PlanCheck, 'identity' | 'check'>): string[] {
-    const h = this.plan.host;
-    const role = h.identities[check.identity]?.clientCert ?? 'enrolled';
-    const hosts = [...new Set(this.plan.checks.filter((c) => c.identity === check.identity && c.check === check.check).map((c) => c.host))];
-    const args = [`${IMAGE_APP_DIR}/dist/cli/main.js`, 'probe', '--json', ...hosts.flatMap((x) => ['--extra-host', x]), '--identity', check.identity, '--dns-suffix', this.plan.domain];
-    args.push('--reg', '/host/hive.reg');
-    h.trust.forEach((_, i) => args.push('--ca', `/host/trust-${i}.pem`));
-    args.push('--expect-root', commonName(this.pki.trustedRoot.subject));
-    if (role !== 'none') args.push('--client-cert', `/host/${role}.pem`, '--client-key', `/host/${role}.key`);
-    if (check.check === 'full') args.push('--auth-path', AUTH_CHECK_PATH);
-    args.push('--timeout-ms', String(h.timeouts.totalMs), '--tcp-timeout-ms', String(h.timeouts.tcpMs), '--revocation', h.revocation);
-    return args;
+    return hostProbeArgs(this.plan, this.pki, check);
   }
 
   async runCheck(check: PlanCheck): Promise<ProbeOutcome> {
@@ -363,7 +340,7 @@ export class StartedDockerLab implements StartedEngineLab {
     await Promise.all([...this.channels.values()].map((c) => c.enroll(thumbprints)));
   }
 
-  /** A lab cloud's records, asked of its container (other kinds keep theirs in `docker logs`). */
+  /** A lab cloud's records, asked of its container now (records() reads what every component published, at most 50 ms late). */
   async fetchRecords(component: string): Promise<readonly object[]> {
     return (await this.channels.get(component)?.records()) ?? [];
   }
@@ -390,9 +367,16 @@ export class StartedDockerLab implements StartedEngineLab {
     return dockerExit(['exec', this.container('host'), ...args]);
   }
 
-  records(): readonly object[] {
-    // Component records stay in their containers for now (docker logs atpnl-<run>-c<slot>).
-    return [];
+  /** What a component did, in its own record shape: Squid's access log, or what a Node component published (records-file.ts). */
+  records(component: string): readonly object[] {
+    const program = this.programs.get(component);
+    if (program) return program.records;
+    const c = this.plan.components.find((x) => x.name === component);
+    return c ? readPublishedRecords(this.recordsDir(c.slot)) : [];
+  }
+
+  private recordsDir(slot: number): string {
+    return path.join(this.dir, `records-${slot}`);
   }
 
   endpoints(): ReachableEndpoint[] {
@@ -435,6 +419,7 @@ export class StartedDockerLab implements StartedEngineLab {
     try {
       await pruneLabObjects(this.run);
       for (const c of this.attached) c.kill();
+      for (const p of this.programs.values()) p.detach();
       liveRuns.delete(this.run);
     } finally {
       fs.rmSync(this.dir, { recursive: true, force: true });
@@ -452,7 +437,7 @@ async function createNetwork(run: string): Promise<string> {
   for (let i = 0; i < 16; i++) {
     const prefix = `10.213.${(first + i) % 256}`;
     try {
-      await docker(['network', 'create', '--internal', '--driver', 'bridge', '--subnet', `${prefix}.0/24`, '--gateway', `${prefix}.${GATEWAY_SLOT}`, '--label', `${LAB_LABEL}=1`, '--label', `${LAB_LABEL}.run=${run}`, `atpnl-${run}`]);
+      await docker(['network', 'create', '--internal', '--driver', 'bridge', '--subnet', `${prefix}.0/24`, '--gateway', `${prefix}.${GATEWAY_SLOT}`, '--label', `${LAB_LABEL}=1`, '--label', `${LAB_LABEL}.run=${run}`, ...ownerLabels(), `atpnl-${run}`]);
       return prefix;
     } catch (e) {
       if (!/overlap/i.test((e as Error).message)) throw e;
@@ -479,8 +464,10 @@ export const dockerEngine: Engine = {
   },
   unsupported: (plan) => {
     const types = [...new Set([...plan.components.map((c) => c.type), ...(plan.requires.kinds ?? [])])];
-    const other = types.filter((t) => !NODE_KINDS.has(t) || !componentKind(t));
+    const other = types.filter((t) => !(NODE_KINDS.has(t) || t in PROGRAM_IMAGES) || !componentKind(t));
     if (other.length) return `the docker engine does not run component kind ${other.join(', ')} yet`;
+    const noImage = types.map((t) => PROGRAM_IMAGES[t]?.()).find((why) => why !== undefined);
+    if (noImage) return noImage;
     if (Object.values(plan.host.identities).some((i) => i?.proxyCredentials)) return 'the docker engine cannot give the host probe proxy credentials yet';
     if (plan.dns.some((n) => !n.component)) return 'the docker engine does not map DNS records with literal addresses yet';
     const faults = relayUnsupported(plan);

@@ -24,7 +24,7 @@ const SCENARIOS = ['fault-reset-after-client-hello', 'fault-latency', 'fault-mid
 const file = (name: string) => path.join('scenarios', `${name}.yaml`);
 
 // Only this process's labs: another process may run docker labs at the same time.
-const leftovers = () => dockerLeftovers(dockerRunsStarted());
+const leftovers = () => dockerLeftovers({ runs: dockerRunsStarted() });
 
 describe.skipIf(missing.length > 0)(`docker engine faults${reason ? ` (skipped: ${reason})` : ''}`, () => {
   it.each(SCENARIOS)('%s: the same step and code as inproc, and nothing left after stop', { timeout: 300_000 }, async (name) => {

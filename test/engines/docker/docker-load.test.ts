@@ -24,7 +24,7 @@ const openFds = () => fs.readdirSync('/proc/self/fd').length;
 // Only this process's labs (another process may run docker labs at the same time).
 const mine = (name: string) => [...dockerRunsStarted()].some((r) => name.startsWith(`atpnl-docker-${r}-`));
 const labDirs = () => fs.readdirSync(os.tmpdir()).filter(mine).sort();
-const leftovers = () => dockerLeftovers(dockerRunsStarted());
+const leftovers = () => dockerLeftovers({ runs: dockerRunsStarted() });
 
 let pki: LabPki;
 beforeAll(async () => {
