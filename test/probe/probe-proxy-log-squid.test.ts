@@ -21,6 +21,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLabForScenario } from '../../src/cli/commands/lab-up.js';
 import { probeCommand, type ProbeCommandOptions } from '../../src/cli/commands/probe.js';
+import type { StartedInprocLab } from '../../src/engines/inproc/inproc-engine.js';
 import { ChildProcessComponent, findBinary } from '../../src/lab/child-process-component.js';
 import { SQUID_BINARIES } from '../../src/lab/kinds/squid-kind.js';
 import type { StartedSquid } from '../../src/lab/squid.js';
@@ -150,7 +151,7 @@ describe.skipIf(reason !== undefined)(`probe --proxy-log with a real Squid (nati
 describe.skipIf(reason !== undefined)(`probe --proxy-log on a lab rehearsal (lab up, the lab's Squid and its own log format)${reason ? ` (skipped: ${reason})` : ''}`, () => {
   it("squid-denies-with-reset from outside: PROXY_CLOSED from the probe alone, PROXY_DENIED with the lab Squid's access log", async () => {
     await using running = await startLabForScenario('scenarios/twins/squid-denies-with-reset.yaml', { certs: TEST_CERTS_DIR });
-    const squidLog = running.lab.component<StartedSquid>('corp-proxy')!.files.accessLog;
+    const squidLog = (running.lab as StartedInprocLab).component<StartedSquid>('corp-proxy')!.files.accessLog;
     const opts = { ...running.probeOptions, identity: 'LocalService', timeoutMs: 5_000 };
     expect((await probeCommand(opts)).report.checks[0]!.observed.code).toBe('PROXY_CLOSED');
     const out = await probeCommand({ ...opts, proxyLog: [squidLog] });
