@@ -102,6 +102,7 @@ describe('probe inputs', () => {
       {},
       { workspace: 'contosoATP', edition: ['2030'] },
       { workspace: 'contosoATP', proxyLogToleranceMs: 1000 },
+      { workspace: 'contosoATP', proxyLog: ['-'] },
     ];
     for (const o of bad) expect(() => probeOptionsFromCli(o), JSON.stringify(o)).toThrow(AtpNetlabError);
     expect(probeOptionsFromCli({ workspace: 'contosoATP' })).toMatchObject({ identity: 'LocalService', workspace: 'contosoATP' });

@@ -77,6 +77,8 @@ export function probeOptionsFromCli(o: ProbeCommandOptions): ProbeHostOptions {
   const region: Region | undefined = o.region !== undefined ? parseRegion(o.region) : undefined;
   if (o.cloud !== undefined && !CLOUDS.includes(o.cloud as Cloud)) throw usage(`unknown cloud ${JSON.stringify(o.cloud)} (one of ${CLOUDS.join(', ')})`, 'cloud');
   for (const e of o.edition ?? []) if (!EDITIONS.includes(e as Edition)) throw usage(`unknown edition ${JSON.stringify(e)} (one of ${EDITIONS.join(', ')})`, 'edition');
+  // A log is read again after every check, from its end: a stream (stdin) cannot be.
+  if (o.proxyLog?.includes('-')) throw usage('--proxy-log -: give the log as a file (it is read after each check, from its end)', 'proxy-log');
   if (o.proxyLogToleranceMs !== undefined && !o.proxyLog?.length) throw usage('--proxy-log-tolerance-ms needs --proxy-log', 'proxy-log-tolerance-ms');
   if (sensor !== 'v3' && o.workspace === undefined && region === undefined && !o.extraHost?.length && o.sensorConfig === undefined) {
     throw usage('give --workspace (e.g. --workspace contosoATP), --region, --extra-host, or --sensor-config', 'workspace');
