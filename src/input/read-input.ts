@@ -39,6 +39,8 @@ export const INPUT_CAPS = {
   'hosts-file': { maxBytes: 1 * MiB, what: 'hosts file' },
   'proxy-config': { maxBytes: 1 * MiB, what: 'proxy configuration' },
   journal: { maxBytes: 1 * MiB, what: 'proxy-copy journal' },
+  // an access log only grows: never refused for its size, only its last bytes are read (readInputTail)
+  'proxy-log': { maxBytes: 16 * MiB, what: 'proxy access log' },
 } as const satisfies Record<string, { maxBytes: number; what: string }>;
 
 export type InputKind = keyof typeof INPUT_CAPS;
@@ -167,6 +169,48 @@ export async function readInputFile(file: string, kind: InputKind, opts: ReadInp
   if (file === STDIN && !opts.roots) return readStdinOnce(kind, opts);
   const where: ErrorLocation = opts.location ?? { file };
   const maxBytes = opts.maxBytes ?? INPUT_CAPS[kind].maxBytes;
+  return withRegularFile(file, opts, where, async (handle, st) => {
+    if (st.size > maxBytes) throw tooLarge(kind, maxBytes, where, file);
+    // Checked on the opened descriptor, like the type: the mode is the file's that is read.
+    if (opts.ownerOnly && (st.mode & 0o077) !== 0) {
+      const mode = (st.mode & 0o777).toString(8).padStart(4, '0');
+      const secret = kind === 'private-key' ? 'a private key' : `a ${INPUT_CAPS[kind].what}`;
+      throw new AtpNetlabError('ATPNL_FILE_NOT_PRIVATE', `${file}: ${secret} readable by group or others (mode ${mode}); run chmod 600 ${file}`, where);
+    }
+    return readBounded(handle, maxBytes, () => tooLarge(kind, maxBytes, where, file));
+  });
+}
+
+/** The last bytes of a file that only grows (a proxy's access log), and how many came before them. */
+export interface InputTail {
+  bytes: Buffer;
+  /** Bytes of the file before `bytes` (0: the whole file was read). */
+  skippedBytes: number;
+}
+
+/**
+ * The last `maxBytes` (default: the kind's cap) of a regular file, with the same checks as
+ * readInputFile: an ever-growing log is never refused for its size, and memory stays bounded.
+ * A file that grows while it is read gives at most maxBytes from the size fstat saw.
+ */
+export async function readInputTail(file: string, kind: InputKind, opts: Pick<ReadInputOptions, 'maxBytes' | 'location'> = {}): Promise<InputTail> {
+  const where: ErrorLocation = opts.location ?? { file };
+  const maxBytes = opts.maxBytes ?? INPUT_CAPS[kind].maxBytes;
+  return withRegularFile(file, {}, where, async (handle, st) => {
+    const skippedBytes = Math.max(0, st.size - maxBytes);
+    const buf = Buffer.allocUnsafe(Math.min(st.size, maxBytes));
+    let got = 0;
+    while (got < buf.length) {
+      const { bytesRead } = await handle.read(buf, got, buf.length - got, skippedBytes + got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    return { bytes: buf.subarray(0, got), skippedBytes };
+  });
+}
+
+/** Opens `file` safely (see the file comment) and hands the descriptor of a regular file to `use`. */
+async function withRegularFile<T>(file: string, opts: Pick<ReadInputOptions, 'roots'>, where: ErrorLocation, use: (handle: fs.FileHandle, st: Stats) => Promise<T>): Promise<T> {
   let real: string;
   if (opts.roots) real = await resolveInsideRoots(file, opts.roots, where);
   else {
@@ -189,14 +233,7 @@ export async function readInputFile(file: string, kind: InputKind, opts: ReadInp
   try {
     const st = await handle.stat();
     if (!st.isFile()) throw new AtpNetlabError('ATPNL_FILE_NOT_REGULAR', `${file}: is ${describeNonRegular(st)}, not a regular file`, where);
-    if (st.size > maxBytes) throw tooLarge(kind, maxBytes, where, file);
-    // Checked on the opened descriptor, like the type: the mode is the file's that is read.
-    if (opts.ownerOnly && (st.mode & 0o077) !== 0) {
-      const mode = (st.mode & 0o777).toString(8).padStart(4, '0');
-      const secret = kind === 'private-key' ? 'a private key' : `a ${INPUT_CAPS[kind].what}`;
-      throw new AtpNetlabError('ATPNL_FILE_NOT_PRIVATE', `${file}: ${secret} readable by group or others (mode ${mode}); run chmod 600 ${file}`, where);
-    }
-    return await readBounded(handle, maxBytes, () => tooLarge(kind, maxBytes, where, file));
+    return await use(handle, st);
   } catch (e) {
     if (e instanceof AtpNetlabError) throw e;
     throw notReadable(e, file, where);

@@ -105,6 +105,32 @@ export interface ProbeOutcome {
    */
   hostClock?: { status: HostCheckResult['status']; detail: string; skewMs?: number; uncertaintyMs?: number };
   hops?: HopTrace[];
+  /**
+   * The proxies' own access logs read for this check (`probe --proxy-log`), when the check
+   * ended in a reset right after CONNECT: what was read and searched, and the line that
+   * says the reset was a policy denial, if one did.
+   */
+  proxyLogs?: ProxyLogCheck[];
+}
+
+/** One `--proxy-log` file as read for one check (optional member of schema 1). */
+export interface ProxyLogCheck {
+  file: string;
+  /** Bytes read: the whole file, or its last bytes (`skippedBytes` came before them). */
+  bytesRead: number;
+  skippedBytes: number;
+  /** Non-empty lines read, and those no known format fits (with the first of them). */
+  lines: number;
+  unparsed: number;
+  firstUnparsedLine?: number;
+  /** Line numbers count from the file's start, or (skippedBytes > 0) from the first whole line read. */
+  lineNumbersFrom: 'start' | 'tail';
+  /** The attempt's start and end (ISO, this host's clock) and the tolerance allowed for the proxy's clock. */
+  window: { from: string; to: string; toleranceMs: number };
+  /** The log line that says the reset was the proxy's policy (the latest in the window). */
+  match?: { line: number; text: string; loggedAt: string; quote: string };
+  /** Why the file could not be read (the check's outcome then rests on the probe's view alone). */
+  error?: string;
 }
 
 /** One hop of the path as the probe saw it, for path diagrams. */

@@ -13,6 +13,8 @@ export interface DecisionRecordLike {
   decision: string;
   status: number | null;
   detail: string;
+  /** How to cite the record, when it is a log line (`squid access.log:1234: TCP_DENIED/000 CONNECT host:443`). */
+  quote?: string;
 }
 
 /** The CONNECT attempt that ended in a reset before any byte of an answer, if any. */
@@ -28,7 +30,7 @@ export function policyResetReports(ev: ProbeEvidence, recordsByProxy: Map<string
   const out: ExternalReport[] = [];
   for (const [name, records] of recordsByProxy) {
     const r = records.find((x) => x.decision === 'denied' && x.status === null && x.target.toLowerCase() === ev.host.toLowerCase() && x.port === ev.port);
-    if (r) out.push({ source: `${name}'s own log`, kind: 'policy-denied', detail: `CONNECT ${r.target}:${r.port} ${r.detail}` });
+    if (r) out.push({ source: `${name}'s own log`, kind: 'policy-denied', detail: r.quote ?? `CONNECT ${r.target}:${r.port} ${r.detail}` });
   }
   return out;
 }

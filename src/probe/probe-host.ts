@@ -40,6 +40,9 @@ import type { ProbeOutcome } from './outcome.js';
 import { clockSkewOn, runRealHostChecks, summariseClock, type HostChecksMode, type HostChecksReport } from './host/real-host-checks.js';
 import { readProxyCredentialsFile } from './proxy-credentials-file.js';
 import { parseSensorConfig, sensorConfigRoute, type SensorConfig } from './sensor-config.js';
+import type { ProxyLogCheck } from './outcome.js';
+import { PROXY_LOG_DEFAULT_TOLERANCE_MS, proxyLogWarnings } from './proxy-log-reports.js';
+import { readProxyLogReports } from './read-proxy-logs.js';
 
 /** Where the identity's proxy settings come from. */
 export type RouteSpec =
@@ -120,6 +123,14 @@ export interface ProbeHostOptions {
   hostRegFiles?: string[];
   /** The updater port to dial (default 444): rehearsals and tests only. */
   updaterPort?: number;
+  /**
+   * Proxies' own access logs (Squid native or the lab's format), read after each check's
+   * attempt: a reset right after CONNECT that a log line inside the attempt's window calls a
+   * denial is PROXY_DENIED, quoting the line (read-proxy-logs.ts).
+   */
+  proxyLogs?: string[];
+  /** Allowance for the proxy's clock when matching log lines (default PROXY_LOG_DEFAULT_TOLERANCE_MS). */
+  proxyLogToleranceMs?: number;
   /** Injected in tests. */
   transport?: NetTransport;
   registryStore?: RegistryStore;
@@ -416,6 +427,14 @@ export async function probeHost(o: ProbeHostOptions): Promise<ProbeHostReport> {
     const url = `https://${host}${port === 443 ? '' : `:${port}`}${testPath}`;
     progress(`probing ${url} as ${o.identity}`);
     const route = await routeFor(url);
+    const startMs = Date.now();
+    let logChecks: ProxyLogCheck[] = [];
+    const proxyLogs = o.proxyLogs ?? [];
+    const externalReports = async (ev: Parameters<typeof readProxyLogReports>[0]) => {
+      const r = await readProxyLogReports(ev, proxyLogs, { startMs, toleranceMs: o.proxyLogToleranceMs ?? PROXY_LOG_DEFAULT_TOLERANCE_MS });
+      logChecks = r.checks;
+      return r.reports;
+    };
     const observed = await checkUrl(url, route, {
       identity: o.identity,
       transport,
@@ -431,7 +450,13 @@ export async function probeHost(o: ProbeHostOptions): Promise<ProbeHostReport> {
       checks: o.authPath ? 'full' : 'ping',
       timeouts,
       userAgent: `atp-netlab-probe (${o.identity})`,
+      ...(proxyLogs.length ? { externalReports } : {}),
     });
+    if (logChecks.length) {
+      observed.proxyLogs = logChecks;
+      const warnings = proxyLogWarnings(logChecks, `${host}:${port}`);
+      if (warnings.length) observed.warnings = [...(observed.warnings ?? []), ...warnings];
+    }
     progress(`  ${host}: ${observed.reachable ? 'reachable' : `unreachable at ${observed.step}`} (${observed.code}, ${observed.durationMs} ms)`);
     return { host, url, identity: o.identity, observed };
   };

@@ -167,7 +167,7 @@ function connectFailure(c: ConnectEvidence, ev: ProbeEvidence): Decision | undef
   if (e.kind === 'reset') {
     return fail(
       'PROXY_CLOSED',
-      `${c.proxy} reset the connection during CONNECT ${c.target}${e.message ? `: ${e.message}` : ''}${e.bytesReceived === 0 ? ' (a reset right after CONNECT is also how a proxy can deny by policy, e.g. Squid deny_info TCP_RESET: check its access log)' : ''}`,
+      `${c.proxy} reset the connection during CONNECT ${c.target}${e.message ? `: ${e.message}` : ''}${e.bytesReceived === 0 ? ' (a reset right after CONNECT is also how a proxy can deny by policy, e.g. Squid deny_info TCP_RESET: check its access log, or give it to probe --proxy-log)' : ''}`,
     );
   }
   return fail('PROXY_CLOSED', `${c.proxy} closed the connection without a status line (CONNECT ${c.target})`);

@@ -155,7 +155,7 @@ export const REMEDIATIONS: Record<ProbeCode, Entry> = {
     severity: 'error',
     title: 'Proxy refuses the destination',
     explanation:
-      'The proxy refused the CONNECT to this host (403 or another 4xx, or a reset that its own log records as a denial, e.g. Squid `TCP_DENIED/0 TCP_RESET` from `deny_info TCP_RESET`): the host is not on its allowlist, or CONNECT to port 443 is not allowed.',
+      'The proxy refused the CONNECT to this host (403 or another 4xx, or a reset that its own log records as a denial, e.g. `TCP_DENIED/000` in Squid\'s native access log for `deny_info TCP_RESET`): the host is not on its allowlist, or CONNECT to port 443 is not allowed.',
     fix: 'Allow CONNECT on port 443 to <workspace>sensorapi.atp.azure.com and the regional sensorapi hosts (`atp-netlab endpoints --workspace <name> --region <region> --format squid` prints them as an ACL), plus the certificate revocation hosts.',
     source: SEED_ALLOWLIST,
     symptom: NO_CONTACT,
@@ -174,7 +174,7 @@ export const REMEDIATIONS: Record<ProbeCode, Entry> = {
     title: 'Proxy hung up',
     explanation:
       'The proxy closed or reset the connection without any status line: typically a proxy that cannot reach the target and drops the client, a port that does not speak HTTP CONNECT (an HTTPS or SOCKS port), or a policy denial sent as a reset (Squid `deny_info TCP_RESET`, some firewalls\' "reset" action).',
-    fix: 'Check the proxy\'s access log for the sensorapi host: a denied entry (Squid TCP_DENIED) means an allowlist problem, so allow the sensorapi hosts on 443. Otherwise point WinINET at the proxy\'s HTTP port, and configure the proxy to answer failures with a status (502/403) so they can be told apart.',
+    fix: 'Check the proxy\'s access log for the sensorapi host: a denied entry (Squid TCP_DENIED) means an allowlist problem, so allow the sensorapi hosts on 443 (`atp-netlab probe --proxy-log <access.log>` reads the log itself and reports such a reset as PROXY_DENIED). Otherwise point WinINET at the proxy\'s HTTP port, and configure the proxy to answer failures with a status (502/403) so they can be told apart.',
     source: SEED_WININET,
     symptom: NO_CONTACT,
   },

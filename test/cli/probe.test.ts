@@ -101,9 +101,12 @@ describe('probe inputs', () => {
       { region: 'mars' },
       {},
       { workspace: 'contosoATP', edition: ['2030'] },
+      { workspace: 'contosoATP', proxyLogToleranceMs: 1000 },
+      { workspace: 'contosoATP', proxyLog: ['-'] },
     ];
     for (const o of bad) expect(() => probeOptionsFromCli(o), JSON.stringify(o)).toThrow(AtpNetlabError);
     expect(probeOptionsFromCli({ workspace: 'contosoATP' })).toMatchObject({ identity: 'LocalService', workspace: 'contosoATP' });
+    expect(probeOptionsFromCli({ workspace: 'contosoATP', proxyLog: ['a.log', 'b.log'], proxyLogToleranceMs: 1000 })).toMatchObject({ proxyLogs: ['a.log', 'b.log'], proxyLogToleranceMs: 1000 });
   });
 });
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AtpNetlabError } from '../../src/errors.js';
-import { INPUT_CAPS, readInputFile, readInputStream, resolveInsideRoots } from '../../src/input/read-input.js';
+import { INPUT_CAPS, readInputFile, readInputStream, readInputTail, resolveInsideRoots } from '../../src/input/read-input.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atp-read-input-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -73,6 +73,27 @@ describe('readInputFile', () => {
     const missing = await errorOf(readInputFile(path.join(dir, 'nope.reg'), 'reg'));
     expect(missing.code).toBe('ATPNL_FILE_NOT_FOUND');
     expect(missing.location.file).toBe(path.join(dir, 'nope.reg'));
+  });
+});
+
+describe('readInputTail (an ever-growing log)', () => {
+  it('reads only the last maxBytes of a file larger than the cap, and the whole of a smaller one', async () => {
+    const f = path.join(dir, 'access.log');
+    fs.writeFileSync(f, 'a'.repeat(10_000) + 'END\n');
+    const tail = await readInputTail(f, 'proxy-log', { maxBytes: 100 });
+    expect(tail).toMatchObject({ skippedBytes: 9_904 });
+    expect(tail.bytes.toString()).toBe('a'.repeat(96) + 'END\n');
+    expect(await readInputTail(f, 'proxy-log', { maxBytes: 1_000_000 })).toMatchObject({ skippedBytes: 0 });
+    expect((await readInputTail(f, 'proxy-log')).bytes.length).toBe(10_004);
+  });
+
+  it('refuses what readInputFile refuses: a FIFO, a device, /proc', async () => {
+    const fifo = path.join(dir, 'pipe.log');
+    execFileSync('mkfifo', [fifo]);
+    expect((await errorOf(readInputTail(fifo, 'proxy-log'))).code).toBe('ATPNL_FILE_NOT_REGULAR');
+    expect((await errorOf(readInputTail('/dev/zero', 'proxy-log'))).code).toBe('ATPNL_FILE_NOT_REGULAR');
+    expect((await errorOf(readInputTail('/proc/self/environ', 'proxy-log'))).code).toBe('ATPNL_FILE_NOT_REGULAR');
+    expect((await errorOf(readInputTail(path.join(dir, 'none.log'), 'proxy-log'))).code).toBe('ATPNL_FILE_NOT_FOUND');
   });
 });
 

@@ -27,8 +27,10 @@ const GLOBAL_CA = TRUST_ROOTS.find((r) => r.name === 'DigiCert Global Root CA')!
 const thumb = (sha1: string) => sha1.replace(/:/g, '');
 
 let trigger: { code: number; stdout: string } | undefined;
+let distrustExe = '';
 const wine = useWineSession('machine-roots', async (w) => {
   const exe = await w.compile('cert-open-root', ['crypt32']);
+  distrustExe = await w.compile('cert-distrust', ['crypt32']);
   const before = await w.wine(['reg', 'query', WINE_ROOT]);
   if (before.code === 0) throw new Error(`expected no ${WINE_ROOT} before crypt32 opened a Root store`);
   trigger = await w.wine([exe], { timeoutMs: 120_000 });
@@ -102,6 +104,29 @@ describe("machine roots from Wine's registry", () => {
       await regAdd(DOTNET_TLS_KEYS[0], 'SystemDefaultTlsVersions', 1);
     } finally {
       await up.close();
+    }
+  });
+
+  it("a root crypt32 put in the Disallowed store is HOST_ROOT_MISSING though Root still holds it", async () => {
+    const r = await wine.wine([distrustExe, thumb(G2.sha1)], { timeoutMs: 120_000 });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const disallowedKey = `HKLM\\Software\\Microsoft\\SystemCertificates\\Disallowed\\Certificates\\${thumb(G2.sha1)}`;
+    try {
+      const m = await readMachineRoots(wineRegistryStore(wine));
+      expect(m.distrusted.map((c) => c.cert.fingerprint256)).toEqual([G2.sha256]);
+      expect(m.certificates.some((c) => c.store === 'Root' && c.cert.fingerprint256 === G2.sha256)).toBe(true);
+      const up = await listener();
+      try {
+        const checks = await runRealHostChecks({ mode: 'auto', platform: 'win32', identity: 'LocalService', cloud: 'commercial', registryStore: wineRegistryStore(wine), updaterPort: up.port, timeoutMs: 2_000 });
+        const roots = checks.checks.find((c) => c.check === 'required-roots')!;
+        expect(roots).toMatchObject({ status: 'failed', code: 'HOST_ROOT_MISSING' });
+        expect(roots.detail).toContain('DigiCert Global Root G2 is in the Untrusted Certificates (Disallowed) store');
+      } finally {
+        await up.close();
+      }
+    } finally {
+      const del = await wine.wine(['reg', 'delete', disallowedKey, '/f']);
+      expect(del.code, del.stdout + del.stderr).toBe(0);
     }
   });
 

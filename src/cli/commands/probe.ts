@@ -11,6 +11,7 @@ import { SOURCES } from '../../catalog/sources.js';
 import type { HostCheckEntry, HostChecksReport } from '../../probe/host/real-host-checks.js';
 import type { RegisterCommand } from './index.js';
 import { addMatrixOptions, probeMatrixCommand, rejectMatrixOnlyOptions, type ProbeMatrixCommandOptions } from './probe-matrix-option.js';
+import { PROXY_LOG_DEFAULT_TOLERANCE_MS } from '../../probe/proxy-log-reports.js';
 import { positiveInt } from './run.js';
 
 export interface ProbeCommandOptions {
@@ -42,6 +43,8 @@ export interface ProbeCommandOptions {
   hostChecks?: boolean;
   hostReg?: string[];
   updaterPort?: number;
+  proxyLog?: string[];
+  proxyLogToleranceMs?: number;
 }
 
 export interface ProbeCommandOutput {
@@ -75,6 +78,9 @@ export function probeOptionsFromCli(o: ProbeCommandOptions): ProbeHostOptions {
   const region: Region | undefined = o.region !== undefined ? parseRegion(o.region) : undefined;
   if (o.cloud !== undefined && !CLOUDS.includes(o.cloud as Cloud)) throw usage(`unknown cloud ${JSON.stringify(o.cloud)} (one of ${CLOUDS.join(', ')})`, 'cloud');
   for (const e of o.edition ?? []) if (!EDITIONS.includes(e as Edition)) throw usage(`unknown edition ${JSON.stringify(e)} (one of ${EDITIONS.join(', ')})`, 'edition');
+  // A log is read again after every check, from its end: a stream (stdin) cannot be.
+  if (o.proxyLog?.includes('-')) throw usage('--proxy-log -: give the log as a file (it is read after each check, from its end)', 'proxy-log');
+  if (o.proxyLogToleranceMs !== undefined && !o.proxyLog?.length) throw usage('--proxy-log-tolerance-ms needs --proxy-log', 'proxy-log-tolerance-ms');
   if (sensor !== 'v3' && o.workspace === undefined && region === undefined && !o.extraHost?.length && o.sensorConfig === undefined) {
     throw usage('give --workspace (e.g. --workspace contosoATP), --region, --extra-host, or --sensor-config', 'workspace');
   }
@@ -102,6 +108,8 @@ export function probeOptionsFromCli(o: ProbeCommandOptions): ProbeHostOptions {
     ...(o.hostChecks !== undefined ? { hostChecks: o.hostChecks ? 'on' : 'off' } : {}),
     ...(o.hostReg?.length ? { hostRegFiles: o.hostReg } : {}),
     ...(o.updaterPort !== undefined ? { updaterPort: o.updaterPort } : {}),
+    ...(o.proxyLog?.length ? { proxyLogs: o.proxyLog } : {}),
+    ...(o.proxyLogToleranceMs !== undefined ? { proxyLogToleranceMs: o.proxyLogToleranceMs } : {}),
   };
 }
 
@@ -205,6 +213,12 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
     )
     .addOption(new Option('--no-host-checks', 'do not check the host prerequisites'))
     .option('--host-reg <file>', "the sensor host's HKLM as a .reg export (reg export of the .NET key, SystemCertificates...): the registry host checks read it instead (repeatable)", collect)
+    .option(
+      '--proxy-log <file>',
+      "the proxy's own access log (Squid's native `squid` format, or the lab's), read after each check (repeatable): a reset right after CONNECT that it logged as a denial (TCP_DENIED/000, deny_info TCP_RESET) inside the attempt's time window is PROXY_DENIED, quoting the line; only the last 16 MiB are read",
+      collect,
+    )
+    .addOption(new Option('--proxy-log-tolerance-ms <n>', `allowance for the proxy's clock when matching --proxy-log lines to the attempt (default ${PROXY_LOG_DEFAULT_TOLERANCE_MS}: five minutes, the Kerberos skew limit)`).argParser(positiveInt))
     .addOption(new Option('--updater-port <n>', 'dial this port instead of the updater\'s 444 (rehearsals and tests)').argParser(positiveInt))
     .addOption(
       new Option('--revocation <mode>', 'also fetch certificate revocation data over the same route: warn = report unreachable hosts as warnings, enforce = fail the checks (default: warn, or off when names are pinned with --hosts/--resolve)').choices(['off', 'warn', 'enforce']),
@@ -221,6 +235,7 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
         '  atp-netlab probe --workspace contosoATP --no-host-checks                 # network only (host checks are on by default on Windows)\n' +
         '  atp-netlab probe --workspace contosoATP --host-checks --json             # off Windows: updater port and clock; registry checks "not run"\n' +
         '  atp-netlab probe --workspace contosoATP --host-reg dotnet.reg --host-reg systemcertificates.reg   # a customer\'s exports, read here\n' +
+        '  atp-netlab probe --workspace contosoATP --proxy http://proxy.contoso.com:3128 --proxy-log /mnt/proxy/access.log   # a reset Squid logged as TCP_DENIED/000 is PROXY_DENIED\n' +
         '\nHost checks (read-only; on by default on Windows, where the registry is read with reg.exe): the updater on\n' +
         'localhost:444 (HOST_UPDATER_PORT_BLOCKED / HOST_UPDATER_NOT_LISTENING), the .NET TLS values (HOST_DOTNET_TLS_VALUES),\n' +
         'the required root in the LocalMachine stores HKLM\\SOFTWARE\\Microsoft\\SystemCertificates (HOST_ROOT_MISSING), the clock\n' +

@@ -31,6 +31,16 @@ export const MACHINE_ROOT_STORES = [
   { name: 'Enterprise Root', key: 'HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\EnterpriseCertificates\\Root' },
 ] as const;
 
+/**
+ * The Untrusted Certificates stores: a certificate here is distrusted even when a root store
+ * holds it (chain building checks Disallowed first), so a required root found here counts as
+ * missing. Administrators and Windows Update's disallowed list put certificates here.
+ */
+export const MACHINE_DISALLOWED_STORES = [
+  { name: 'Disallowed', key: 'HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\SystemCertificates\\Disallowed' },
+  { name: 'Group Policy Disallowed', key: 'HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\SystemCertificates\\Disallowed' },
+] as const;
+
 /** Policy value that turns automatic root update off (then a missing root stays missing). */
 export const DISABLE_ROOT_AUTO_UPDATE = { key: 'HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft\\SystemCertificates\\AuthRoot', name: 'DisableRootAutoUpdate' } as const;
 
@@ -43,6 +53,8 @@ export interface MachineRootCertificate {
 
 export interface MachineRoots {
   certificates: MachineRootCertificate[];
+  /** Certificates of the Disallowed stores (present stores only; they are not counted in `stores`). */
+  distrusted: MachineRootCertificate[];
   stores: { name: string; key: string; present: boolean; count: number }[];
   /** Blobs that could not be read and misnamed keys, each naming its value. */
   problems: string[];
@@ -50,41 +62,45 @@ export interface MachineRoots {
 }
 
 export async function readMachineRoots(store: RegistryStore): Promise<MachineRoots> {
-  const out: MachineRoots = { certificates: [], stores: [], problems: [], autoUpdateDisabled: false };
+  const out: MachineRoots = { certificates: [], distrusted: [], stores: [], problems: [], autoUpdateDisabled: false };
   for (const s of MACHINE_ROOT_STORES) {
-    if (!(await store.keyExists(s.key))) {
-      out.stores.push({ name: s.name, key: s.key, present: false, count: 0 });
-      continue;
-    }
-    // One export per store: reg.exe per certificate would be hundreds of processes.
-    const tree = new MemoryRegistryStore();
-    await tree.importReg(await store.exportKeys([s.key]));
-    let count = 0;
-    for (const sub of await tree.listSubkeys(`${s.key}\\Certificates`)) {
-      const thumbprint = sub.slice(sub.lastIndexOf('\\') + 1).toUpperCase();
-      const where = `${sub}\\Blob`;
-      const blob = await tree.readValue(sub, 'Blob');
-      if (!blob) {
-        out.problems.push(`${where}: missing`);
-        continue;
-      }
-      if (blob.type !== 'REG_BINARY') {
-        out.problems.push(`${where}: ${blob.type}, expected REG_BINARY`);
-        continue;
-      }
-      try {
-        const cert = new X509Certificate(parseSerializedCertificate(blob.data, where).der);
-        if (cert.fingerprint.replace(/:/g, '') !== thumbprint) out.problems.push(`${sub}: the key is named ${thumbprint} but holds the certificate with SHA-1 ${cert.fingerprint.replace(/:/g, '')}`);
-        out.certificates.push({ store: s.name, thumbprint, cert });
-        count++;
-      } catch (e) {
-        out.problems.push(isAtpNetlabError(e) ? e.describe() : `${where}: not a certificate (${e instanceof Error ? e.message : String(e)})`);
-      }
-    }
-    out.stores.push({ name: s.name, key: s.key, present: true, count });
+    const certs = await readPhysicalStore(store, s, out.problems);
+    out.stores.push({ name: s.name, key: s.key, present: certs !== undefined, count: certs?.length ?? 0 });
+    out.certificates.push(...(certs ?? []));
   }
+  for (const s of MACHINE_DISALLOWED_STORES) out.distrusted.push(...((await readPhysicalStore(store, s, out.problems)) ?? []));
   const policy = await store.readValue(DISABLE_ROOT_AUTO_UPDATE.key, DISABLE_ROOT_AUTO_UPDATE.name);
   out.autoUpdateDisabled = policy?.type === 'REG_DWORD' && policy.data === 1;
+  return out;
+}
+
+/** One physical store's certificates, or undefined when its key is absent; unreadable blobs go to `problems`. */
+async function readPhysicalStore(store: RegistryStore, s: { name: string; key: string }, problems: string[]): Promise<MachineRootCertificate[] | undefined> {
+  if (!(await store.keyExists(s.key))) return undefined;
+  // One export per store: reg.exe per certificate would be hundreds of processes.
+  const tree = new MemoryRegistryStore();
+  await tree.importReg(await store.exportKeys([s.key]));
+  const out: MachineRootCertificate[] = [];
+  for (const sub of await tree.listSubkeys(`${s.key}\\Certificates`)) {
+    const thumbprint = sub.slice(sub.lastIndexOf('\\') + 1).toUpperCase();
+    const where = `${sub}\\Blob`;
+    const blob = await tree.readValue(sub, 'Blob');
+    if (!blob) {
+      problems.push(`${where}: missing`);
+      continue;
+    }
+    if (blob.type !== 'REG_BINARY') {
+      problems.push(`${where}: ${blob.type}, expected REG_BINARY`);
+      continue;
+    }
+    try {
+      const cert = new X509Certificate(parseSerializedCertificate(blob.data, where).der);
+      if (cert.fingerprint.replace(/:/g, '') !== thumbprint) problems.push(`${sub}: the key is named ${thumbprint} but holds the certificate with SHA-1 ${cert.fingerprint.replace(/:/g, '')}`);
+      out.push({ store: s.name, thumbprint, cert });
+    } catch (e) {
+      problems.push(isAtpNetlabError(e) ? e.describe() : `${where}: not a certificate (${e instanceof Error ? e.message : String(e)})`);
+    }
+  }
   return out;
 }
 
@@ -101,7 +117,7 @@ export async function checkMachineRoots(store: RegistryStore, cloud: Cloud, nowM
   if (read.length === 0) {
     return { check: 'required-roots', status: 'indeterminate', detail: `no machine certificate store in the registry (${MACHINE_ROOT_STORES.map((s) => s.key).join(', ')})`, stores: m.stores };
   }
-  const r = checkRequiredRoots(m.certificates.map((c) => c.cert), cloud, nowMs);
+  const r = checkRequiredRoots(m.certificates.map((c) => c.cert), cloud, nowMs, m.distrusted.map((c) => c.cert));
   const where = `machine stores read: ${read.map((s) => `${s.name} (${s.count})`).join(', ')}${problems}`;
   if (r.status === 'ok') {
     const wanted = new Set(requiredRoots(cloud).map((x) => x.sha256));

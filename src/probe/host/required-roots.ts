@@ -2,7 +2,7 @@
  * Whether a trust store holds the root the cloud chain ends at, for a cloud. Roots are matched
  * by SHA-256 fingerprint, never by name: a store holding a certificate *named* "DigiCert Global
  * Root G2" with another key still lacks the root. Pure over the store's certificates; reading
- * Cert:\LocalMachine\Root on Windows is the driver's job (not written yet).
+ * the machine stores from the registry is machine-root-store.ts.
  */
 import { X509Certificate } from 'node:crypto';
 import type { Cloud } from '../../catalog/endpoints.js';
@@ -10,13 +10,18 @@ import { TRUST_ROOTS, requiredRoots } from '../../catalog/trust-roots.js';
 import { failed, type HostCheckResult } from './host-prerequisite-codes.js';
 import { splitPemCertificates } from '../../pem-bundle.js';
 
-export function checkRequiredRoots(store: readonly X509Certificate[], cloud: Cloud, nowMs: number): HostCheckResult & { missing: string[]; notes: string[] } {
+/** `distrusted`: the Untrusted Certificates store; a root there is missing wherever else it is. */
+export function checkRequiredRoots(store: readonly X509Certificate[], cloud: Cloud, nowMs: number, distrusted: readonly X509Certificate[] = []): HostCheckResult & { missing: string[]; notes: string[] } {
   const have = new Map(store.map((c) => [c.fingerprint256, c]));
+  const untrusted = new Set(distrusted.map((c) => c.fingerprint256));
   const notes: string[] = [];
   const missing: string[] = [];
   for (const root of requiredRoots(cloud)) {
     const cert = have.get(root.sha256);
-    if (!cert) {
+    if (untrusted.has(root.sha256)) {
+      missing.push(root.name);
+      notes.push(`${root.name} is in the Untrusted Certificates (Disallowed) store${cert ? ', which overrides its copy in a root store' : ''}`);
+    } else if (!cert) {
       const impostor = store.find((c) => c.subject.split('\n').includes(`CN=${root.name}`));
       if (impostor) notes.push(`a certificate named "${root.name}" is present but is not the published root (SHA-256 ${impostor.fingerprint256})`);
       missing.push(root.name);

@@ -42,7 +42,7 @@ interface ComposeService {
 interface ComposeFile {
   name: string;
   services: Record<string, ComposeService>;
-  networks: Record<string, { name: string; internal: boolean; ipam: { config: { subnet: string; gateway: string }[] } }>;
+  networks: Record<string, { name: string; internal: boolean; ipam: { config: { subnet: string; gateway: string }[] }; labels: Record<string, string> }>;
   'x-atp-netlab': { firewall: string; probe: Record<string, string> };
 }
 
@@ -159,7 +159,7 @@ describe.skipIf(missing.length > 0)(`lab export --compose, replayed with the doc
   async function replay(doc: ComposeFile): Promise<void> {
     const net = doc.networks.lab!;
     const labels = (l: Record<string, string>) => Object.entries(l).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
-    await docker(['network', 'create', '--internal', '--driver', 'bridge', '--subnet', net.ipam.config[0]!.subnet, '--gateway', net.ipam.config[0]!.gateway, '--label', 'atp-netlab=1', net.name]);
+    await docker(['network', 'create', '--internal', '--driver', 'bridge', '--subnet', net.ipam.config[0]!.subnet, '--gateway', net.ipam.config[0]!.gateway, ...labels(net.labels), net.name]);
     for (const [name, s] of Object.entries(doc.services)) {
       const vols = (s.volumes ?? []).flatMap((v) => ['-v', `${v.source}:${v.target}${v.read_only ? ':ro' : ''}`]);
       await docker(['run', '-d', ...(s.stdin_open ? ['-i'] : []), ...(s.hostname ? ['--hostname', s.hostname] : []), '--name', `${doc.name}-${name}-1`, '--network', net.name, '--ip', s.networks.lab!.ipv4_address, ...labels(s.labels), ...vols, ...(s.entrypoint ? ['--entrypoint', s.entrypoint[0]!] : []), s.image, ...(s.command ?? [])]);
@@ -190,6 +190,10 @@ describe.skipIf(missing.length > 0)(`lab export --compose, replayed with the doc
       // Only this replay's objects (label atp-netlab.run=<project>): other labs may be running.
       await pruneLabObjects(doc.name);
     }
+    // Containers and the network: a network left behind (the replay once created it without the
+    // file's run label) fails the next run with "already exists".
     expect(await docker(['ps', '-aq', '--filter', `label=atp-netlab.run=${doc.name}`])).toBe('');
+    expect(await docker(['network', 'ls', '-q', '--filter', `label=atp-netlab.run=${doc.name}`])).toBe('');
+    expect(await docker(['network', 'ls', '-q', '--filter', `name=^${doc.name}$`])).toBe('');
   });
 });

@@ -5,7 +5,7 @@
  */
 import type { X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { checkMachineRoots, DISABLE_ROOT_AUTO_UPDATE, MACHINE_ROOT_STORES, readMachineRoots } from '../../../src/probe/host/machine-root-store.js';
+import { checkMachineRoots, DISABLE_ROOT_AUTO_UPDATE, MACHINE_DISALLOWED_STORES, MACHINE_ROOT_STORES, readMachineRoots } from '../../../src/probe/host/machine-root-store.js';
 import { MemoryRegistryStore, regBinary } from '../../../src/registry/index.js';
 import { serializeCertificate } from '../../../src/registry/serialized-certificate.js';
 import { putMachineRoot, trustRootCert } from '../../helpers/host-registry.js';
@@ -50,6 +50,22 @@ describe('machine root stores from the registry', () => {
     expect(r.detail).toMatch(/missing for commercial: DigiCert Global Root G2; machine stores read: Root \(1\); Windows may still fetch it on demand/);
     await s.writeValue(DISABLE_ROOT_AUTO_UPDATE.key, DISABLE_ROOT_AUTO_UPDATE.name, { type: 'REG_DWORD', data: 1 });
     expect((await checkMachineRoots(s, 'commercial', Date.now())).detail).toMatch(/automatic root update is off \(DisableRootAutoUpdate=1\)/);
+  });
+
+  it('a root in the Untrusted Certificates (Disallowed) store is missing even when Root holds it', async () => {
+    for (const disallowed of MACHINE_DISALLOWED_STORES.map((d) => d.key)) {
+      const s = new MemoryRegistryStore();
+      await put(s, ROOT!, G2);
+      await put(s, ROOT!, GLOBAL_CA);
+      await put(s, disallowed, G2);
+      const m = await readMachineRoots(s);
+      expect(m.distrusted.map((c) => c.cert.fingerprint256)).toEqual([G2.fingerprint256]);
+      expect(m.stores.find((x) => x.name === 'Root')?.count, 'Disallowed is not counted as a root store').toBe(2);
+      const r = await checkMachineRoots(s, 'commercial', Date.now());
+      expect(r, disallowed).toMatchObject({ status: 'failed', code: 'HOST_ROOT_MISSING' });
+      expect(r.detail).toContain('DigiCert Global Root G2 is in the Untrusted Certificates (Disallowed) store, which overrides its copy in a root store');
+      expect((await checkMachineRoots(s, 'gcc-high', Date.now())).status, 'the other cloud\'s root is untouched').toBe('ok');
+    }
   });
 
   it('unreadable blobs are named problems, the rest is still read; a misnamed key is noted', async () => {
