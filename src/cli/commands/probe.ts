@@ -12,7 +12,7 @@ import type { HostCheckEntry, HostChecksReport } from '../../probe/host/real-hos
 import type { RegisterCommand } from './index.js';
 import { addMatrixOptions, probeMatrixCommand, rejectMatrixOnlyOptions, type ProbeMatrixCommandOptions } from './probe-matrix-option.js';
 import { PROXY_LOG_DEFAULT_TOLERANCE_MS } from '../../probe/proxy-log-reports.js';
-import { positiveInt } from './run.js';
+import { positiveInt } from './int-option.js';
 
 export interface ProbeCommandOptions {
   sensor?: string;

@@ -2,6 +2,7 @@
  * `atp-netlab run [PATH...]`: every scenario in the in-process lab, then the reports.
  * Exit 0 = all expectations met, 1 = some not, 2 = invalid scenario or usage.
  */
+import { positiveInt } from './int-option.js';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import { Option } from 'commander';
@@ -151,8 +152,3 @@ async function writeReport(file: string | undefined, render: () => string): Prom
   process.stderr.write(`atp-netlab: wrote ${file}\n`);
 }
 
-export function positiveInt(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new AtpNetlabError('ATPNL_USAGE', `expected a positive whole number, got "${v}"`);
-  return n;
-}
