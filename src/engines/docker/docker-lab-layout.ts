@@ -105,7 +105,8 @@ export function writeHostFiles(hostDir: string, plan: LabPlan, pki: LabPki, dnsA
  * The probe's command line for one identity's checks of one kind: what an admin would type
  * on the host. One probe per identity, as on a real host, checks its hosts in parallel.
  */
-export function hostProbeArgs(plan: LabPlan, pki: LabPki, check: Pick<PlanCheck, 'identity' | 'check'>): string[] {
+/** `proxyLogs`: proxies' access logs the host can read (the engine mounts Squid's folders), for `--proxy-log`. */
+export function hostProbeArgs(plan: LabPlan, pki: LabPki, check: Pick<PlanCheck, 'identity' | 'check'>, opts: { proxyLogs?: readonly string[] } = {}): string[] {
   const h = plan.host;
   const role = h.identities[check.identity]?.clientCert ?? 'enrolled';
   const hosts = [...new Set(plan.checks.filter((c) => c.identity === check.identity && c.check === check.check).map((c) => c.host))];
@@ -117,5 +118,6 @@ export function hostProbeArgs(plan: LabPlan, pki: LabPki, check: Pick<PlanCheck,
   if (role !== 'none') args.push('--client-cert', `${HOST_MOUNT}/${role}.pem`, '--client-key', `${HOST_MOUNT}/${role}.key`);
   if (check.check === 'full') args.push('--auth-path', AUTH_CHECK_PATH);
   args.push('--timeout-ms', String(h.timeouts.totalMs), '--tcp-timeout-ms', String(h.timeouts.tcpMs), '--revocation', h.revocation);
+  for (const log of opts.proxyLogs ?? []) args.push('--proxy-log', log);
   return args;
 }
