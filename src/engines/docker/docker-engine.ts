@@ -239,7 +239,13 @@ export class StartedDockerLab implements StartedEngineLab {
     const hostDir = path.join(this.dir, 'host');
     writeHostFiles(hostDir, this.plan, this.pki, dnsAddress);
     // Attached with stdin: cli/probe-worker.js keeps the probe command loaded and answers one line per probe run.
-    const hostArgs = [...common('host', HOST_SLOT).filter((a) => a !== '-d'), '-i', '-v', `${hostDir}:${HOST_MOUNT}:ro`, '-v', `${path.join(hostDir, 'resolv.conf')}:/etc/resolv.conf:ro`, '--hostname', 'windows-host', image, `${IMAGE_APP_DIR}/dist/cli/probe-worker.js`];
+    // Each Squid's folder, read-only at the same path: the host's probe reads its access log
+    // (`probe --proxy-log`) to tell a policy reset from a crash, as the in-process engine does.
+    const squidLogs = this.squidFolders().flatMap((d) => {
+      fs.mkdirSync(d, { recursive: true, mode: 0o700 });
+      return ['-v', `${d}:${d}:ro`];
+    });
+    const hostArgs = [...common('host', HOST_SLOT).filter((a) => a !== '-d'), '-i', '-v', `${hostDir}:${HOST_MOUNT}:ro`, '-v', `${path.join(hostDir, 'resolv.conf')}:/etc/resolv.conf:ro`, ...squidLogs, '--hostname', 'windows-host', image, `${IMAGE_APP_DIR}/dist/cli/probe-worker.js`];
     ready.push(this.timed('host ready (probe worker loaded)', this.runUntilReady(this.container('host'), hostArgs, HOST_READY_LINE)));
     // The host's firewall goes in as soon as its namespace exists, while Node loads the probe
     // (seconds on a loaded machine), not after: no probe runs before start() returns either way.
@@ -255,11 +261,20 @@ export class StartedDockerLab implements StartedEngineLab {
     if (relay) await this.timed('fault relay rules', () => loadRelayRules(relay, async (slot) => (slot === HOST_SLOT ? this.hostPid : Number(await docker(['inspect', '-f', '{{.State.Pid}}', this.container(`c${slot}`)])))));
   }
 
+  /** A program component's folder on this machine (mounted at the same path in its container). */
+  private programFolder(c: Pick<PlannedComponent, 'type' | 'slot'>): string {
+    return path.join(this.dir, `${c.type}-${c.slot}`);
+  }
+
+  private squidFolders(): string[] {
+    return this.plan.components.filter((c) => c.type === 'squid').map((c) => this.programFolder(c));
+  }
+
   /** A real Squid or mitmdump in a container of its own (squid-container.ts, mitmproxy-container.ts), with its own image. */
   private async startProgram(c: PlannedComponent, spec: ComponentSpec, runArgs: string[]): Promise<void> {
     const env = { name: c.name, address: spec.address, pki: this.pki, dnsTable: () => spec.dns, endpointOf: (n: string) => spec.endpoints[n] };
     const whoIs = (a: string) => this.endpoints().find((e) => e.address === a.replace(/^::ffff:/, ''))?.name ?? a;
-    const opts = { runArgs, container: this.container(`c${c.slot}`), dir: path.join(this.dir, `${c.type}-${c.slot}`), env, whoIs };
+    const opts = { runArgs, container: this.container(`c${c.slot}`), dir: this.programFolder(c), env, whoIs };
     this.programs.set(c.name, c.type === 'squid' ? await DockerSquid.start(c, opts) : await DockerMitmproxy.start(c, opts));
   }
 
@@ -324,7 +339,8 @@ export class StartedDockerLab implements StartedEngineLab {
    * on the host. One probe per identity, as on a real host, checks its hosts in parallel.
    */
   probeArgs(check: Pick<PlanCheck, 'identity' | 'check'>): string[] {
-    return hostProbeArgs(this.plan, this.pki, check);
+    // squid.ts names the log access.log in its folder (prepareSquid's SquidFiles.accessLog).
+    return hostProbeArgs(this.plan, this.pki, check, { proxyLogs: this.squidFolders().map((d) => path.join(d, 'access.log')) });
   }
 
   async runCheck(check: PlanCheck): Promise<ProbeOutcome> {

@@ -119,7 +119,8 @@ export function writeHostFiles(hostDir: string, plan: LabPlan, pki: LabPki, dnsA
  * The probe's command line for one identity's checks of one kind: what an admin would type
  * on the host. One probe per identity, as on a real host, checks its hosts in parallel.
  */
-export function hostProbeArgs(plan: LabPlan, pki: LabPki, check: Pick<PlanCheck, 'identity' | 'check'>): string[] {
+/** `proxyLogs`: proxies' access logs the host can read (the engine mounts Squid's folders), for `--proxy-log`. */
+export function hostProbeArgs(plan: LabPlan, pki: LabPki, check: Pick<PlanCheck, 'identity' | 'check'>, opts: { proxyLogs?: readonly string[] } = {}): string[] {
   const h = plan.host;
   const role = h.identities[check.identity]?.clientCert ?? 'enrolled';
   const hosts = [...new Set(plan.checks.filter((c) => c.identity === check.identity && c.check === check.check).map((c) => c.host))];
@@ -132,5 +133,6 @@ export function hostProbeArgs(plan: LabPlan, pki: LabPki, check: Pick<PlanCheck,
   if (h.identities[check.identity]?.proxyCredentials) args.push('--proxy-credentials-file', `${HOST_MOUNT}/${proxyCredentialsFileName(check.identity)}`);
   if (check.check === 'full') args.push('--auth-path', AUTH_CHECK_PATH);
   args.push('--timeout-ms', String(h.timeouts.totalMs), '--tcp-timeout-ms', String(h.timeouts.tcpMs), '--revocation', h.revocation);
+  for (const log of opts.proxyLogs ?? []) args.push('--proxy-log', log);
   return args;
 }

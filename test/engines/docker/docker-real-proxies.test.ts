@@ -19,10 +19,11 @@ import { testPki } from '../../helpers/lab-fixtures.js';
 const missing = [...(await dockerEngine.prerequisites()), ...[squidImageUnavailable()].filter((x): x is string => !!x)];
 const reason = missing.join('; ');
 // Forward proxy (allow list hit and miss) and ssl_bump middlebox (splice, bump with the sensor's certificate).
-// Not here: squid-denies-with-reset (the host's real-mode probe cannot read Squid's log, so a
-// reset stays PROXY_CLOSED where in process the log makes it PROXY_DENIED).
-// squid-auth-required: basic_ncsa_auth, CurrentUser's credentials from the host's 0600 file.
-const TWINS = ['squid-allowlist-ok', 'squid-allowlist-missing-host', 'squid-splice-atp', 'squid-intercept-mutual', 'squid-auth-required'];
+// squid-denies-with-reset: Squid resets the CONNECT (deny_info TCP_RESET); the host's real probe
+// reads Squid's own access log (mounted read-only, `probe --proxy-log`) and calls it the policy
+// denial it is, as the in-process engine does from the same log. squid-auth-required:
+// basic_ncsa_auth, CurrentUser's credentials from the host's 0600 file (--proxy-credentials-file).
+const TWINS = ['squid-allowlist-ok', 'squid-allowlist-missing-host', 'squid-splice-atp', 'squid-intercept-mutual', 'squid-denies-with-reset', 'squid-auth-required'];
 const file = (name: string) => path.join('scenarios', 'twins', `${name}.yaml`);
 
 
