@@ -194,7 +194,7 @@ export const registerProbe: RegisterCommand = (program, setExit) => {
     .option('--identity <identity>', `identity whose settings are used: ${IDENTITIES.join(', ')} (default LocalService; LocalSystem with --sensor v3)`)
     .option('--reg <file>', "a .reg export holding the identity's DefaultConnectionSettings (full-hive exports work)")
     .option('--proxy <url>', 'a static proxy: http://host:port or a WinINET proxy string (https=host:port)')
-    .option('--proxy-credentials-file <file>', "the identity's proxy credentials, one line user:password, mode 0600 (kept off the command line; only CurrentUser answers a 407)")
+    .option('--proxy-credentials-file <file>', "the identity's proxy credentials, one line user:password, mode 0600, or - to read them from stdin (kept off the command line; only CurrentUser answers a 407)")
     .option('--pac <url>', 'an automatic configuration (PAC) script URL')
     .option('--sensor-config <file>', "the sensor's SensorConfiguration.json (its own proxy and endpoint)")
     .option('--ca <file>', 'extra trusted CA certificates, PEM (repeatable; added to the bundled roots)', collect)
