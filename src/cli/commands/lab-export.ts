@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AtpNetlabError } from '../../errors.js';
-import { composeUnsupported, defaultSubnetPrefix, exportCompose, parseSubnet } from '../../engines/docker/compose-export.js';
+import { COMPOSE_PROJECT_NAME, composeUnsupported, defaultSubnetPrefix, exportCompose, parseSubnet } from '../../engines/docker/compose-export.js';
 import { dockerEngine } from '../../engines/docker/docker-engine.js';
 import { labImageTag } from '../../engines/docker/lab-image.js';
 import { mitmproxyImageTag } from '../../engines/docker/mitmproxy-image.js';
@@ -22,6 +22,7 @@ interface LabExportOptions {
   compose: string;
   dir?: string;
   subnet?: string;
+  project?: string;
   certs: string;
   allowRoot?: string[];
 }
@@ -33,6 +34,9 @@ async function labExport(o: LabExportOptions): Promise<void> {
   const why = composeUnsupported(plan, (p) => dockerEngine.unsupported(p));
   if (why) throw new AtpNetlabError('ATPNL_USAGE', `lab export: scenario ${name} cannot be exported: ${why}`);
   const prefix = o.subnet !== undefined ? parseSubnet(o.subnet) : defaultSubnetPrefix(name);
+  if (o.project !== undefined && !COMPOSE_PROJECT_NAME.test(o.project)) {
+    throw new AtpNetlabError('ATPNL_USAGE', `lab export: --project ${JSON.stringify(o.project)}: a Compose project name is lowercase letters, digits, - and _, starting with a letter or digit (at most 63)`);
+  }
   const toStdout = o.compose === '-';
   const dir = path.resolve(o.dir ?? (toStdout ? `${name}-lab-files` : path.join(path.dirname(o.compose), `${path.basename(o.compose).replace(/\.ya?ml$/i, '')}-files`)));
   const pki = await LabPki.load(o.certs);
@@ -40,6 +44,7 @@ async function labExport(o: LabExportOptions): Promise<void> {
     plan,
     pki,
     scenarioName: name,
+    ...(o.project !== undefined ? { project: o.project } : {}),
     dir,
     subnetPrefix: prefix,
     labImage: labImageTag(),
@@ -61,6 +66,7 @@ export const registerLabExport: RegisterCommand = (program) => {
     .requiredOption('--compose <file>', 'the Compose file to write (- for stdout)')
     .option('--dir <folder>', 'support files (specs, hosts, host files, Squid folders); default <compose file>-files/, or ./<scenario>-lab-files/ with -')
     .option('--subnet <A.B.C.0/24>', 'the lab network (a private /24; default a stable one of 10.213.0.0/16 per scenario)')
+    .option('--project <name>', 'the Compose project and network name (default atpnl-<scenario>; give another to run a second copy beside the first)')
     .option('--certs <dir>', 'lab PKI cache directory (mounted, not copied)', defaultPkiDir())
     .option('--allow-root <dir>', ALLOW_ROOT_HELP, collectPath)
     .addHelpText(
@@ -71,6 +77,7 @@ export const registerLabExport: RegisterCommand = (program) => {
         '  atp-netlab lab export --scenario scenarios/proxy-allowlist-ok.yaml --compose lab.yaml',
         '  atp-netlab lab export --scenario scenarios/twins/squid-allowlist-ok.yaml --compose - --dir /tmp/squid-lab > compose.yaml',
         '  atp-netlab lab export --scenario scenarios/direct-blocked.yaml --compose lab.yaml --subnet 10.213.42.0/24',
+        '  atp-netlab lab export --scenario scenarios/direct-blocked.yaml --compose lab2.yaml --project atpnl-second --subnet 10.213.43.0/24',
         '  (then: atp-netlab images build; docker compose -f lab.yaml up -d; the x-atp-netlab section says how to probe)',
         '',
         'Exit codes: 0 written, 2 bad input or a scenario the docker engine cannot run (the line says why).',

@@ -39,6 +39,8 @@ export interface ComposeExportOptions {
   plan: LabPlan;
   pki: LabPki;
   scenarioName: string;
+  /** The Compose project (and network) name; default atpnl-<scenario>. Two copies of one lab on a daemon need two. */
+  project?: string;
   /** Absolute folder for the support files (created). */
   dir: string;
   /** The lab network's /24 as its first three octets: `10.213.7`. */
@@ -76,6 +78,9 @@ export function defaultSubnetPrefix(scenarioName: string): string {
   return `10.213.${h % 256}`;
 }
 
+/** Compose's own rule for a project name: lowercase letters, digits, dashes and underscores, starting with a letter or digit. */
+export const COMPOSE_PROJECT_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+
 function slug(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[-._]+|[-._]+$/g, '') || 'x';
 }
@@ -93,7 +98,7 @@ export function composeUnsupported(plan: LabPlan, engineUnsupported: (plan: LabP
 export async function exportCompose(o: ComposeExportOptions): Promise<ComposeExport> {
   const { plan, pki, dir, subnetPrefix: prefix } = o;
   const address = (slot: number) => `${prefix}.${slot}`;
-  const project = `atpnl-${slug(o.scenarioName)}`;
+  const project = o.project ?? `atpnl-${slug(o.scenarioName)}`;
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const labels = (role: string) => ({ [LAB_LABEL]: '1', [`${LAB_LABEL}.run`]: project, [`${LAB_LABEL}.role`]: role });
   const onLab = (slot: number) => ({ lab: { ipv4_address: address(slot) } });

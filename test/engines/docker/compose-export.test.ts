@@ -146,6 +146,9 @@ describe('lab export --compose', () => {
     const v3 = await runCli(['lab', 'export', '--scenario', 'scenarios/v3-proxy-auth-unsupported.yaml', '--compose', '-', '--dir', path.join(tmp, 'v3')]);
     expect(v3.code).toBe(2);
     expect(v3.stderr).toMatch(/cannot be exported: the host probe checks https:\/\/HOST\/tri\/sensor\/api\/ping only/);
+    const project = await runCli(['lab', 'export', '--scenario', 'scenarios/direct-blocked.yaml', '--compose', '-', '--project', 'Bad Name', '--dir', path.join(tmp, 'bad-project')]);
+    expect(project.code).toBe(2);
+    expect(project.stderr).toMatch(/--project "Bad Name": a Compose project name is lowercase/);
   });
 });
 
@@ -170,7 +173,10 @@ describe.skipIf(missing.length > 0)(`lab export --compose, replayed with the doc
     await ensureLabImage();
     if (!squidImageUnavailable()) await ensureSquidImage();
     const scenario = 'scenarios/proxy-allowlist-ok.yaml';
-    const { doc } = await exportScenario(scenario);
+    // A project and subnet of this run's own: another checkout's replay (or one it left) on the
+    // same daemon holds atpnl-<scenario> and the scenario's default subnet.
+    const { doc } = await exportScenario(scenario, ['--project', `atpnl-test-${process.pid}`, '--subnet', `10.213.${200 + (process.pid % 50)}.0/24`]);
+    expect(doc.name).toBe(`atpnl-test-${process.pid}`);
     try {
       await replay(doc);
       const host = `${doc.name}-windows-host-1`;
