@@ -108,8 +108,10 @@ export async function ensureOfflineImage(def: OfflineImageDefinition, onProgress
     onProgress(`images: docker build ${tag}`);
     await docker(['build', '-q', '--label', `${LAB_LABEL}.image=1`, '-t', tag, ctx], { timeoutMs: 600_000 });
     onProgress(`images: built ${tag}`);
-    // One image per repo is kept: older content hashes are dead weight (best effort; one in use stays).
-    const old = (await listImages(def.repo)).map((i) => i.tag).filter((t) => t !== tag);
+    // The newest KEPT_IMAGES_PER_REPO per repo stay, older content hashes go (best effort; one in
+    // use stays). Not only this one: another checkout's tests on the same daemon may be running
+    // on the tag just before it, and would lose their image mid-run.
+    const old = staleImageTags((await listImages(def.repo)).map((i) => i.tag), tag);
     if (old.length) await docker(['rmi', ...old]).then(() => onProgress(`images: removed ${old.join(', ')}`), () => undefined);
     return { tag, built: true };
   } finally {
@@ -117,7 +119,15 @@ export async function ensureOfflineImage(def: OfflineImageDefinition, onProgress
   }
 }
 
-/** The images of one repo on the daemon: tag, size, created. */
+/** Content hashes kept per image repo after a build (this one and the newest others). */
+export const KEPT_IMAGES_PER_REPO = 3;
+
+/** Of a repo's tags, newest first, those to remove after `current` was built: all but current and the newest others up to KEPT_IMAGES_PER_REPO. */
+export function staleImageTags(tagsNewestFirst: readonly string[], current: string, keep = KEPT_IMAGES_PER_REPO): string[] {
+  return tagsNewestFirst.filter((t) => t !== current).slice(Math.max(0, keep - 1));
+}
+
+/** The images of one repo on the daemon: tag, size, created (newest first, as `docker images` lists them). */
 export async function listImages(repo: string): Promise<{ tag: string; size: string; created: string }[]> {
   const out = await docker(['images', repo, '--format', '{{.Repository}}:{{.Tag}}\t{{.Size}}\t{{.CreatedSince}}']);
   return out.split('\n').filter(Boolean).map((l) => {
