@@ -49,7 +49,16 @@ export function mitmproxyUpstreamTlsText(e: { code?: string; message: string }):
   if (e.code === 'ERR_TLS_CERT_ALTNAME_INVALID') return 'Certificate verify failed: Hostname mismatch';
   // node: "…:error:0A000410:SSL routines::sslv3 alert handshake failure:…" → OpenSSL's reason.
   const reason = /SSL routines:[^:]*:([^:]+)/.exec(e.message)?.[1] ?? e.message;
-  return `OpenSSL Error([('SSL routines', '', '${reason}')])`;
+  return `OpenSSL Error([('SSL routines', '', '${asOpenSsl30(reason)}')])`;
+}
+
+/**
+ * mitmproxy 8.1.1 on Debian 12 runs on OpenSSL 3.0, which names received alerts "sslv3 alert
+ * …"; OpenSSL 3.2 renamed them "ssl/tls alert …" (Node 24 bundles 3.5). The copy says what
+ * the real mitmproxy says, whichever OpenSSL this Node carries.
+ */
+export function asOpenSsl30(reason: string): string {
+  return reason.replace(/^ssl\/tls alert /, 'sslv3 alert ');
 }
 
 /** mitmproxy's answer to a CONNECT whose target it cannot reach (plain text, no Server header). */

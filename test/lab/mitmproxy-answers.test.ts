@@ -32,6 +32,12 @@ describe('mitmproxy answers of the built-in middlebox', () => {
     expect(head(mitmproxyErrorPage(502, text)).headers['content-length']).toBe(real.headers['content-length']);
   });
 
+  it('under an OpenSSL that names alerts "ssl/tls alert" (3.2+, Node 24), the copy still says what mitmproxy on OpenSSL 3.0 says', () => {
+    // Node 24.22's message for the same alert (seen in the Node 24 CI leg, which failed before this).
+    const text = mitmproxyUpstreamTlsText({ code: 'ERR_SSL_SSL/TLS_ALERT_HANDSHAKE_FAILURE', message: '80:error:0A000410:SSL routines::ssl/tls alert handshake failure:../deps/openssl/openssl/ssl/record/rec_layer_s3.c:918:SSL alert number 40' });
+    expect(text).toBe("OpenSSL Error([('SSL routines', '', 'sslv3 alert handshake failure')])");
+  });
+
   it('CONNECT to a name it cannot resolve: the same plain-text 502, an upstream failure', () => {
     const real = captured('mitmproxy: CONNECT to a name it cannot resolve (raw)');
     const mine = head(mitmproxyConnectFailure('nosuch.test', 19445, { code: 'ENOTFOUND' }));
