@@ -16,7 +16,6 @@
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLabForScenario } from '../../src/cli/commands/lab-up.js';
@@ -27,18 +26,11 @@ import { SQUID_BINARIES } from '../../src/lab/kinds/squid-kind.js';
 import type { StartedSquid } from '../../src/lab/squid.js';
 import { makeTempDir, removeTempDir } from '../../src/temp-dirs.js';
 import { TEST_CERTS_DIR } from '../helpers/test-certs.js';
+import { freePort } from '../helpers/free-port.js';
 
 const SQUID = findBinary(SQUID_BINARIES);
 const reason = SQUID ? undefined : 'squid is not installed (apt-get install squid-openssl)';
 const WORKSPACE = 'contosoatpsensorapi.atp.azure.com';
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 /** A customer-like squid.conf: the default native access log, and a policy denial sent as a reset. */
 function customerConfig(dir: string, port: number, root: boolean): string {

@@ -15,17 +15,10 @@ import type { LabPki } from '../../src/pki/index.js';
 import { checkUrl } from '../../src/probe/check-url.js';
 import { realTransport } from '../../src/transport.js';
 import { DIRECT, labProbeOptions, route, testPki } from '../helpers/lab-fixtures.js';
+import { freePort } from '../helpers/free-port.js';
 
 const HAVE_OPENSSL = spawnSync('openssl', ['version']).status === 0;
 const HOST = 'alert-test.atp.azure.com';
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
 
 async function waitForPort(port: number, deadlineMs: number): Promise<void> {
   const until = Date.now() + deadlineMs;
